@@ -1,0 +1,38 @@
+// Loads transport/tsro.proto, the protocol's single source of truth, and exposes its message
+// types. protobufjs compiles an encoder and decoder per type on first use, so loading the text at
+// run time costs nothing per message compared with generated static code.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as protobuf from 'protobufjs';
+
+function findProto(): string {
+  // Compiled code lives in dist/lib/protocol; sources in lib/protocol. Walk up to the package root.
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'transport', 'tsro.proto');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error(`tsro: transport/tsro.proto not found above ${__dirname}`);
+}
+
+/** Absolute path of the .proto file in use. */
+export const PROTO_PATH = findProto();
+
+const root = protobuf.parse(fs.readFileSync(PROTO_PATH, 'utf8'), { keepCase: false }).root;
+root.resolveAll();
+
+/** Every message type of the protocol, by its .proto name. */
+export const schema = {
+  Packet: root.lookupType('tsro.v1.Packet'),
+  Value: root.lookupType('tsro.v1.Value'),
+  ApiDefinition: root.lookupType('tsro.v1.ApiDefinition'),
+  TypeRef: root.lookupType('tsro.v1.TypeRef'),
+} as const;
+
+/** Enum values of the protocol, by name. */
+export const enums = {
+  Scalar: root.lookupEnum('tsro.v1.Scalar').values,
+  PropertyMode: root.lookupEnum('tsro.v1.PropertyMode').values,
+} as const;
