@@ -1,3 +1,14 @@
-// Package entry point: the public API of tsro (see shared/API.md).
+// Package entry point: the public API of tsro (pinned in shared/API.md).
 import 'reflect-metadata';
+
 export * from './errors';
+export { RemoteObjectType, Property, Signal, Slot } from './decorators';
+export type { PropertyOptions, SignalOptions, SlotOptions, WireType, ScalarType } from './decorators';
+export type { ApiDescription, PropertyDescription, MethodDescription, ParamDescription } from './decorators';
+export { Node, type NodeOptions } from './lib/node';
+export { Host, type HostOptions } from './lib/host';
+export { DynamicReplica } from './lib/dynamic-replica';
+export type { Replica, ReplicaEvents } from './lib/replica-types';
+export type { ReplicaState } from './lib/replica-state';
+export { consoleLogger, silentLogger, type Logger } from './lib/logger';
+export type { Timers } from './lib/timers';

@@ -1,0 +1,61 @@
+// The resolved remote API of a class: the ordered lists of properties, signals and slots with
+// their wire types, and the signature over them. Sources, typed replicas and dynamic replicas all
+// work from this one shape; indices into these lists are what travels on the wire.
+
+import type { WireType } from './wire-type';
+
+export interface PropertyDescription {
+  readonly name: string;
+  readonly index: number;
+  readonly type: WireType;
+  /** Only the source may change it; replicas are refused. */
+  readonly readonly: boolean;
+}
+
+export interface ParamDescription {
+  /** Best effort, read from the function's source text; not part of the signature. */
+  readonly name: string;
+  readonly type: WireType;
+}
+
+export interface MethodDescription {
+  readonly name: string;
+  readonly index: number;
+  readonly params: readonly ParamDescription[];
+  /** Arguments that must be given; the rest (optional or defaulted parameters) may be left out. */
+  readonly required: number;
+  /** What a slot resolves with; `void` for signals. */
+  readonly returns: WireType;
+}
+
+export interface ApiDescription {
+  readonly typeName: string;
+  /** Hex SHA-256 over names, kinds, types and order of the members (decorators/signature.ts). */
+  readonly signature: string;
+  readonly properties: readonly PropertyDescription[];
+  readonly signals: readonly MethodDescription[];
+  readonly slots: readonly MethodDescription[];
+  readonly propertyByName: ReadonlyMap<string, PropertyDescription>;
+  readonly signalByName: ReadonlyMap<string, MethodDescription>;
+  readonly slotByName: ReadonlyMap<string, MethodDescription>;
+}
+
+/** Builds the lookup maps and the signature for member lists already in wire order. */
+export function makeApiDescription(
+  typeName: string,
+  properties: readonly PropertyDescription[],
+  signals: readonly MethodDescription[],
+  slots: readonly MethodDescription[],
+  signature: string,
+): ApiDescription {
+  return {
+    typeName,
+    signature,
+    properties,
+    signals,
+    slots,
+    propertyByName: new Map(properties.map((p) => [p.name, p])),
+    signalByName: new Map(signals.map((s) => [s.name, s])),
+    slotByName: new Map(slots.map((s) => [s.name, s])),
+  };
+}

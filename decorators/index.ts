@@ -1,0 +1,8 @@
+// The decorators layer: declaring a remote API on an ordinary class.
+export { RemoteObjectType } from './remote-object-type';
+export { Property, type PropertyOptions } from './property';
+export { Signal, type SignalOptions } from './signal';
+export { Slot, type SlotOptions } from './slot';
+export type { WireType, ScalarType } from './wire-type';
+export type { ApiDescription, PropertyDescription, MethodDescription, ParamDescription } from './api-description';
+export { apiOf, type AnyClass } from './metadata';

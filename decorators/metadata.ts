@@ -1,0 +1,182 @@
+// What the decorators record, and how a class's remote API is resolved from it.
+//
+// Each decorator appends a member declaration to its class's own list (kept with
+// reflect-metadata on the prototype, so a subclass never mutates its ancestor's list). The API
+// of a class is resolved once and cached: the nearest class in the prototype chain that carries
+// its own @RemoteObjectType is the API class; its members and its ancestors' (ancestors first,
+// each in declaration order) form the API. Members a subclass of the API class adds are not
+// remoted, as in QtRO, so a source `PrinterService extends Printer` has Printer's signature.
+
+import 'reflect-metadata';
+import { UsageError } from '../errors';
+import {
+  makeApiDescription,
+  type ApiDescription,
+  type MethodDescription,
+  type ParamDescription,
+  type PropertyDescription,
+} from './api-description';
+import { computeSignature } from './signature';
+import { isWireType, wireTypeFromDesign, wireTypeToString, type WireType } from './wire-type';
+
+const MEMBERS_KEY = 'tsro:members';
+const TYPE_NAME_KEY = 'tsro:typeName';
+
+/** A class that may carry decorators. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyClass = abstract new (...args: any[]) => object;
+
+export type MemberDeclaration =
+  | { readonly kind: 'property'; readonly name: string; readonly type: WireType; readonly readonly: boolean }
+  | {
+      readonly kind: 'signal' | 'slot';
+      readonly name: string;
+      readonly params: readonly ParamDescription[];
+      readonly required: number;
+      readonly returns: WireType;
+    };
+
+/**
+ * Names a replica reserves for itself: a member with one of these names would be shadowed on
+ * typed replicas, so declaring one is an error.
+ */
+const RESERVED = new Set([
+  'state', 'name', 'node', 'on', 'off', 'once', 'emit', 'release', 'waitForSource', 'isReplicaValid',
+  'propertyNames', 'get', 'set', 'invoke', 'api', 'constructor', '__proto__', 'prototype', 'toString',
+  'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'then',
+]);
+
+function declarationError(cls: string, msg: string): UsageError {
+  return new UsageError('DECLARATION_INVALID', `${cls}: ${msg}`);
+}
+
+/** Records a member declaration on `prototype`'s class. */
+export function declareMember(prototype: object, decl: MemberDeclaration): void {
+  const cls = (prototype as { constructor?: { name?: string } }).constructor?.name ?? '<anonymous>';
+  if (RESERVED.has(decl.name)) {
+    throw declarationError(cls, `"${decl.name}" cannot be a remote member: replicas reserve that name`);
+  }
+  const own: MemberDeclaration[] | undefined = Reflect.getOwnMetadata(MEMBERS_KEY, prototype);
+  const list = own ?? [];
+  if (list.some((m) => m.name === decl.name)) {
+    throw declarationError(cls, `"${decl.name}" is decorated twice`);
+  }
+  list.push(decl);
+  if (!own) Reflect.defineMetadata(MEMBERS_KEY, list, prototype);
+}
+
+/** Records the type name given by @RemoteObjectType. */
+export function declareTypeName(ctor: AnyClass, typeName: string): void {
+  Reflect.defineMetadata(TYPE_NAME_KEY, typeName, ctor);
+}
+
+/** The @RemoteObjectType name of this class or its nearest ancestor that has one. */
+export function typeNameOf(ctor: AnyClass): string | undefined {
+  return findApiClass(ctor) ? Reflect.getOwnMetadata(TYPE_NAME_KEY, findApiClass(ctor)!) : undefined;
+}
+
+function findApiClass(ctor: AnyClass): AnyClass | undefined {
+  for (let c: unknown = ctor; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (Reflect.hasOwnMetadata(TYPE_NAME_KEY, c as object)) return c as AnyClass;
+  }
+  return undefined;
+}
+
+/** Wire type of a declaration: the explicit option if given (validated), else from metadata. */
+export function resolveWireType(cls: string, what: string, explicit: unknown, design: unknown): WireType {
+  if (explicit !== undefined) {
+    if (!isWireType(explicit)) {
+      throw declarationError(cls, `${what}: ${JSON.stringify(explicit)} is not a wire type`);
+    }
+    return explicit;
+  }
+  return wireTypeFromDesign(design);
+}
+
+/** Parameter names from a function's source text; empty names where that fails. */
+export function parameterNames(fn: Function, count: number): string[] {
+  const src = Function.prototype.toString.call(fn);
+  const open = src.indexOf('(');
+  let names: string[] = [];
+  if (open >= 0) {
+    let depth = 0;
+    let end = open;
+    for (; end < src.length; end++) {
+      const ch = src[end];
+      if (ch === '(' || ch === '[' || ch === '{') depth++;
+      else if (ch === ')' || ch === ']' || ch === '}') {
+        depth--;
+        if (depth === 0) break;
+      }
+    }
+    names = src
+      .slice(open + 1, end)
+      .split(',')
+      .map((p) => p.trim().replace(/^\.\.\./, '').split(/[\s=:]/)[0] ?? '')
+      .filter((p, i, all) => p.length > 0 || i < all.length - 1);
+  }
+  return Array.from({ length: count }, (_, i) => (/^[A-Za-z_$][\w$]*$/.test(names[i] ?? '') ? names[i]! : ''));
+}
+
+/** True if the function's parameter list has a rest parameter. */
+export function hasRestParameter(fn: Function): boolean {
+  const src = Function.prototype.toString.call(fn);
+  const close = src.indexOf(')');
+  return close > 0 && src.slice(0, close).includes('...');
+}
+
+const apiCache = new WeakMap<object, ApiDescription>();
+
+/**
+ * The remote API of a class (see the header for the rules). Throws DECLARATION_INVALID when the
+ * class has no decorated member or a name is declared twice across kinds.
+ */
+export function apiOf(ctor: AnyClass): ApiDescription {
+  const cached = apiCache.get(ctor);
+  if (cached) return cached;
+  const apiClass = findApiClass(ctor) ?? ctor;
+  const typeName: string = Reflect.getOwnMetadata(TYPE_NAME_KEY, apiClass) ?? apiClass.name;
+
+  const chain: object[] = [];
+  for (let c: unknown = apiClass; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    chain.unshift((c as { prototype: object }).prototype);
+  }
+  const properties: PropertyDescription[] = [];
+  const signals: MethodDescription[] = [];
+  const slots: MethodDescription[] = [];
+  const seen = new Map<string, string>();
+  for (const proto of chain) {
+    const members: MemberDeclaration[] = Reflect.getOwnMetadata(MEMBERS_KEY, proto) ?? [];
+    for (const m of members) {
+      const previous = seen.get(m.name);
+      if (previous !== undefined) {
+        throw declarationError(apiClass.name, `"${m.name}" is declared both as ${previous} and as ${m.kind}`);
+      }
+      seen.set(m.name, m.kind);
+      if (m.kind === 'property') {
+        properties.push({ name: m.name, index: properties.length, type: m.type, readonly: m.readonly });
+      } else {
+        const list = m.kind === 'signal' ? signals : slots;
+        list.push({ name: m.name, index: list.length, params: m.params, required: m.required, returns: m.returns });
+      }
+    }
+  }
+  for (const p of properties) {
+    const changed = `${p.name}Changed`;
+    if (seen.has(changed)) {
+      throw declarationError(apiClass.name, `"${changed}" clashes with the change event of property "${p.name}"`);
+    }
+  }
+  if (properties.length + signals.length + slots.length === 0) {
+    throw declarationError(apiClass.name, 'has no @Property, @Signal or @Slot members, so there is nothing to remote');
+  }
+  const api = makeApiDescription(typeName, properties, signals, slots, computeSignature(typeName, properties, signals, slots));
+  apiCache.set(ctor, api);
+  return api;
+}
+
+/** A one-line human description of a method, e.g. `print(doc: string): int32`. */
+export function describeMethod(m: MethodDescription): string {
+  const params = m.params.map((p, i) => `${p.name || `arg${i}`}: ${wireTypeToString(p.type)}`).join(', ');
+  return `${m.name}(${params}): ${wireTypeToString(m.returns)}`;
+}

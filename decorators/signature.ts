@@ -1,0 +1,32 @@
+// The API signature: a hash both sides compute the same way from the members of an API, so a
+// typed replica can tell before it applies anything whether the source speaks the same API.
+// It covers the type name and, in order, every property (name, type, writability), signal
+// (name, parameter types) and slot (name, parameter types, required count, return type).
+// Parameter names are left out: they are read best-effort from source text and may be minified.
+
+import { createHash } from 'node:crypto';
+import type { MethodDescription, PropertyDescription } from './api-description';
+import { wireTypeToString } from './wire-type';
+
+const SIGNATURE_VERSION = 'tsro-api/1';
+
+function methodLine(kind: string, m: MethodDescription): string {
+  const params = m.params.map((p) => wireTypeToString(p.type)).join(',');
+  return `${kind} ${JSON.stringify(m.name)}(${params})/${m.required}->${wireTypeToString(m.returns)}`;
+}
+
+/** Hex SHA-256 of the canonical text form of an API. */
+export function computeSignature(
+  typeName: string,
+  properties: readonly PropertyDescription[],
+  signals: readonly MethodDescription[],
+  slots: readonly MethodDescription[],
+): string {
+  const lines = [SIGNATURE_VERSION, `type ${JSON.stringify(typeName)}`];
+  for (const p of properties) {
+    lines.push(`property ${JSON.stringify(p.name)}:${wireTypeToString(p.type)}:${p.readonly ? 'readonly' : 'writable'}`);
+  }
+  for (const s of signals) lines.push(methodLine('signal', s));
+  for (const s of slots) lines.push(methodLine('slot', s));
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}

@@ -1,0 +1,125 @@
+// The host side of one accepted connection: sends the source list once the node's handshake
+// checks out, answers Acquire with Init, runs slot calls and property sets, and unsubscribes
+// the connection from everything when it ends.
+
+import { ProtocolError, UsageError, type TsroError } from '../errors';
+import type { DecodedPacket, PacketMessage } from './protocol/messages';
+import type { Peer } from './protocol/peer';
+import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
+
+/** What a host-side connection needs from its host. */
+export interface HostConnectionOwner {
+  bindingById(id: number): SourceBinding | undefined;
+  sourceListPacket(): PacketMessage;
+  connectionOpened(conn: HostConnection): void;
+  connectionEnded(conn: HostConnection, error: TsroError | undefined): void;
+  warn(message: string, error?: unknown): void;
+}
+
+export class HostConnection implements SourceListener {
+  private readonly subscriptions = new Set<SourceBinding>();
+
+  constructor(
+    private readonly peer: Peer,
+    private readonly owner: HostConnectionOwner,
+  ) {
+    peer.onOpen = () => {
+      owner.connectionOpened(this);
+      peer.send(owner.sourceListPacket());
+    };
+    peer.onPacket = (p) => this.receive(p);
+    peer.onClose = (error) => {
+      for (const b of this.subscriptions) b.removeListener(this);
+      this.subscriptions.clear();
+      owner.connectionEnded(this, error);
+    };
+  }
+
+  get label(): string {
+    return this.peer.label;
+  }
+
+  get isOpen(): boolean {
+    return this.peer.isOpen;
+  }
+
+  sendEncoded(bytes: Uint8Array): boolean {
+    return this.peer.sendEncoded(bytes);
+  }
+
+  send(packet: PacketMessage): boolean {
+    return this.peer.send(packet);
+  }
+
+  close(error?: TsroError): void {
+    this.peer.close(error);
+  }
+
+  /** The binding went away (disabled): forget it without telling it. */
+  forget(binding: SourceBinding): void {
+    this.subscriptions.delete(binding);
+  }
+
+  private receive(p: DecodedPacket): void {
+    switch (p.kind) {
+      case 'invoke': {
+        const m = p.invoke!;
+        const serial = m.serial ?? 0;
+        const binding = this.owner.bindingById(m.source ?? 0);
+        if (!binding) {
+          this.reply(serial, { error: errorInfo(new UsageError('UNKNOWN_MEMBER', `no source #${m.source} on this host`)) });
+          return;
+        }
+        binding.invoke(m.index ?? 0, m.args ?? [], (outcome) => this.reply(serial, outcome));
+        return;
+      }
+      case 'setProperty': {
+        const m = p.setProperty!;
+        const serial = m.serial ?? 0;
+        const binding = this.owner.bindingById(m.source ?? 0);
+        try {
+          if (!binding) throw new UsageError('UNKNOWN_MEMBER', `no source #${m.source} on this host`);
+          binding.setProperty(m.index ?? 0, m.value);
+          this.reply(serial, { value: {} });
+        } catch (err) {
+          this.reply(serial, { error: errorInfo(err) });
+        }
+        return;
+      }
+      case 'acquire': {
+        const m = p.acquire!;
+        const binding = this.owner.bindingById(m.source ?? 0);
+        if (!binding) {
+          // Disabled between its announcement and this request: say so, the node will wait.
+          this.peer.send({ sourceRemoved: { source: m.source ?? 0 } });
+          return;
+        }
+        let init: Uint8Array;
+        try {
+          init = binding.initPacket(m.wantDefinition === true);
+        } catch (err) {
+          this.owner.warn(`cannot initialize a replica of "${binding.name}" for ${this.label}`, err);
+          return;
+        }
+        this.subscriptions.add(binding);
+        binding.addListener(this);
+        this.peer.sendEncoded(init);
+        return;
+      }
+      case 'release': {
+        const binding = this.owner.bindingById(p.release!.source ?? 0);
+        if (binding && this.subscriptions.delete(binding)) binding.removeListener(this);
+        return;
+      }
+      case 'pong':
+        return;
+      default:
+        throw new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${p.kind}, which only hosts send`);
+    }
+  }
+
+  private reply(serial: number, outcome: CallOutcome): void {
+    if (serial === 0 || this.peer.closed) return;
+    this.peer.send({ reply: { serial, ...outcome } });
+  }
+}

@@ -1,0 +1,169 @@
+// A Host: a Node that also listens on a URL and remotes sources. `enableRemoting` makes an
+// object reachable under a name; every connected node hears of it at once, and nodes that
+// acquire it get its property changes and signals (encoded once per change, whatever the
+// number of listeners).
+
+import { apiOf, typeNameOf, type AnyClass } from '../decorators/metadata';
+import { ProtocolError, type TsroError } from '../errors';
+import { FrameChannel } from '../transport/frame-channel';
+import { listen, type SocketServer } from '../transport/socket-server';
+import { parseUrl } from '../transport/url';
+import { HostConnection, type HostConnectionOwner } from './host-connection';
+import { Node, type NodeOptions } from './node';
+import type { PacketMessage } from './protocol/messages';
+import { encodePacket } from './protocol/packet-codec';
+import { Peer } from './protocol/peer';
+import { SourceBinding } from './source-binding';
+
+export type HostOptions = NodeOptions;
+
+export class Host extends Node implements HostConnectionOwner {
+  /** Resolves once the host is bound; rejects with LISTEN_FAILED (port in use, live socket...). */
+  readonly listening: Promise<void>;
+  private boundUrl: string;
+  private server: SocketServer | undefined;
+  private nextSourceId = 1;
+  private readonly bindingsByName = new Map<string, SourceBinding>();
+  private readonly bindingsById = new Map<number, SourceBinding>();
+  private readonly hostConnections = new Set<HostConnection>();
+
+  /** Starts listening on `url` (`tcp://host:port`, port 0 for an ephemeral one, or `local:name`). */
+  constructor(url: string, options: HostOptions = {}) {
+    super(options);
+    const address = parseUrl(url);
+    this.boundUrl = url;
+    this.listening = listen(address, (socket) => this.accept(socket)).then((server) => {
+      if (this.isClosed) {
+        void server.close();
+        return;
+      }
+      this.server = server;
+      this.boundUrl = server.url;
+    });
+    // Callers who never await `listening` still hear about a failure, and it is not unhandled.
+    this.listening.catch((err: unknown) => this.logger.error(`host ${url} is not listening`, err));
+  }
+
+  /** The URL nodes connect to: once listening, with the real port for `tcp://...:0`. */
+  get hostUrl(): string {
+    return this.boundUrl;
+  }
+
+  /**
+   * Remotes `object` under `name`, else its @RemoteObjectType name, else its `objectName`.
+   * Returns false (and warns) if no name can be found, the name is taken on this host, the
+   * object is already remoted here, or its class declares no remote API.
+   */
+  enableRemoting(object: object, name?: string): boolean {
+    if (this.isClosed) {
+      this.logger.warn('enableRemoting on a closed host');
+      return false;
+    }
+    const cls = (object as { constructor: AnyClass }).constructor;
+    let api;
+    try {
+      api = apiOf(cls);
+    } catch (err) {
+      this.logger.warn(`cannot remote ${cls?.name ?? typeof object}`, err);
+      return false;
+    }
+    const objectName = (object as { objectName?: unknown }).objectName;
+    const sourceName = name ?? typeNameOf(cls) ?? (typeof objectName === 'string' && objectName ? objectName : undefined);
+    if (!sourceName) {
+      this.logger.warn(`cannot remote ${cls.name}: no @RemoteObjectType, objectName or explicit name`);
+      return false;
+    }
+    if (this.bindingsByName.has(sourceName)) {
+      this.logger.warn(`cannot remote "${sourceName}": this host already has a source of that name`);
+      return false;
+    }
+    for (const b of this.bindingsById.values()) {
+      if (b.object === object) {
+        this.logger.warn(`cannot remote "${sourceName}": the object is already remoted as "${b.name}"`);
+        return false;
+      }
+    }
+    const binding = new SourceBinding(this.nextSourceId++, sourceName, api, object);
+    this.bindingsByName.set(sourceName, binding);
+    this.bindingsById.set(binding.id, binding);
+    this.broadcast({ sourceAdded: { source: binding.info } });
+    return true;
+  }
+
+  /** Stops remoting an object (or the source of that name); its replicas leave `valid`. */
+  disableRemoting(objectOrName: object | string): boolean {
+    let binding: SourceBinding | undefined;
+    if (typeof objectOrName === 'string') binding = this.bindingsByName.get(objectOrName);
+    else for (const b of this.bindingsById.values()) if (b.object === objectOrName) binding = b;
+    if (!binding) return false;
+    binding.dispose();
+    this.bindingsByName.delete(binding.name);
+    this.bindingsById.delete(binding.id);
+    for (const c of this.hostConnections) c.forget(binding);
+    this.broadcast({ sourceRemoved: { source: binding.id } });
+    return true;
+  }
+
+  /** Names of the sources this host remotes. */
+  get sourceNames(): string[] {
+    return [...this.bindingsByName.keys()];
+  }
+
+  /** Stops listening, closes every connection (accepted and outgoing) and stops remoting. */
+  override async close(): Promise<void> {
+    if (this.isClosed) return;
+    await super.close();
+    for (const b of this.bindingsById.values()) b.dispose();
+    this.bindingsById.clear();
+    this.bindingsByName.clear();
+    for (const c of this.hostConnections) c.close();
+    await this.listening.catch(() => {});
+    await this.server?.close();
+  }
+
+  private accept(socket: import('node:net').Socket): void {
+    if (this.isClosed) {
+      socket.destroy();
+      return;
+    }
+    const label = `${this.boundUrl} peer ${socket.remoteAddress ?? 'local'}:${socket.remotePort ?? ''}`;
+    const channel = new FrameChannel(socket, { maxFrameSize: this.maxFrameSize, label });
+    const peer = new Peer(channel, label);
+    const conn = new HostConnection(peer, this);
+    this.hostConnections.add(conn);
+    peer.start();
+  }
+
+  private broadcast(packet: PacketMessage): void {
+    let bytes: Uint8Array | undefined;
+    for (const c of this.hostConnections) {
+      if (!c.isOpen) continue; // not past the handshake: it gets the full list when it is
+      bytes ??= encodePacket(packet);
+      c.sendEncoded(bytes);
+    }
+  }
+
+  /** @internal */
+  bindingById(id: number): SourceBinding | undefined {
+    return this.bindingsById.get(id);
+  }
+
+  /** @internal */
+  sourceListPacket(): PacketMessage {
+    return { sourceList: { sources: [...this.bindingsById.values()].map((b) => b.info) } };
+  }
+
+  /** @internal */
+  connectionOpened(_conn: HostConnection): void {}
+
+  /** @internal */
+  connectionEnded(conn: HostConnection, error: TsroError | undefined): void {
+    this.hostConnections.delete(conn);
+    if (error instanceof ProtocolError) this.logger.warn(`connection ${conn.label} closed`, error);
+  }
+
+  /** @internal */
+  warn(message: string, error?: unknown): void {
+    this.logger.warn(message, error);
+  }
+}

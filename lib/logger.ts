@@ -1,0 +1,16 @@
+// Where tsro reports what it cannot throw to a caller: a connection closed for garbage, a slot
+// call refused on the host, a listener that threw. Nodes take a `logger` option.
+
+export interface Logger {
+  warn(message: string, error?: unknown): void;
+  error(message: string, error?: unknown): void;
+}
+
+/** Writes to stderr with a `[tsro]` prefix. */
+export const consoleLogger: Logger = {
+  warn: (message, error) => console.warn(`[tsro] ${message}`, ...(error === undefined ? [] : [String(error)])),
+  error: (message, error) => console.error(`[tsro] ${message}`, ...(error === undefined ? [] : [String(error)])),
+};
+
+/** Drops everything. */
+export const silentLogger: Logger = { warn: () => {}, error: () => {} };

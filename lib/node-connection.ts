@@ -1,0 +1,201 @@
+// The client side of one connection from a node to a host: what the host offers, which of
+// those this node is subscribed to, and the calls waiting for a reply. Calls never hang: when
+// the connection ends every pending call rejects with a DisconnectedError.
+
+import { DisconnectedError, ProtocolError, RemoteError, type TsroError } from '../errors';
+import { apiFromMessage } from './protocol/api-codec';
+import type { DecodedPacket, SourceInfoMessage } from './protocol/messages';
+import type { Peer } from './protocol/peer';
+import { decodeValue, decodeValues, type ValueMessage } from './protocol/value-codec';
+import type { ReplicaCore, SubscriptionLink } from './replica-core';
+
+/** A source as a host announced it. */
+export interface SourceInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly typeName: string;
+  readonly signature: string;
+}
+
+/** What a connection tells its node. */
+export interface NodeConnectionEvents {
+  sourcesOffered(conn: NodeConnection, sources: readonly SourceInfo[]): void;
+  sourceWithdrawn(conn: NodeConnection, source: SourceInfo): void;
+  connectionClosed(conn: NodeConnection, error: TsroError | undefined): void;
+}
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  readonly what: string;
+}
+
+const MAX_SERIAL = 0xffffffff;
+
+function sourceInfo(m: SourceInfoMessage | null | undefined): SourceInfo {
+  if (!m || !m.id || !m.name) throw new ProtocolError('PROTOCOL_ERROR', 'source announced without id or name');
+  return { id: m.id, name: m.name, typeName: m.typeName ?? '', signature: m.signature ?? '' };
+}
+
+export class NodeConnection implements SubscriptionLink {
+  /** What the host offers, by source id. */
+  readonly offers = new Map<number, SourceInfo>();
+  private readonly subscriptions = new Map<number, ReplicaCore>();
+  private readonly pending = new Map<number, PendingCall>();
+  private nextSerial = 1;
+  private closedLocally = false;
+  private readyResolve!: () => void;
+  private readyReject!: (error: Error) => void;
+  private isReady = false;
+  /** Resolves when the host's source list has arrived; rejects if the connection ends first. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly url: string,
+    private readonly peer: Peer,
+    private readonly events: NodeConnectionEvents,
+  ) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.readyResolve = resolve;
+      this.readyReject = reject;
+    });
+    this.ready.catch(() => {});
+    peer.onPacket = (p) => this.receive(p);
+    peer.onClose = (error) => this.closed(error);
+  }
+
+  get isOpen(): boolean {
+    return !this.peer.closed;
+  }
+
+  close(): void {
+    this.closedLocally = true;
+    this.peer.close();
+  }
+
+  acquire(core: ReplicaCore, sourceId: number, wantDefinition: boolean): void {
+    this.subscriptions.set(sourceId, core);
+    this.peer.send({ acquire: { source: sourceId, wantDefinition } });
+  }
+
+  release(sourceId: number): void {
+    if (this.subscriptions.delete(sourceId)) this.peer.send({ release: { source: sourceId } });
+  }
+
+  /** Calls a slot; resolves with its decoded return value. */
+  invoke(sourceId: number, slotIndex: number, args: ValueMessage[], what: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const serial = this.allocateSerial();
+      this.pending.set(serial, { resolve, reject, what });
+      this.peer.send({ invoke: { source: sourceId, index: slotIndex, serial, args } });
+    });
+  }
+
+  /** Sets a property on the source; resolves once the host has applied it. */
+  setProperty(sourceId: number, index: number, value: ValueMessage, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const serial = this.allocateSerial();
+      this.pending.set(serial, { resolve: () => resolve(), reject, what });
+      this.peer.send({ setProperty: { source: sourceId, index, value, serial } });
+    });
+  }
+
+  private allocateSerial(): number {
+    // Serials are per connection; 0 means "no reply". Skip any still in flight after a wrap.
+    let serial = this.nextSerial;
+    while (serial === 0 || this.pending.has(serial)) serial = serial >= MAX_SERIAL ? 1 : serial + 1;
+    this.nextSerial = serial >= MAX_SERIAL ? 1 : serial + 1;
+    return serial;
+  }
+
+  private core(sourceId: number | null | undefined): ReplicaCore | undefined {
+    // Updates for a source this node just released may still be in flight: ignore them.
+    return this.subscriptions.get(sourceId ?? 0);
+  }
+
+  private receive(p: DecodedPacket): void {
+    switch (p.kind) {
+      case 'propertyChange': {
+        const m = p.propertyChange!;
+        this.core(m.source)?.propertyChanged(m.index ?? 0, decodeValue(m.value ?? {}));
+        return;
+      }
+      case 'reply': {
+        const m = p.reply!;
+        const call = this.pending.get(m.serial ?? 0);
+        if (!call) throw new ProtocolError('PROTOCOL_ERROR', `${this.url} replied to unknown call #${m.serial}`);
+        this.pending.delete(m.serial!);
+        if (m.error) {
+          const code = m.error.code ?? 'REMOTE';
+          call.reject(new RemoteError(m.error.name || 'Error', m.error.message ?? '', code === 'REMOTE' ? undefined : code));
+        } else {
+          call.resolve(decodeValue(m.value ?? {}));
+        }
+        return;
+      }
+      case 'signal': {
+        const m = p.signal!;
+        this.core(m.source)?.signalEmitted(m.index ?? 0, decodeValues(m.args));
+        return;
+      }
+      case 'init': {
+        const m = p.init!;
+        const definition = m.definition ? apiFromMessage(m.definition) : undefined;
+        this.core(m.source)?.initialize(decodeValues(m.values), definition);
+        return;
+      }
+      case 'sourceList': {
+        const list = (p.sourceList!.sources ?? []).map(sourceInfo);
+        for (const s of list) this.offers.set(s.id, s);
+        this.events.sourcesOffered(this, list);
+        if (!this.isReady) {
+          this.isReady = true;
+          this.readyResolve();
+        }
+        return;
+      }
+      case 'sourceAdded': {
+        const s = sourceInfo(p.sourceAdded!.source);
+        this.offers.set(s.id, s);
+        this.events.sourcesOffered(this, [s]);
+        return;
+      }
+      case 'sourceRemoved': {
+        const id = p.sourceRemoved!.source ?? 0;
+        const s = this.offers.get(id);
+        if (!s) return;
+        this.offers.delete(id);
+        const core = this.subscriptions.get(id);
+        this.subscriptions.delete(id);
+        core?.detach();
+        this.events.sourceWithdrawn(this, s);
+        return;
+      }
+      case 'pong':
+        return;
+      default:
+        throw new ProtocolError('PROTOCOL_ERROR', `${this.url} sent ${p.kind}, which only nodes send`);
+    }
+  }
+
+  private closed(error: TsroError | undefined): void {
+    const reason = error
+      ? `${error.message}`
+      : this.closedLocally
+        ? 'the node was closed'
+        : `${this.url} closed the connection`;
+    const code = this.closedLocally && !error ? 'CLOSED' : 'DISCONNECTED';
+    for (const call of this.pending.values()) {
+      call.reject(new DisconnectedError(`${call.what} got no reply: ${reason}`, code));
+    }
+    this.pending.clear();
+    if (!this.isReady) this.readyReject(error ?? new DisconnectedError(`${this.url} closed the connection during the handshake`));
+    const cores = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    for (const core of cores) core.detach();
+    const offers = [...this.offers.values()];
+    this.offers.clear();
+    for (const s of offers) this.events.sourceWithdrawn(this, s);
+    this.events.connectionClosed(this, error);
+  }
+}

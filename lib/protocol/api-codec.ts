@@ -1,0 +1,125 @@
+// Converts API descriptions to and from the ApiDefinition message that dynamic replicas receive,
+// and wire types to and from TypeRef. A definition from the wire is validated as it is read:
+// a hostile or broken peer gets a PROTOCOL_ERROR, not a half-built API.
+
+import { ProtocolError } from '../../errors';
+import {
+  makeApiDescription,
+  type ApiDescription,
+  type MethodDescription,
+  type PropertyDescription,
+} from '../../decorators/api-description';
+import { computeSignature } from '../../decorators/signature';
+import type { ScalarType, WireType } from '../../decorators/wire-type';
+
+/** Object form of tsro.v1.TypeRef. */
+export interface TypeRefMessage {
+  scalar?: number | null;
+  array?: TypeRefMessage | null;
+  map?: TypeRefMessage | null;
+  object?: { fields?: { name?: string | null; type?: TypeRefMessage | null }[] | null } | null;
+  nullable?: TypeRefMessage | null;
+}
+
+interface MethodMessage {
+  name?: string | null;
+  params?: { name?: string | null; type?: TypeRefMessage | null }[] | null;
+  returns?: TypeRefMessage | null;
+  required?: number | null;
+}
+
+/** Object form of tsro.v1.ApiDefinition. */
+export interface ApiDefinitionMessage {
+  typeName?: string | null;
+  signature?: string | null;
+  properties?: { name?: string | null; type?: TypeRefMessage | null; mode?: number | null }[] | null;
+  signals?: MethodMessage[] | null;
+  slots?: MethodMessage[] | null;
+}
+
+// Numbers as in enum Scalar of tsro.proto; spec/golden.spec.ts pins them against the schema.
+const SCALAR_CODES: Record<ScalarType, number> = {
+  any: 0, void: 1, bool: 2, int32: 3, int64: 4, double: 5, string: 6, bytes: 7, date: 8,
+};
+const SCALAR_NAMES = Object.fromEntries(Object.entries(SCALAR_CODES).map(([k, v]) => [v, k])) as Record<number, ScalarType>;
+const READONLY_MODE = 1;
+const MAX_TYPE_DEPTH = 32;
+
+export function typeToMessage(t: WireType): TypeRefMessage {
+  if (typeof t === 'string') return { scalar: SCALAR_CODES[t] };
+  if ('array' in t) return { array: typeToMessage(t.array) };
+  if ('map' in t) return { map: typeToMessage(t.map) };
+  if ('nullable' in t) return { nullable: typeToMessage(t.nullable) };
+  return { object: { fields: Object.entries(t.object).map(([name, type]) => ({ name, type: typeToMessage(type) })) } };
+}
+
+function bad(msg: string): ProtocolError {
+  return new ProtocolError('PROTOCOL_ERROR', `invalid API definition: ${msg}`);
+}
+
+export function typeFromMessage(m: TypeRefMessage | null | undefined, depth = 0): WireType {
+  if (!m) return 'any';
+  if (depth > MAX_TYPE_DEPTH) throw bad('type nested too deeply');
+  if (m.array) return { array: typeFromMessage(m.array, depth + 1) };
+  if (m.map) return { map: typeFromMessage(m.map, depth + 1) };
+  if (m.nullable) return { nullable: typeFromMessage(m.nullable, depth + 1) };
+  if (m.object) {
+    const object: Record<string, WireType> = Object.create(null);
+    for (const f of m.object.fields ?? []) object[f.name ?? ''] = typeFromMessage(f.type, depth + 1);
+    return { object: { ...object } };
+  }
+  const scalar = SCALAR_NAMES[m.scalar ?? 0];
+  if (!scalar) throw bad(`unknown scalar type ${m.scalar}`);
+  return scalar;
+}
+
+function methodToMessage(m: MethodDescription): MethodMessage {
+  return {
+    name: m.name,
+    params: m.params.map((p) => ({ name: p.name, type: typeToMessage(p.type) })),
+    returns: typeToMessage(m.returns),
+    required: m.required,
+  };
+}
+
+export function apiToMessage(api: ApiDescription): ApiDefinitionMessage {
+  return {
+    typeName: api.typeName,
+    signature: api.signature,
+    properties: api.properties.map((p) => ({ name: p.name, type: typeToMessage(p.type), mode: p.readonly ? READONLY_MODE : 0 })),
+    signals: api.signals.map(methodToMessage),
+    slots: api.slots.map(methodToMessage),
+  };
+}
+
+function methodFromMessage(m: MethodMessage, index: number): MethodDescription {
+  const params = (m.params ?? []).map((p) => ({ name: p.name ?? '', type: typeFromMessage(p.type) }));
+  const required = m.required ?? 0;
+  if (required > params.length) throw bad(`method "${m.name}" requires more arguments than it has`);
+  return { name: m.name ?? '', index, params, required, returns: typeFromMessage(m.returns) };
+}
+
+/**
+ * Reads a definition from the wire. The signature is recomputed from the members, so a peer
+ * cannot claim one API and describe another.
+ */
+export function apiFromMessage(m: ApiDefinitionMessage): ApiDescription {
+  const typeName = m.typeName ?? '';
+  const properties: PropertyDescription[] = (m.properties ?? []).map((p, index) => ({
+    name: p.name ?? '',
+    index,
+    type: typeFromMessage(p.type),
+    readonly: p.mode === READONLY_MODE,
+  }));
+  const signals = (m.signals ?? []).map(methodFromMessage);
+  const slots = (m.slots ?? []).map(methodFromMessage);
+  const names = new Set<string>();
+  for (const member of [...properties, ...signals, ...slots]) {
+    if (!member.name) throw bad('a member has no name');
+    if (names.has(member.name)) throw bad(`"${member.name}" is defined twice`);
+    names.add(member.name);
+  }
+  const signature = computeSignature(typeName, properties, signals, slots);
+  if (m.signature && m.signature !== signature) throw bad(`signature ${m.signature} does not match its members`);
+  return makeApiDescription(typeName, properties, signals, slots, signature);
+}

@@ -1,0 +1,167 @@
+// One protocol conversation over a frame link: the version handshake, packet encoding and
+// decoding, ping answering, and closing with a reason the other side can read (Goodbye).
+// It knows messages, not sockets: anything that moves frames (a socket FrameChannel, an
+// in-memory pair in tests) can carry it.
+//
+// Contract:
+// - Both sides send Handshake first. Until the peer's Handshake has arrived and its version
+//   matched, any other packet is a PROTOCOL_ERROR. A different version closes the link with
+//   PROTOCOL_MISMATCH on both sides (the side that notices sends Goodbye first).
+// - After that, `onOpen` fires once, then every packet but Ping/Handshake reaches `onPacket`.
+// - `onClose(error)` fires exactly once, whoever closed, with the reason (undefined for a clean
+//   local close or the peer hanging up cleanly). Nothing is delivered after it.
+
+import { DisconnectedError, ProtocolError, TsroError } from '../../errors';
+import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from './messages';
+import { decodePacket, encodePacket } from './packet-codec';
+import { PROTOCOL_VERSION } from './protocol-version';
+
+/** What a peer needs from the layer below: frames in, frames out, a close signal. */
+export interface FrameLink {
+  /** Queues one frame; false if the link is closed. */
+  send(frame: Uint8Array): boolean;
+  onFrame: (frame: Uint8Array) => void;
+  onClose: (error: TsroError | undefined) => void;
+  /** Flushes what is queued, then closes. */
+  close(): void;
+  /** Closes at once. */
+  destroy(error?: TsroError): void;
+  readonly closed: boolean;
+}
+
+const AGENT = `tsro node/${process.version}`;
+
+/** The error a Goodbye from the other side stands for. */
+function errorFromGoodbye(info: ErrorInfoMessage | null | undefined, label: string): TsroError {
+  const code = info?.code ?? '';
+  const message = `${label} closed the connection: ${info?.message || 'no reason given'}`;
+  if (code === 'PROTOCOL_MISMATCH' || code === 'PROTOCOL_ERROR' || code === 'FRAME_TOO_LARGE') {
+    return new ProtocolError(code, message);
+  }
+  return new DisconnectedError(message, code === 'CLOSED' ? 'CLOSED' : 'DISCONNECTED');
+}
+
+export class Peer {
+  /** Called once when the handshake is done. */
+  onOpen: () => void = () => {};
+  /** Called for every packet after the handshake (not Ping, which is answered here). */
+  onPacket: (packet: DecodedPacket) => void = () => {};
+  /** Called exactly once when the conversation ends, with the reason. */
+  onClose: (error: TsroError | undefined) => void = () => {};
+
+  private open = false;
+  private ended = false;
+
+  constructor(
+    private readonly link: FrameLink,
+    /** Names the other side in error messages, e.g. its URL. */
+    readonly label: string,
+  ) {
+    link.onFrame = (frame) => this.receive(frame);
+    link.onClose = (error) => this.finish(error);
+  }
+
+  /** Sends our Handshake. Call once, after setting the callbacks. */
+  start(): void {
+    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT } });
+  }
+
+  get isOpen(): boolean {
+    return this.open && !this.ended;
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  send(packet: PacketMessage): boolean {
+    return this.link.send(encodePacket(packet));
+  }
+
+  /** Sends a packet encoded once for many peers (fan-out). */
+  sendEncoded(bytes: Uint8Array): boolean {
+    return this.link.send(bytes);
+  }
+
+  /**
+   * Ends the conversation. With an error, the other side is told why (Goodbye) before the link
+   * closes, and `onClose` receives it.
+   */
+  close(error?: TsroError): void {
+    if (this.ended || this.pendingError) return;
+    if (error) {
+      this.send({ goodbye: { error: { code: error.code, name: error.name, message: error.message } } });
+      this.pendingError = error;
+    }
+    this.link.close();
+  }
+
+  private pendingError: TsroError | undefined;
+
+  private fail(error: TsroError): void {
+    this.close(error);
+  }
+
+  private finish(error: TsroError | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onClose(this.pendingError ?? error);
+  }
+
+  private receive(frame: Uint8Array): void {
+    if (this.ended || this.pendingError) return;
+    let packet: DecodedPacket;
+    try {
+      packet = decodePacket(frame);
+    } catch (err) {
+      this.fail(err as ProtocolError);
+      return;
+    }
+    if (!this.open) {
+      this.handshake(packet);
+      return;
+    }
+    switch (packet.kind) {
+      case 'ping':
+        this.send({ pong: { nonce: packet.ping?.nonce ?? 0 } });
+        return;
+      case 'goodbye':
+        this.pendingError = errorFromGoodbye(packet.goodbye?.error, this.label);
+        this.link.destroy();
+        return;
+      case 'handshake':
+        this.fail(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent a second handshake`));
+        return;
+    }
+    try {
+      this.onPacket(packet);
+    } catch (err) {
+      if (err instanceof ProtocolError) this.fail(err);
+      else throw err;
+    }
+  }
+
+  private handshake(packet: DecodedPacket): void {
+    if (packet.kind === 'goodbye') {
+      this.pendingError = errorFromGoodbye(packet.goodbye?.error, this.label);
+      this.link.destroy();
+      return;
+    }
+    if (packet.kind !== 'handshake') {
+      this.fail(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${packet.kind} before its handshake`));
+      return;
+    }
+    const version = packet.handshake?.version ?? 0;
+    if (version !== PROTOCOL_VERSION) {
+      this.fail(
+        new ProtocolError(
+          'PROTOCOL_MISMATCH',
+          `${this.label} speaks tsro protocol version ${version}, this side speaks ${PROTOCOL_VERSION}`,
+        ),
+      );
+      return;
+    }
+    this.open = true;
+    this.onOpen();
+  }
+}

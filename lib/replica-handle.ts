@@ -1,0 +1,191 @@
+// What every replica handle has, typed or dynamic: its state, events, waitForSource, release,
+// and the checked paths for calling a slot and setting a property. A handle is a view on a
+// shared ReplicaCore; releasing the last handle of a core drops the node's subscription.
+
+import type { ApiDescription, MethodDescription, PropertyDescription } from '../decorators/api-description';
+import { checkArgumentCount, conformValue } from '../decorators/conform';
+import { sameValue } from '../decorators/source-state';
+import { NotValidError, UsageError } from '../errors';
+import { Emitter } from './emitter';
+import type { Logger } from './logger';
+import { encodeValue } from './protocol/value-codec';
+import type { ReplicaCore } from './replica-core';
+import type { ReplicaState } from './replica-state';
+import type { Timers } from './timers';
+
+/** What a handle needs from the node that made it. */
+export interface ReplicaOwner {
+  readonly logger: Logger;
+  readonly timers: Timers;
+  releaseHandle(handle: ReplicaHandle, core: ReplicaCore): void;
+}
+
+/** How long waitForSource waits when not told (QtRO's default). */
+export const DEFAULT_WAIT_MS = 30_000;
+
+export abstract class ReplicaHandle extends Emitter {
+  private lastState: ReplicaState;
+  private released = false;
+  private readonly waiters = new Set<(valid: boolean) => void>();
+
+  constructor(
+    /** @internal */ protected readonly core: ReplicaCore,
+    /** @internal */ protected readonly owner: ReplicaOwner,
+  ) {
+    super(owner.logger);
+    this.lastState = 'uninitialized';
+  }
+
+  /** Call once the subclass is fully constructed. @internal */
+  protected attach(): void {
+    this.core.handles.add(this);
+    this.lastState = this.core.stateFor(this);
+  }
+
+  /** The API class of a typed handle; undefined for a dynamic one. @internal */
+  abstract get classApi(): ApiDescription | undefined;
+
+  /** True if this handle cannot work until the source sends its API definition. @internal */
+  get needsDefinition(): boolean {
+    return this.classApi === undefined;
+  }
+
+  /** The values as this handle shows them right now. @internal */
+  abstract snapshot(): readonly unknown[] | undefined;
+
+  /** The source name this replica follows. */
+  get name(): string {
+    return this.core.name;
+  }
+
+  get state(): ReplicaState {
+    return this.lastState;
+  }
+
+  isReplicaValid(): boolean {
+    return this.lastState === 'valid';
+  }
+
+  /**
+   * Resolves true once the replica is valid, false if `ms` pass first, the class's signature
+   * does not match the source's, or the handle is released.
+   */
+  waitForSource(ms: number = DEFAULT_WAIT_MS): Promise<boolean> {
+    if (this.lastState === 'valid') return Promise.resolve(true);
+    if (this.lastState === 'signatureMismatch' || this.released) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const timers = this.owner.timers;
+      const done = (valid: boolean): void => {
+        timers.clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve(valid);
+      };
+      const timer = timers.setTimeout(() => done(false), ms);
+      this.waiters.add(done);
+    });
+  }
+
+  /** Drops this handle. The node forgets the source when its last handle is released. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.core.handles.delete(this);
+    for (const w of [...this.waiters]) w(false);
+    this.owner.releaseHandle(this, this.core);
+    this.removeAllListeners();
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /** @internal */
+  refreshState(): void {
+    const next = this.core.stateFor(this);
+    if (next === this.lastState) return;
+    const old = this.lastState;
+    this.lastState = next;
+    this.emit('stateChanged', next, old);
+    this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    if (this.lastState === 'valid' || this.lastState === 'signatureMismatch') {
+      const valid = this.lastState === 'valid';
+      for (const w of [...this.waiters]) w(valid);
+    }
+  }
+
+  /**
+   * After the core took an Init: `initialized`, then `stateChanged`, then `<prop>Changed` for
+   * every property whose value differs from what this handle showed before (all of them on a
+   * dynamic replica's first initialization).
+   * @internal
+   */
+  afterInitialize(before: readonly unknown[] | undefined): void {
+    const next = this.core.stateFor(this);
+    if (next === 'signatureMismatch') {
+      this.refreshState();
+      return;
+    }
+    const old = this.lastState;
+    this.lastState = next;
+    this.emit('initialized');
+    if (old !== next) this.emit('stateChanged', next, old);
+    this.settleWaiters();
+    const api = this.core.api!;
+    const values = this.core.values!;
+    for (const p of api.properties) {
+      if (before === undefined || !sameValue(before[p.index], values[p.index])) {
+        this.emit(`${p.name}Changed`, values[p.index]);
+      }
+    }
+  }
+
+  /** @internal */
+  deliverChange(name: string, value: unknown): void {
+    if (this.lastState !== 'signatureMismatch') this.emit(`${name}Changed`, value);
+  }
+
+  /** @internal */
+  deliverSignal(name: string, args: unknown[]): void {
+    if (this.lastState !== 'signatureMismatch') this.emit(name, ...args);
+  }
+
+  private notValid(action: string): NotValidError {
+    if (this.released) return new NotValidError(`replica of "${this.name}" was released: cannot ${action}`);
+    return new NotValidError(`replica of "${this.name}" is ${this.lastState}, not valid: cannot ${action}`);
+  }
+
+  /** Checks, encodes and sends a slot call. Every failure is a rejection, never a throw. */
+  protected callSlot(slot: MethodDescription, args: readonly unknown[]): Promise<unknown> {
+    try {
+      const sub = this.core.subscription;
+      if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`call slot "${slot.name}"`);
+      const what = `slot "${slot.name}" of "${this.name}"`;
+      if (args.length < slot.required || args.length > slot.params.length) {
+        checkArgumentCount(args.length < slot.required ? slot.required : slot.params.length, args.length, what);
+      }
+      const encoded = args.map((a, i) => {
+        const argWhat = `argument ${i + 1} of ${what}`;
+        return encodeValue(conformValue(slot.params[i]!.type, a, argWhat), argWhat);
+      });
+      return sub.connection.invoke(sub.sourceId, slot.index, encoded, what);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Checks, encodes and sends a property set; throws at once if it is refused here. The local
+   * value changes only when the source's change comes back.
+   */
+  protected writeProperty(prop: PropertyDescription, value: unknown): Promise<void> {
+    const sub = this.core.subscription;
+    if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`set property "${prop.name}"`);
+    const what = `property "${prop.name}" of "${this.name}"`;
+    if (prop.readonly) throw new UsageError('READONLY', `${what} is readonly`);
+    const encoded = encodeValue(conformValue(prop.type, value, what), what);
+    return sub.connection.setProperty(sub.sourceId, prop.index, encoded, `setting ${what}`);
+  }
+}

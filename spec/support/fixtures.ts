@@ -1,0 +1,99 @@
+// Test helpers: unique addresses, awaiting events with a timeout that fails the test, and a
+// logger that records instead of printing.
+
+import type { Logger } from '../../lib/logger';
+
+let counter = 0;
+
+/** A local socket name no other test (or test process) uses. */
+export function uniqueLocalUrl(tag = 't'): string {
+  return `local:tsro-${tag}-${process.pid}-${++counter}`;
+}
+
+export const TCP_ANY = 'tcp://127.0.0.1:0';
+
+/** Both transports, for tests that run over each. */
+export function transports(): { name: string; url: () => string }[] {
+  return [
+    { name: 'tcp', url: () => TCP_ANY },
+    { name: 'local', url: () => uniqueLocalUrl() },
+  ];
+}
+
+interface EventSource {
+  once(event: string, fn: (...args: never[]) => unknown): unknown;
+  off?(event: string, fn: (...args: never[]) => unknown): unknown;
+}
+
+/** Resolves with the event's arguments; rejects (failing the test) after `ms`. */
+export function nextEvent<T extends unknown[] = unknown[]>(source: EventSource, event: string, ms = 2000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fn = (...args: never[]): void => {
+      clearTimeout(timer);
+      resolve(args as unknown as T);
+    };
+    const timer = setTimeout(() => {
+      source.off?.(event, fn);
+      reject(new Error(`timed out after ${ms} ms waiting for "${event}"`));
+    }, ms);
+    source.once(event, fn);
+  });
+}
+
+/** Resolves once `check()` is true, re-checking whenever `source` emits `event`. */
+export async function until(source: EventSource & { on(e: string, fn: () => void): unknown }, event: string, check: () => boolean, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`timed out after ${ms} ms waiting for a condition on "${event}"`);
+    await nextEvent(source, event, left);
+  }
+}
+
+/** Rejects with a clear message if `p` does not settle within `ms`. */
+export function within<T>(p: Promise<T>, ms = 2000, what = 'promise'): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+export interface RecordingLogger extends Logger {
+  readonly lines: { level: 'warn' | 'error'; message: string; error?: unknown }[];
+  /** Resolves when a line matching `re` is logged (or already was). */
+  waitFor(re: RegExp, ms?: number): Promise<{ message: string; error?: unknown }>;
+}
+
+export function recordingLogger(): RecordingLogger {
+  const lines: RecordingLogger['lines'] = [];
+  const waiters: { re: RegExp; resolve: (l: { message: string; error?: unknown }) => void }[] = [];
+  const add = (level: 'warn' | 'error', message: string, error?: unknown): void => {
+    const line = { level, message, error };
+    lines.push(line);
+    for (const w of [...waiters]) {
+      if (w.re.test(message) || (error instanceof Error && w.re.test(error.message))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  };
+  return {
+    lines,
+    warn: (m, e) => add('warn', m, e),
+    error: (m, e) => add('error', m, e),
+    waitFor(re, ms = 2000) {
+      const found = lines.find((l) => re.test(l.message) || (l.error instanceof Error && re.test(l.error.message)));
+      if (found) return Promise.resolve(found);
+      return within(new Promise((resolve) => waiters.push({ re, resolve })), ms, `a log line matching ${re}`);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// A decorated API used across tests: QtRO's printer example plus a little of everything.
+
+import { EventEmitter } from 'node:events';
+import { Property, RemoteObjectType, Signal, Slot } from '../../index';
+
+@RemoteObjectType('Printer')
+export class Printer extends EventEmitter {
+  @Property() inkLevel = 100;
+  @Property({ readonly: true }) busy = false;
+  @Property({ type: 'int32' }) copies = 1;
+  @Property({ type: { array: 'string' } }) queue: string[] = [];
+  @Signal() jammed(_page: number, _reason: string): void {}
+  @Slot({ returns: 'int32' }) async print(doc: string): Promise<number> {
+    this.queue = [...this.queue, doc];
+    return doc.length;
+  }
+  @Slot() add(a: number, b: number): number {
+    return a + b;
+  }
+  @Slot() fail(message: string): void {
+    throw new RangeError(message);
+  }
+  @Slot() async failLater(message: string): Promise<void> {
+    await Promise.resolve();
+    throw new TypeError(message);
+  }
+  @Slot() greet(name: string, greeting = 'hello'): string {
+    return `${greeting} ${name}`;
+  }
+}
