@@ -43,8 +43,14 @@ export class HostConnection implements SourceListener {
     return this.peer.isOpen;
   }
 
+  /** Fan-out path: a change this node cannot accept (too large) closes its connection, logged. */
   sendEncoded(bytes: Uint8Array): boolean {
-    return this.peer.sendEncoded(bytes);
+    try {
+      return this.peer.sendEncoded(bytes);
+    } catch (err) {
+      this.peer.close(err as TsroError);
+      return false;
+    }
   }
 
   send(packet: PacketMessage): boolean {
@@ -101,9 +107,14 @@ export class HostConnection implements SourceListener {
           this.owner.warn(`cannot initialize a replica of "${binding.name}" for ${this.label}`, err);
           return;
         }
+        try {
+          this.peer.sendEncoded(init);
+        } catch (err) {
+          this.owner.warn(`cannot initialize a replica of "${binding.name}" for ${this.label}`, err);
+          return;
+        }
         this.subscriptions.add(binding);
         binding.addListener(this);
-        this.peer.sendEncoded(init);
         return;
       }
       case 'release': {
@@ -120,6 +131,11 @@ export class HostConnection implements SourceListener {
 
   private reply(serial: number, outcome: CallOutcome): void {
     if (serial === 0 || this.peer.closed) return;
-    this.peer.send({ reply: { serial, ...outcome } });
+    try {
+      this.peer.send({ reply: { serial, ...outcome } });
+    } catch (err) {
+      // The value is over the node's frame limit: it still gets an answer, the error.
+      this.peer.send({ reply: { serial, error: errorInfo(err) } });
+    }
   }
 }

@@ -128,7 +128,7 @@ export class Host extends Node implements HostConnectionOwner {
     }
     const label = `${this.boundUrl} peer ${socket.remoteAddress ?? 'local'}:${socket.remotePort ?? ''}`;
     const channel = new FrameChannel(socket, { maxFrameSize: this.maxFrameSize, label });
-    const peer = new Peer(channel, label);
+    const peer = new Peer(channel, label, this.maxFrameSize);
     const conn = new HostConnection(peer, this);
     this.hostConnections.add(conn);
     peer.start();

@@ -86,8 +86,11 @@ export class NodeConnection implements SubscriptionLink {
   invoke(sourceId: number, slotIndex: number, args: ValueMessage[], what: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const serial = this.allocateSerial();
+      // Sent before it is recorded: a frame too large for the host throws here, leaving nothing behind.
+      if (!this.peer.send({ invoke: { source: sourceId, index: slotIndex, serial, args } })) {
+        throw new DisconnectedError(`${what}: the connection to ${this.url} is closed`);
+      }
       this.pending.set(serial, { resolve, reject, what });
-      this.peer.send({ invoke: { source: sourceId, index: slotIndex, serial, args } });
     });
   }
 
@@ -95,8 +98,10 @@ export class NodeConnection implements SubscriptionLink {
   setProperty(sourceId: number, index: number, value: ValueMessage, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const serial = this.allocateSerial();
+      if (!this.peer.send({ setProperty: { source: sourceId, index, value, serial } })) {
+        throw new DisconnectedError(`${what}: the connection to ${this.url} is closed`);
+      }
       this.pending.set(serial, { resolve: () => resolve(), reject, what });
-      this.peer.send({ setProperty: { source: sourceId, index, value, serial } });
     });
   }
 

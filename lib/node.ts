@@ -73,7 +73,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
         throw new DisconnectedError('the node was closed while connecting', 'CLOSED');
       }
       const channel = new FrameChannel(socket, { maxFrameSize: this.maxFrameSize, label: url });
-      const peer = new Peer(channel, url);
+      const peer = new Peer(channel, url, this.maxFrameSize);
       const connection = new NodeConnection(url, peer, this);
       this.connections.set(url, connection);
       peer.start();

@@ -51,11 +51,15 @@ export class Peer {
 
   private open = false;
   private ended = false;
+  /** The largest frame the other side accepts (announced in its Handshake). */
+  private peerMaxFrameSize = Number.MAX_SAFE_INTEGER;
 
   constructor(
     private readonly link: FrameLink,
     /** Names the other side in error messages, e.g. its URL. */
     readonly label: string,
+    /** The largest frame this side accepts, announced to the other side. */
+    private readonly maxFrameSize: number,
   ) {
     link.onFrame = (frame) => this.receive(frame);
     link.onClose = (error) => this.finish(error);
@@ -63,7 +67,7 @@ export class Peer {
 
   /** Sends our Handshake. Call once, after setting the callbacks. */
   start(): void {
-    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT } });
+    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT, maxFrameSize: this.maxFrameSize } });
   }
 
   get isOpen(): boolean {
@@ -74,12 +78,22 @@ export class Peer {
     return this.ended;
   }
 
+  /**
+   * Queues a packet. Throws FRAME_TOO_LARGE, sending nothing, if it is larger than the other
+   * side accepts; returns false if the link is closed.
+   */
   send(packet: PacketMessage): boolean {
-    return this.link.send(encodePacket(packet));
+    return this.sendEncoded(encodePacket(packet));
   }
 
-  /** Sends a packet encoded once for many peers (fan-out). */
+  /** Sends a packet encoded once for many peers (fan-out). Same contract as send(). */
   sendEncoded(bytes: Uint8Array): boolean {
+    if (bytes.length > this.peerMaxFrameSize) {
+      throw new ProtocolError(
+        'FRAME_TOO_LARGE',
+        `a frame of ${bytes.length} bytes is over the ${this.peerMaxFrameSize}-byte limit of ${this.label}`,
+      );
+    }
     return this.link.send(bytes);
   }
 
@@ -90,7 +104,7 @@ export class Peer {
   close(error?: TsroError): void {
     if (this.ended || this.pendingError) return;
     if (error) {
-      this.send({ goodbye: { error: { code: error.code, name: error.name, message: error.message } } });
+      this.link.send(encodePacket({ goodbye: { error: { code: error.code, name: error.name, message: error.message.slice(0, 1000) } } }));
       this.pendingError = error;
     }
     this.link.close();
@@ -123,7 +137,7 @@ export class Peer {
     }
     switch (packet.kind) {
       case 'ping':
-        this.send({ pong: { nonce: packet.ping?.nonce ?? 0 } });
+        this.link.send(encodePacket({ pong: { nonce: packet.ping?.nonce ?? 0 } }));
         return;
       case 'goodbye':
         this.pendingError = errorFromGoodbye(packet.goodbye?.error, this.label);
@@ -161,6 +175,8 @@ export class Peer {
       );
       return;
     }
+    const max = packet.handshake?.maxFrameSize ?? 0;
+    if (max > 0) this.peerMaxFrameSize = max;
     this.open = true;
     this.onOpen();
   }
