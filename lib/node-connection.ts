@@ -8,6 +8,7 @@ import type { DecodedPacket, SourceInfoMessage } from './protocol/messages';
 import type { Peer } from './protocol/peer';
 import { decodeValue, decodeValues, type ValueMessage } from './protocol/value-codec';
 import type { ReplicaCore, SubscriptionLink } from './replica-core';
+import type { Timers } from './timers';
 
 /** A source as a host announced it. */
 export interface SourceInfo {
@@ -49,12 +50,19 @@ export class NodeConnection implements SubscriptionLink {
   private isReady = false;
   /** Resolves when the host's source list has arrived; rejects if the connection ends first. */
   readonly ready: Promise<void>;
+  private lastReceived: number;
+  private pingOutstanding = false;
+  private heartbeatTimer: unknown;
 
   constructor(
     readonly url: string,
     private readonly peer: Peer,
     private readonly events: NodeConnectionEvents,
+    private readonly timers: Timers,
+    /** Ping the host after this long without traffic; 0 = never. */
+    private readonly heartbeatInterval: number,
   ) {
+    this.lastReceived = timers.now();
     this.ready = new Promise<void>((resolve, reject) => {
       this.readyResolve = resolve;
       this.readyReject = reject;
@@ -68,9 +76,45 @@ export class NodeConnection implements SubscriptionLink {
     return !this.peer.closed;
   }
 
+  /** True if this side closed the connection (node.close(), or a failed handshake). */
+  get wasClosedLocally(): boolean {
+    return this.closedLocally;
+  }
+
   close(): void {
     this.closedLocally = true;
     this.peer.close();
+  }
+
+  /** Drops the connection at once, with a reason (e.g. the handshake took too long). */
+  abort(error: TsroError): void {
+    this.closedLocally = true;
+    this.peer.destroy(error);
+  }
+
+  // Heartbeat: a host that is frozen (not closed) sends nothing. After half an interval of
+  // silence we ping; after two intervals of silence the host is taken for lost. Any packet
+  // counts as a sign of life, so a busy connection never pings.
+  private scheduleHeartbeat(): void {
+    if (this.heartbeatInterval <= 0 || this.peer.closed) return;
+    this.heartbeatTimer = this.timers.setTimeout(() => this.heartbeat(), Math.max(1, this.heartbeatInterval / 4));
+  }
+
+  private heartbeat(): void {
+    this.heartbeatTimer = undefined;
+    if (this.peer.closed) return;
+    const silent = this.timers.now() - this.lastReceived;
+    if (silent >= 2 * this.heartbeatInterval) {
+      this.peer.destroy(
+        new DisconnectedError(`${this.url} did not answer for ${silent} ms (heartbeat interval ${this.heartbeatInterval} ms)`),
+      );
+      return;
+    }
+    if (silent >= this.heartbeatInterval / 2 && !this.pingOutstanding) {
+      this.pingOutstanding = true;
+      this.peer.send({ ping: { nonce: 1 } });
+    }
+    this.scheduleHeartbeat();
   }
 
   acquire(core: ReplicaCore, sourceId: number, wantDefinition: boolean): void {
@@ -119,6 +163,10 @@ export class NodeConnection implements SubscriptionLink {
   }
 
   private receive(p: DecodedPacket): void {
+    if (this.heartbeatInterval > 0) {
+      this.lastReceived = this.timers.now();
+      this.pingOutstanding = false;
+    }
     switch (p.kind) {
       case 'propertyChange': {
         const m = p.propertyChange!;
@@ -155,6 +203,8 @@ export class NodeConnection implements SubscriptionLink {
         this.events.sourcesOffered(this, list);
         if (!this.isReady) {
           this.isReady = true;
+          this.lastReceived = this.timers.now();
+          this.scheduleHeartbeat();
           this.readyResolve();
         }
         return;
@@ -184,6 +234,8 @@ export class NodeConnection implements SubscriptionLink {
   }
 
   private closed(error: TsroError | undefined): void {
+    if (this.heartbeatTimer !== undefined) this.timers.clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     const reason = error
       ? `${error.message}`
       : this.closedLocally

@@ -4,10 +4,10 @@
 // initializes by itself once a connected host offers it.
 
 import { apiOf, type AnyClass } from '../decorators/metadata';
-import { DisconnectedError, ProtocolError, type TsroError } from '../errors';
+import { DisconnectedError, TimeoutError, type TsroError } from '../errors';
 import { FrameChannel, DEFAULT_MAX_FRAME_SIZE } from '../transport/frame-channel';
 import { connectSocket } from '../transport/socket-client';
-import { parseUrl } from '../transport/url';
+import { parseUrl, type TransportAddress } from '../transport/url';
 import { DynamicReplica } from './dynamic-replica';
 import { consoleLogger, type Logger } from './logger';
 import { NodeConnection, type NodeConnectionEvents, type SourceInfo } from './node-connection';
@@ -18,15 +18,35 @@ import type { Replica } from './replica-types';
 import { systemTimers, type Timers } from './timers';
 import { typedReplicaFor } from './typed-replica';
 
+export interface ReconnectOptions {
+  /** Delay before the first attempt after a loss, in ms. Default 100. */
+  readonly initialDelay?: number;
+  /** Longest delay between attempts, in ms. Default 5000. */
+  readonly maxDelay?: number;
+  /** Growth of the delay per failed attempt. Default 2. */
+  readonly factor?: number;
+}
+
 export interface NodeOptions {
   /** Where warnings go (connections closed for garbage, refused calls...). Default: stderr. */
   readonly logger?: Logger;
-  /** Timers for waits; inject fake ones in tests. */
+  /** Timers for waits, heartbeats and backoff; inject fake ones in tests. */
   readonly timers?: Timers;
-  /** Largest frame accepted or sent, in bytes. Default 64 MiB. */
+  /** Largest frame accepted, in bytes (announced to peers, which then send nothing larger). Default 64 MiB. */
   readonly maxFrameSize?: number;
-  /** How long connecting to a host may take, in ms. Default 10 s. */
+  /** How long connecting to a host, handshake included, may take, in ms. Default 10 s. */
   readonly connectTimeout?: number;
+  /**
+   * Ping hosts after this many ms without traffic; a host silent for two intervals (e.g. a
+   * frozen process) is taken for lost. Default 0: off.
+   */
+  readonly heartbeatInterval?: number;
+  /**
+   * Reconnecting to a host after a connection that was up is lost: capped exponential backoff,
+   * retried until it succeeds or the node is closed. `false` turns it off. (A first
+   * connectToNode that fails is not retried: it rejects.)
+   */
+  readonly reconnect?: ReconnectOptions | false;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -36,13 +56,24 @@ interface Offer {
   readonly info: SourceInfo;
 }
 
+/** A host this node wants to stay connected to. */
+interface RemoteHost {
+  readonly url: string;
+  readonly address: TransportAddress;
+  connection: NodeConnection | undefined;
+  opening: Promise<void> | undefined;
+  retryTimer: unknown;
+  failures: number;
+}
+
 export class Node implements ReplicaOwner, NodeConnectionEvents {
   /** @internal */ readonly logger: Logger;
   /** @internal */ readonly timers: Timers;
   protected readonly maxFrameSize: number;
   private readonly connectTimeout: number;
-  private readonly connections = new Map<string, NodeConnection>();
-  private readonly connecting = new Map<string, Promise<void>>();
+  private readonly heartbeatInterval: number;
+  private readonly reconnect: Required<ReconnectOptions> | undefined;
+  private readonly remotes = new Map<string, RemoteHost>();
   private readonly offered = new Map<string, Offer>();
   private readonly cores = new Map<string, ReplicaCore>();
   protected isClosed = false;
@@ -52,39 +83,87 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     this.timers = options.timers ?? systemTimers;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.heartbeatInterval = options.heartbeatInterval ?? 0;
+    this.reconnect =
+      options.reconnect === false
+        ? undefined
+        : { initialDelay: 100, maxDelay: 5000, factor: 2, ...options.reconnect };
   }
 
   /**
    * Connects to a host; resolves once the handshake is done and the host's source list has
    * arrived. A malformed URL throws at once (URL_INVALID); a host that cannot be reached rejects
-   * with CONNECT_FAILED, one that speaks another protocol version with PROTOCOL_MISMATCH.
-   * Connecting again to a URL this node is connected or connecting to returns the same wait.
+   * with CONNECT_FAILED (TIMEOUT if it accepts but never answers), one that speaks another
+   * protocol version with PROTOCOL_MISMATCH. Connecting again to a URL this node is connected or
+   * connecting to returns the same wait. Once connected, a lost connection is re-established by
+   * itself (see `reconnect`).
    */
   connectToNode(url: string): Promise<void> {
     const address = parseUrl(url);
     if (this.isClosed) return Promise.reject(new DisconnectedError('the node is closed', 'CLOSED'));
-    const existing = this.connecting.get(url);
-    if (existing) return existing;
-    if (this.connections.has(url)) return Promise.resolve();
+    const known = this.remotes.get(url);
+    if (known?.opening) return known.opening;
+    if (known?.connection) return Promise.resolve();
+    if (known) return this.open(known); // waiting to retry: try now
+    const remote: RemoteHost = { url, address, connection: undefined, opening: undefined, retryTimer: undefined, failures: 0 };
+    this.remotes.set(url, remote);
+    const first = this.open(remote);
+    first.catch(() => {
+      if (!remote.connection && remote.retryTimer === undefined) this.remotes.delete(url);
+    });
+    return first;
+  }
+
+  /** One attempt to connect and complete the handshake. */
+  private open(remote: RemoteHost): Promise<void> {
+    if (remote.retryTimer !== undefined) this.timers.clearTimeout(remote.retryTimer);
+    remote.retryTimer = undefined;
     const attempt = (async () => {
-      const socket = await connectSocket(address, { timeoutMs: this.connectTimeout });
+      const socket = await connectSocket(remote.address, { timeoutMs: this.connectTimeout });
       if (this.isClosed) {
         socket.destroy();
         throw new DisconnectedError('the node was closed while connecting', 'CLOSED');
       }
-      const channel = new FrameChannel(socket, { maxFrameSize: this.maxFrameSize, label: url });
-      const peer = new Peer(channel, url, this.maxFrameSize);
-      const connection = new NodeConnection(url, peer, this);
-      this.connections.set(url, connection);
+      const channel = new FrameChannel(socket, { maxFrameSize: this.maxFrameSize, label: remote.url });
+      const peer = new Peer(channel, remote.url, this.maxFrameSize);
+      const connection = new NodeConnection(remote.url, peer, this, this.timers, this.heartbeatInterval);
+      remote.connection = connection;
       peer.start();
-      await connection.ready;
+      const timer = this.timers.setTimeout(
+        () => connection.abort(new TimeoutError(`${remote.url} accepted the connection but did not complete the handshake within ${this.connectTimeout} ms`)),
+        this.connectTimeout,
+      );
+      try {
+        await connection.ready;
+      } finally {
+        this.timers.clearTimeout(timer);
+      }
+      remote.failures = 0;
     })();
-    this.connecting.set(url, attempt);
-    const forget = (): void => {
-      this.connecting.delete(url);
+    remote.opening = attempt;
+    const settle = (): void => {
+      if (remote.opening === attempt) remote.opening = undefined;
     };
-    attempt.then(forget, forget);
+    attempt.then(settle, settle);
     return attempt;
+  }
+
+  private scheduleReconnect(remote: RemoteHost): void {
+    const policy = this.reconnect;
+    if (!policy || this.isClosed || remote.retryTimer !== undefined || remote.opening) return;
+    const delay = Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** remote.failures);
+    remote.failures++;
+    remote.retryTimer = this.timers.setTimeout(() => {
+      remote.retryTimer = undefined;
+      if (this.isClosed || this.remotes.get(remote.url) !== remote) return;
+      this.open(remote).catch((err: unknown) => {
+        remote.connection = undefined;
+        if (remote.failures === 1 || remote.failures % 10 === 0) {
+          this.logger.warn(`reconnecting to ${remote.url} failed (attempt ${remote.failures}); retrying`, err);
+        }
+        this.scheduleReconnect(remote);
+      });
+    }, delay);
   }
 
   /** Acquires a typed replica of `cls`'s API; the source name defaults to its type name. */
@@ -113,10 +192,14 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
-    const connections = [...this.connections.values()];
-    await Promise.allSettled([...this.connecting.values()]);
-    for (const c of connections) c.close();
-    for (const c of this.connections.values()) c.close();
+    const remotes = [...this.remotes.values()];
+    for (const r of remotes) {
+      if (r.retryTimer !== undefined) this.timers.clearTimeout(r.retryTimer);
+      r.retryTimer = undefined;
+    }
+    await Promise.allSettled(remotes.map((r) => r.opening));
+    for (const r of remotes) r.connection?.close();
+    this.remotes.clear();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -188,8 +271,9 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     const core = this.cores.get(info.name);
     if (core?.subscription?.connection === connection && core.subscription.sourceId === info.id) core.detach();
     // Another connected host may offer the same name: fall back to it.
-    for (const other of this.connections.values()) {
-      if (other === connection) continue;
+    for (const remote of this.remotes.values()) {
+      const other = remote.connection;
+      if (!other || other === connection) continue;
       for (const s of other.offers.values()) {
         if (s.name === info.name) {
           this.sourcesOffered(other, [s]);
@@ -202,7 +286,16 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
 
   /** @internal */
   connectionClosed(connection: NodeConnection, error: TsroError | undefined): void {
-    if (this.connections.get(connection.url) === connection) this.connections.delete(connection.url);
-    if (error instanceof ProtocolError) this.logger.warn(`connection to ${connection.url} closed`, error);
+    const remote = this.remotes.get(connection.url);
+    if (!remote || remote.connection !== connection) return;
+    remote.connection = undefined;
+    if (this.isClosed || connection.wasClosedLocally) return;
+    const wasUp = remote.failures === 0 && !remote.opening;
+    if (wasUp) this.logger.warn(`lost the connection to ${connection.url}${this.reconnect ? '; reconnecting' : ''}`, error);
+    if (!this.reconnect) {
+      this.remotes.delete(remote.url);
+      return;
+    }
+    if (wasUp) this.scheduleReconnect(remote);
   }
 }

@@ -112,6 +112,13 @@ export class Peer {
 
   private pendingError: TsroError | undefined;
 
+  /** Ends the conversation at once, dropping what is queued (for a peer that stopped answering). */
+  destroy(error: TsroError): void {
+    if (this.ended || this.pendingError) return;
+    this.pendingError = error;
+    this.link.destroy(error);
+  }
+
   private fail(error: TsroError): void {
     this.close(error);
   }
