@@ -27,4 +27,8 @@ export class Printer extends EventEmitter {
   @Slot() greet(name: string, greeting = 'hello'): string {
     return `${greeting} ${name}`;
   }
+  /** Never answers: for calls caught by a lost connection. */
+  @Slot() hang(): Promise<void> {
+    return new Promise(() => {});
+  }
 }

@@ -1,0 +1,135 @@
+// Hosts that die, freeze and come back, in real child processes: replicas turn suspect at once,
+// pending calls reject, and the node reconnects and re-initializes them by itself.
+
+import { expect } from 'chai';
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { Node, type Replica } from '../../index';
+import { nextEvent, recordingLogger, transports, until, within } from '../support/fixtures';
+import { Printer } from '../support/printer';
+
+const CHILD = path.join(__dirname, '..', 'support', 'child-host.js');
+
+interface ChildHost {
+  readonly process: ChildProcess;
+  readonly url: string;
+}
+
+function startHost(url: string, inkLevel: number): Promise<ChildHost> {
+  const child = fork(CHILD, [url, String(inkLevel)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return within(
+    new Promise<ChildHost>((resolve, reject) => {
+      child.once('message', (m: { type: string; url: string }) => resolve({ process: child, url: m.url }));
+      child.once('exit', (code) => reject(new Error(`child host exited with ${code} before it was ready`)));
+    }),
+    5000,
+    'the child host to listen',
+  );
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return within(new Promise<void>((resolve) => child.once('exit', () => resolve())), 5000, 'the child to exit');
+}
+
+async function waitForState(r: Replica<Printer>, state: string, ms = 5000): Promise<void> {
+  await until(r, 'stateChanged', () => r.state === state, ms);
+}
+
+for (const t of transports()) {
+  describe(`lifecycle over ${t.name}`, function () {
+    this.timeout(20_000);
+    const children: ChildProcess[] = [];
+    const nodes: Node[] = [];
+
+    afterEach(async () => {
+      await Promise.all(nodes.splice(0).map((n) => n.close()));
+      for (const c of children.splice(0)) {
+        if (c.signalCode === 'SIGSTOP') c.kill('SIGCONT');
+        c.kill('SIGKILL');
+        await exited(c);
+      }
+    });
+
+    async function host(url: string, ink: number): Promise<ChildHost> {
+      const h = await startHost(url, ink);
+      children.push(h.process);
+      return h;
+    }
+
+    it('turns replicas suspect when the host is killed, fails pending calls, and re-initializes after a restart', async () => {
+      const first = await host(t.url(), 80);
+      const logger = recordingLogger();
+      const node = new Node({ logger, reconnect: { initialDelay: 20, maxDelay: 200 } });
+      nodes.push(node);
+      await node.connectToNode(first.url);
+      const r = node.acquire(Printer);
+      expect(await r.waitForSource(5000)).to.equal(true);
+      expect(r.inkLevel).to.equal(80);
+
+      const pending = r.hang();
+      const suspect = waitForState(r, 'suspect');
+      first.process.kill('SIGKILL');
+      await suspect;
+      const err = await pending.then(() => undefined, (e: unknown) => e);
+      expect(err).to.have.property('code', 'DISCONNECTED');
+      expect(() => {
+        r.inkLevel = 1;
+      }).to.throw().with.property('code', 'NOT_VALID');
+      expect(r.inkLevel, 'keeps the last value while suspect').to.equal(80);
+      await exited(first.process);
+
+      const initialized = nextEvent(r, 'initialized', 10_000);
+      const changed = nextEvent<[number]>(r, 'inkLevelChanged', 10_000);
+      await host(first.url, 55);
+      await initialized;
+      expect(r.state).to.equal('valid');
+      expect(await changed).to.deep.equal([55]);
+      expect(r.inkLevel).to.equal(55);
+      expect(await r.add(2, 2)).to.equal(4);
+      await logger.waitFor(/lost the connection/);
+    });
+
+    it('detects a frozen host by heartbeat and picks it up again when it wakes', async () => {
+      const h = await host(t.url(), 10);
+      const node = new Node({
+        logger: recordingLogger(),
+        heartbeatInterval: 150,
+        connectTimeout: 400,
+        reconnect: { initialDelay: 20, maxDelay: 100 },
+      });
+      nodes.push(node);
+      await node.connectToNode(h.url);
+      const r = node.acquire(Printer);
+      expect(await r.waitForSource(5000)).to.equal(true);
+
+      const frozeAt = Date.now();
+      h.process.kill('SIGSTOP');
+      await waitForState(r, 'suspect', 3000);
+      // Two intervals of silence, plus the quarter-interval tick that notices it.
+      expect(Date.now() - frozeAt).to.be.below(2 * 150 + 150);
+      const pending = r.add(1, 1);
+      expect(await pending.then(() => 'resolved', (e: { code: string }) => e.code)).to.equal('NOT_VALID');
+
+      h.process.kill('SIGCONT');
+      await waitForState(r, 'valid', 10_000);
+      h.process.send({ type: 'set', name: 'inkLevel', value: 11 });
+      await until(r, 'inkLevelChanged', () => r.inkLevel === 11);
+    });
+
+    it('does not reconnect when reconnect is false', async () => {
+      const h = await host(t.url(), 1);
+      const logger = recordingLogger();
+      const node = new Node({ logger, reconnect: false });
+      nodes.push(node);
+      await node.connectToNode(h.url);
+      const r = node.acquire(Printer);
+      expect(await r.waitForSource(5000)).to.equal(true);
+      const suspect = waitForState(r, 'suspect');
+      h.process.kill('SIGKILL');
+      await suspect;
+      await logger.waitFor(/lost the connection/);
+      expect(logger.lines.some((l) => /reconnecting/.test(l.message))).to.equal(false);
+    });
+  });
+}

@@ -1,0 +1,165 @@
+import { expect } from 'chai';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TsroError, UrlError } from '../../errors';
+import { addressToUrl, parseUrl, tcpUrl } from '../../transport/url';
+
+const posixOnly = process.platform === 'win32' ? describe.skip : describe;
+
+function expectUrlError(input: unknown, ...fragments: string[]): UrlError {
+  let caught: unknown;
+  try {
+    parseUrl(input as string);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, `parseUrl(${String(input)}) should throw`).to.be.instanceOf(UrlError);
+  const err = caught as UrlError;
+  expect(err).to.be.instanceOf(TsroError);
+  expect(err.code).to.equal('URL_INVALID');
+  for (const f of fragments) expect(err.message).to.include(f);
+  return err;
+}
+
+describe('transport/url', () => {
+  describe('tcp://', () => {
+    const valid: Array<[string, string, number, string]> = [
+      ['tcp://127.0.0.1:5000', '127.0.0.1', 5000, 'tcp://127.0.0.1:5000'],
+      ['tcp://127.0.0.1:0', '127.0.0.1', 0, 'tcp://127.0.0.1:0'],
+      ['tcp://localhost:65535', 'localhost', 65535, 'tcp://localhost:65535'],
+      ['tcp://host.example-1.org:80/', 'host.example-1.org', 80, 'tcp://host.example-1.org:80'],
+      ['tcp://[::1]:0', '::1', 0, 'tcp://[::1]:0'],
+      ['tcp://[::1]:8080/', '::1', 8080, 'tcp://[::1]:8080'],
+      ['tcp://[2001:db8::7]:1', '2001:db8::7', 1, 'tcp://[2001:db8::7]:1'],
+      ['TCP://127.0.0.1:007', '127.0.0.1', 7, 'tcp://127.0.0.1:7'],
+    ];
+    for (const [input, host, port, url] of valid) {
+      it(`parses ${input}`, () => {
+        expect(parseUrl(input)).to.deep.equal({ scheme: 'tcp', host, port, url });
+      });
+    }
+
+    const invalid: Array<[string, string]> = [
+      ['tcp://127.0.0.1', 'port is required'],
+      ['tcp://127.0.0.1:', 'port is required'],
+      ['tcp://:5000', 'host is required'],
+      ['tcp://127.0.0.1:65536', 'out of range'],
+      ['tcp://127.0.0.1:99999', 'out of range'],
+      ['tcp://127.0.0.1:123456', 'not a number'],
+      ['tcp://127.0.0.1:-1', 'not a number'],
+      ['tcp://127.0.0.1:http', 'not a number'],
+      ['tcp://127.0.0.1:5000/path', 'path'],
+      ['tcp://127.0.0.1:5000//', 'path'],
+      ['tcp://127.0.0.1:5000?x=1', 'query'],
+      ['tcp://127.0.0.1:5000#frag', 'fragment'],
+      ['tcp://user@127.0.0.1:5000', 'credentials'],
+      ['tcp://::1:5000', 'brackets'],
+      ['tcp://[::1]', 'port is required'],
+      ['tcp://[::1]5000', 'port is required'],
+      ['tcp://[::1:5000', 'unterminated'],
+      ['tcp://[127.0.0.1]:5000', 'not an IPv6 address'],
+      ['tcp://bad host:5000', 'not a valid host name'],
+      ['tcp:127.0.0.1:5000', 'tcp://host:port'],
+      ['tcp://', 'port is required'],
+    ];
+    for (const [input, reason] of invalid) {
+      it(`rejects ${input} (${reason})`, () => {
+        expectUrlError(input, JSON.stringify(input), reason);
+      });
+    }
+  });
+
+  describe('local:', () => {
+    posixOnly('on POSIX', () => {
+      it('puts a relative name in the temp directory', () => {
+        expect(parseUrl('local:tsro-test')).to.deep.equal({
+          scheme: 'local',
+          name: 'tsro-test',
+          path: path.join(os.tmpdir(), 'tsro-test'),
+          url: 'local:tsro-test',
+        });
+      });
+
+      it('uses an absolute name as the path', () => {
+        expect(parseUrl('local:/var/run/tsro.sock')).to.deep.equal({
+          scheme: 'local',
+          name: '/var/run/tsro.sock',
+          path: '/var/run/tsro.sock',
+          url: 'local:/var/run/tsro.sock',
+        });
+      });
+
+      it('accepts a path of exactly the OS limit and rejects one byte more', () => {
+        const limit = process.platform === 'linux' ? 107 : 103;
+        const fits = '/' + 'a'.repeat(limit - 1);
+        expect(parseUrl(`local:${fits}`).scheme).to.equal('local');
+        expectUrlError(`local:${fits}a`, 'bytes', String(limit));
+      });
+
+      it('counts the path length in bytes, not characters', () => {
+        const limit = process.platform === 'linux' ? 107 : 103;
+        // 'é' is two bytes in UTF-8: this is under the limit in characters but over it in bytes.
+        const name = '/' + 'é'.repeat(Math.ceil(limit / 2));
+        expect(name.length).to.be.at.most(limit);
+        expectUrlError(`local:${name}`, 'bytes');
+      });
+
+      it('rejects a relative name that is too long once placed in the temp directory', () => {
+        expectUrlError(`local:${'n'.repeat(120)}`, 'bytes');
+      });
+    });
+
+    it('rejects an empty name', () => {
+      expectUrlError('local:', '"local:"', 'empty');
+    });
+
+    it('rejects a NUL byte', () => {
+      expectUrlError('local:a\0b', 'NUL', JSON.stringify('local:a\0b'));
+    });
+
+    it('rejects local:// spellings', () => {
+      expectUrlError('local:///tmp/x.sock', '"local:///tmp/x.sock"', 'local:/absolute/path');
+    });
+  });
+
+  describe('other input', () => {
+    const invalid: Array<[string, string]> = [
+      ['http://127.0.0.1:80', 'unsupported scheme "http"'],
+      ['foo:bar', 'unsupported scheme "foo"'],
+      ['udp://127.0.0.1:5000', 'unsupported scheme "udp"'],
+      ['', 'not a URL'],
+      ['127.0.0.1:5000', 'not a URL'],
+      ['garbage', 'not a URL'],
+      [' tcp://127.0.0.1:5000', 'not a URL'],
+    ];
+    for (const [input, reason] of invalid) {
+      it(`rejects ${JSON.stringify(input)} (${reason})`, () => {
+        expectUrlError(input, JSON.stringify(input), reason);
+      });
+    }
+
+    for (const value of [undefined, null, 42, {}, ['tcp://127.0.0.1:1']]) {
+      it(`rejects the non-string ${JSON.stringify(value)}`, () => {
+        expectUrlError(value, 'expected a string');
+      });
+    }
+  });
+
+  describe('formatting', () => {
+    it('tcpUrl brackets IPv6 hosts only', () => {
+      expect(tcpUrl('127.0.0.1', 1)).to.equal('tcp://127.0.0.1:1');
+      expect(tcpUrl('localhost', 0)).to.equal('tcp://localhost:0');
+      expect(tcpUrl('::1', 5000)).to.equal('tcp://[::1]:5000');
+      expect(tcpUrl('[::1]', 5000)).to.equal('tcp://[::1]:5000');
+    });
+
+    it('round-trips through parseUrl', () => {
+      for (const url of ['tcp://127.0.0.1:9', 'tcp://[fe80::1]:65535', 'local:tsro-x', 'local:/tmp/tsro-y']) {
+        const addr = parseUrl(url);
+        expect(addressToUrl(addr)).to.equal(url);
+        expect(addr.url).to.equal(url);
+        expect(parseUrl(addressToUrl(addr))).to.deep.equal(addr);
+      }
+    });
+  });
+});

@@ -1,0 +1,15 @@
+// The transport layer's public surface, for the layers above: URLs, listening and connecting
+// sockets, and frames over a connected socket. It moves bytes; what the bytes mean is theirs.
+
+export { parseUrl, tcpUrl, addressToUrl, type TransportAddress } from './url';
+export { FrameDecoder } from './frame-decoder';
+export { FrameWriter, type Scheduler } from './frame-writer';
+export { varintSize, writeVarint, MAX_VARINT32_BYTES } from './varint';
+export {
+  FrameChannel,
+  DEFAULT_MAX_FRAME_SIZE,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  type FrameChannelOptions,
+} from './frame-channel';
+export { listen, type SocketServer } from './socket-server';
+export { connectSocket, type ConnectOptions } from './socket-client';

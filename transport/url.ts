@@ -1,0 +1,143 @@
+// The addresses tsro listens on and connects to, as URLs: `tcp://host:port` and `local:name` (a
+// Unix domain socket, or a named pipe on Windows). Parsing is strict and happens before any
+// socket exists, so a typo fails with a UrlError that quotes the URL instead of an OS error later.
+
+import { Buffer } from 'node:buffer';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { inspect } from 'node:util';
+import { UrlError } from '../errors';
+
+/**
+ * A parsed URL. `url` is the canonical spelling (lower-case scheme, no trailing '/', IPv6 hosts
+ * in brackets); `host` never has brackets. For `local`, `path` is what the socket binds to.
+ */
+export type TransportAddress =
+  | { readonly scheme: 'tcp'; readonly host: string; readonly port: number; readonly url: string }
+  | { readonly scheme: 'local'; readonly name: string; readonly path: string; readonly url: string };
+
+const IS_WINDOWS = process.platform === 'win32';
+const PIPE_PREFIX = '\\\\.\\pipe\\';
+// sun_path is 108 bytes on Linux and 104 on macOS and the BSDs, NUL terminator included.
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const HOSTNAME = /^[A-Za-z0-9._-]+$/;
+const PORT = /^[0-9]{1,5}$/;
+const SUPPORTED = 'tsro URLs are tcp://host:port and local:name';
+
+/**
+ * Parses a tsro URL.
+ *
+ * - `tcp://host:port`: host is a name, an IPv4 address or an IPv6 address in brackets
+ *   (`tcp://[::1]:5000`); port is required, 0..65535, where 0 asks the OS for a free port when
+ *   listening. Nothing may follow but one optional '/'.
+ * - `local:name`: a Unix domain socket at `name` if it is absolute, else at
+ *   `path.join(os.tmpdir(), name)`; on Windows, the named pipe `\\.\pipe\name`.
+ *
+ * @throws UrlError for anything else (not a string, unknown scheme, missing host or port, port out
+ *   of range, path or query, empty name, NUL byte, socket path too long for the OS); the message
+ *   quotes the URL and says what is wrong.
+ */
+export function parseUrl(url: string): TransportAddress {
+  if (typeof url !== 'string') {
+    throw new UrlError(`invalid URL ${inspect(url, { depth: 0 })}: expected a string, got ${describeType(url)}`);
+  }
+  const scheme = SCHEME.exec(url);
+  if (scheme === null) {
+    throw invalid(url, `not a URL; ${SUPPORTED}`);
+  }
+  const rest = url.slice(scheme[0].length);
+  switch (scheme[1].toLowerCase()) {
+    case 'tcp':
+      return parseTcp(url, rest);
+    case 'local':
+      return parseLocal(url, rest);
+    default:
+      throw invalid(url, `unsupported scheme "${scheme[1]}"; ${SUPPORTED}`);
+  }
+}
+
+/**
+ * Formats a TCP URL. `host` is a name or an IP address; an IPv6 address is put in brackets.
+ * `port` is an integer in 0..65535. The result parses back to the same host and port.
+ */
+export function tcpUrl(host: string, port: number): string {
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `tcp://${bracketed}:${port}`;
+}
+
+/** The canonical URL of `addr` (for addresses from `parseUrl`, the same as `addr.url`). */
+export function addressToUrl(addr: TransportAddress): string {
+  return addr.scheme === 'tcp' ? tcpUrl(addr.host, addr.port) : `local:${addr.name}`;
+}
+
+function parseTcp(url: string, rest: string): TransportAddress {
+  if (!rest.startsWith('//')) {
+    throw invalid(url, 'expected tcp://host:port');
+  }
+  let authority = rest.slice(2);
+  if (authority.endsWith('/')) authority = authority.slice(0, -1);
+  const extra = /[/?#@]/.exec(authority);
+  if (extra !== null) {
+    const what = extra[0] === '@' ? 'credentials' : extra[0] === '?' ? 'a query' : extra[0] === '#' ? 'a fragment' : 'a path';
+    throw invalid(url, `${what} is not allowed; expected tcp://host:port`);
+  }
+
+  let host: string;
+  let portText: string;
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']');
+    if (close < 0) throw invalid(url, 'unterminated "[" in host');
+    host = authority.slice(1, close);
+    if (!net.isIPv6(host)) throw invalid(url, `"${host}" in brackets is not an IPv6 address`);
+    const after = authority.slice(close + 1);
+    if (!after.startsWith(':')) throw invalid(url, 'a port is required (tcp://[addr]:port)');
+    portText = after.slice(1);
+  } else {
+    const colon = authority.lastIndexOf(':');
+    if (colon < 0) throw invalid(url, 'a port is required (tcp://host:port)');
+    host = authority.slice(0, colon);
+    portText = authority.slice(colon + 1);
+    if (host === '') throw invalid(url, 'a host is required (tcp://host:port)');
+    if (host.includes(':')) throw invalid(url, 'an IPv6 host must be in brackets (tcp://[::1]:port)');
+    if (!HOSTNAME.test(host)) throw invalid(url, `"${host}" is not a valid host name`);
+  }
+
+  if (portText === '') throw invalid(url, 'a port is required (tcp://host:port)');
+  if (!PORT.test(portText)) throw invalid(url, `port "${portText}" is not a number in 0..65535`);
+  const port = Number(portText);
+  if (port > 65535) throw invalid(url, `port ${port} is out of range 0..65535`);
+  return { scheme: 'tcp', host, port, url: tcpUrl(host, port) };
+}
+
+function parseLocal(url: string, name: string): TransportAddress {
+  if (name === '') throw invalid(url, 'the socket name is empty (local:name)');
+  if (name.includes('\0')) throw invalid(url, 'the socket name contains a NUL byte');
+  if (name.startsWith('//')) {
+    // Most likely local:///abs/path; ambiguous, so ask for the one spelling.
+    throw invalid(url, 'write local:name or local:/absolute/path, without "//"');
+  }
+  let socketPath: string;
+  if (IS_WINDOWS) {
+    socketPath = name.startsWith(PIPE_PREFIX) ? name : PIPE_PREFIX + name;
+  } else {
+    socketPath = name.startsWith('/') ? name : path.join(os.tmpdir(), name);
+    const bytes = Buffer.byteLength(socketPath);
+    if (bytes > MAX_SOCKET_PATH_BYTES) {
+      throw invalid(url, `socket path "${socketPath}" is ${bytes} bytes; the OS allows at most ${MAX_SOCKET_PATH_BYTES}`);
+    }
+  }
+  return { scheme: 'local', name, path: socketPath, url: `local:${name}` };
+}
+
+function invalid(url: string, reason: string): UrlError {
+  return new UrlError(`invalid URL ${JSON.stringify(url)}: ${reason}`);
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const t = typeof value;
+  return t === 'undefined' ? 'undefined' : `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`;
+}
