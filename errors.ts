@@ -22,7 +22,8 @@ export type TsroErrorCode =
   | 'TYPE_MISMATCH'
   | 'NOT_SERIALIZABLE'
   | 'DECLARATION_INVALID'
-  | 'SIGNATURE_MISMATCH';
+  | 'SIGNATURE_MISMATCH'
+  | 'PERSISTENCE_FAILED';
 
 /** Base class of every error tsro produces. */
 export class TsroError extends Error {

@@ -12,3 +12,6 @@ export type { Replica, ReplicaEvents } from './lib/replica-types';
 export type { ReplicaState } from './lib/replica-state';
 export { consoleLogger, silentLogger, type Logger } from './lib/logger';
 export type { Timers } from './lib/timers';
+export type { PersistedStore } from './lib/persisted-store';
+export { MemoryPersistedStore } from './lib/persisted-store';
+export { FilePersistedStore, PersistenceError } from './lib/file-persisted-store';

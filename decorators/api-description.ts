@@ -10,6 +10,11 @@ export interface PropertyDescription {
   readonly type: WireType;
   /** Only the source may change it; replicas are refused. */
   readonly readonly: boolean;
+  /**
+   * A typed replica keeps its last value in the node's persisted store and starts from it.
+   * Replica-side only: not part of the signature, not sent to dynamic replicas.
+   */
+  readonly persisted?: boolean;
 }
 
 export interface ParamDescription {

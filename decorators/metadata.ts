@@ -27,7 +27,13 @@ const TYPE_NAME_KEY = 'tsro:typeName';
 export type AnyClass = abstract new (...args: any[]) => object;
 
 export type MemberDeclaration =
-  | { readonly kind: 'property'; readonly name: string; readonly type: WireType; readonly readonly: boolean }
+  | {
+      readonly kind: 'property';
+      readonly name: string;
+      readonly type: WireType;
+      readonly readonly: boolean;
+      readonly persisted: boolean;
+    }
   | {
       readonly kind: 'signal' | 'slot';
       readonly name: string;
@@ -154,7 +160,7 @@ export function apiOf(ctor: AnyClass): ApiDescription {
       }
       seen.set(m.name, m.kind);
       if (m.kind === 'property') {
-        properties.push({ name: m.name, index: properties.length, type: m.type, readonly: m.readonly });
+        properties.push({ name: m.name, index: properties.length, type: m.type, readonly: m.readonly, persisted: m.persisted });
       } else {
         const list = m.kind === 'signal' ? signals : slots;
         list.push({ name: m.name, index: list.length, params: m.params, required: m.required, returns: m.returns });

@@ -16,6 +16,11 @@ export interface PropertyOptions {
   readonly type?: WireType;
   /** Replicas may not set it. Default false: replicas' sets are forwarded to the source. */
   readonly readonly?: boolean;
+  /**
+   * Typed replicas remember the last value they saw in their node's `persistedStore` and start
+   * from it (state `default`) before any connection.
+   */
+  readonly persisted?: boolean;
 }
 
 export function Property(options: PropertyOptions = {}): PropertyDecorator {
@@ -25,7 +30,13 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
       throw new UsageError('DECLARATION_INVALID', `${cls}: @Property needs a string-named member`);
     }
     const type = resolveWireType(cls, `property "${key}"`, options.type, Reflect.getMetadata('design:type', prototype, key));
-    declareMember(prototype, { kind: 'property', name: key, type, readonly: options.readonly === true });
+    declareMember(prototype, {
+      kind: 'property',
+      name: key,
+      type,
+      readonly: options.readonly === true,
+      persisted: options.persisted === true,
+    });
     const changed = `${key}Changed`;
     Object.defineProperty(prototype, key, {
       configurable: true,

@@ -3,7 +3,9 @@
 // source name. A replica acquired before any host offers its source waits, uninitialized, and
 // initializes by itself once a connected host offers it.
 
+import type { ApiDescription } from '../decorators/api-description';
 import { apiOf, type AnyClass } from '../decorators/metadata';
+import type { PersistedStore } from './persisted-store';
 import { DisconnectedError, TimeoutError, type TsroError } from '../errors';
 import { FrameChannel, DEFAULT_MAX_FRAME_SIZE } from '../transport/frame-channel';
 import { connectSocket } from '../transport/socket-client';
@@ -47,6 +49,11 @@ export interface NodeOptions {
    * connectToNode that fails is not retried: it rejects.)
    */
   readonly reconnect?: ReconnectOptions | false;
+  /**
+   * Where typed replicas keep their `persisted: true` properties, so they start from the last
+   * values this node saw (state `default`) before any connection.
+   */
+  readonly persistedStore?: PersistedStore;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -72,6 +79,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   protected readonly maxFrameSize: number;
   private readonly connectTimeout: number;
   private readonly heartbeatInterval: number;
+  private readonly persistedStore: PersistedStore | undefined;
   private readonly reconnect: Required<ReconnectOptions> | undefined;
   private readonly remotes = new Map<string, RemoteHost>();
   private readonly offered = new Map<string, Offer>();
@@ -84,6 +92,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.heartbeatInterval = options.heartbeatInterval ?? 0;
+    this.persistedStore = options.persistedStore;
     this.reconnect =
       options.reconnect === false
         ? undefined
@@ -172,9 +181,43 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     const api = apiOf(anyClass);
     const core = this.coreFor(name ?? api.typeName);
     const { ctor, defaults } = typedReplicaFor(anyClass, this);
-    const handle = new ctor(core, this, api, defaults);
+    const handle = new ctor(core, this, api, this.restorePersisted(core, api, defaults));
     this.bind(core);
     return handle as unknown as Replica<T>;
+  }
+
+  /** Starting values of a typed handle: the class's defaults, with persisted ones restored. */
+  private restorePersisted(core: ReplicaCore, api: ApiDescription, defaults: readonly unknown[]): readonly unknown[] {
+    const store = this.persistedStore;
+    const indices = api.properties.filter((p) => p.persisted).map((p) => p.index);
+    if (!store || indices.length === 0) return defaults;
+    if (!core.persistence) {
+      let scheduled = false;
+      const save = (): void => {
+        if (scheduled) return;
+        scheduled = true;
+        // Once per turn of the event loop, however many changes it brought.
+        queueMicrotask(() => {
+          scheduled = false;
+          const values = core.values;
+          if (!values) return;
+          new Promise<void>((resolve) => resolve(store.save(core.name, api.signature, indices.map((i) => values[i])))).catch(
+            (err: unknown) => this.logger.warn(`could not save the persisted properties of "${core.name}"`, err),
+          );
+        });
+      };
+      core.persistence = { signature: api.signature, indices, save };
+    }
+    let restored: readonly unknown[] | undefined;
+    try {
+      restored = store.restore(core.name, api.signature);
+    } catch (err) {
+      this.logger.warn(`could not restore the persisted properties of "${core.name}"`, err);
+    }
+    if (!restored || restored.length !== indices.length) return defaults;
+    const values = [...defaults];
+    indices.forEach((index, k) => (values[index] = restored[k]));
+    return values;
   }
 
   /** Acquires a replica by source name, whose API arrives with the source. */

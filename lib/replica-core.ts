@@ -38,6 +38,8 @@ export class ReplicaCore {
   sourceSignature: string | undefined;
   private phase: Phase = 'pending';
   private definitionReceived = false;
+  /** Persisted properties: their indices, the API they belong to, and who saves them. */
+  persistence: { readonly signature: string; readonly indices: readonly number[]; readonly save: () => void } | undefined;
 
   constructor(readonly name: string) {}
 
@@ -98,6 +100,7 @@ export class ReplicaCore {
     this.values = values;
     this.phase = 'valid';
     for (const h of this.handles) h.afterInitialize(before.get(h));
+    if (this.persistence?.signature === api.signature) this.persistence.save();
   }
 
   propertyChanged(index: number, value: unknown): void {
@@ -106,6 +109,7 @@ export class ReplicaCore {
     if (!values || !prop) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" changed unknown property #${index}`);
     values[index] = value;
     for (const h of this.handles) h.deliverChange(prop.name, value);
+    if (this.persistence?.indices.includes(index) && this.persistence.signature === this.api!.signature) this.persistence.save();
   }
 
   signalEmitted(index: number, args: unknown[]): void {
