@@ -2,7 +2,7 @@
 // checks out, answers Acquire with Init, runs slot calls and property sets, and unsubscribes
 // the connection from everything when it ends.
 
-import { ProtocolError, UsageError, type TsroError } from '../errors';
+import { NotValidError, ProtocolError, type TsroError } from '../errors';
 import type { DecodedPacket, PacketMessage } from './protocol/messages';
 import type { Peer } from './protocol/peer';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
@@ -73,7 +73,7 @@ export class HostConnection implements SourceListener {
         const serial = m.serial ?? 0;
         const binding = this.owner.bindingById(m.source ?? 0);
         if (!binding) {
-          this.reply(serial, { error: errorInfo(new UsageError('UNKNOWN_MEMBER', `no source #${m.source} on this host`)) });
+          this.reply(serial, { error: errorInfo(new NotValidError(`no source #${m.source} on this host`, 'UNKNOWN_SOURCE')) });
           return;
         }
         binding.invoke(m.index ?? 0, m.args ?? [], (outcome) => this.reply(serial, outcome));
@@ -84,7 +84,7 @@ export class HostConnection implements SourceListener {
         const serial = m.serial ?? 0;
         const binding = this.owner.bindingById(m.source ?? 0);
         try {
-          if (!binding) throw new UsageError('UNKNOWN_MEMBER', `no source #${m.source} on this host`);
+          if (!binding) throw new NotValidError(`no source #${m.source} on this host`, 'UNKNOWN_SOURCE');
           binding.setProperty(m.index ?? 0, m.value);
           this.reply(serial, { value: {} });
         } catch (err) {

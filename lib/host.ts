@@ -18,8 +18,8 @@ import { SourceBinding } from './source-binding';
 export type HostOptions = NodeOptions;
 
 export class Host extends Node implements HostConnectionOwner {
-  /** Resolves once the host is bound; rejects with LISTEN_FAILED (port in use, live socket...). */
-  readonly listening: Promise<void>;
+  private readonly bound: Promise<void>;
+  private listeningObserved = false;
   private boundUrl: string;
   private server: SocketServer | undefined;
   private nextSourceId = 1;
@@ -32,7 +32,7 @@ export class Host extends Node implements HostConnectionOwner {
     super(options);
     const address = parseUrl(url);
     this.boundUrl = url;
-    this.listening = listen(address, (socket) => this.accept(socket)).then((server) => {
+    this.bound = listen(address, (socket) => this.accept(socket)).then((server) => {
       if (this.isClosed) {
         void server.close();
         return;
@@ -40,8 +40,17 @@ export class Host extends Node implements HostConnectionOwner {
       this.server = server;
       this.boundUrl = server.url;
     });
-    // Callers who never await `listening` still hear about a failure, and it is not unhandled.
-    this.listening.catch((err: unknown) => this.logger.error(`host ${url} is not listening`, err));
+    // A failure is never an unhandled rejection; it is logged only for callers who never
+    // looked at `listening` (the others get the rejection).
+    this.bound.catch((err: unknown) => {
+      if (!this.listeningObserved) this.logger.error(`host ${url} is not listening`, err);
+    });
+  }
+
+  /** Resolves once the host is bound; rejects with LISTEN_FAILED (port in use, live socket...). */
+  get listening(): Promise<void> {
+    this.listeningObserved = true;
+    return this.bound;
   }
 
   /** The URL nodes connect to: once listening, with the real port for `tcp://...:0`. */
@@ -117,7 +126,7 @@ export class Host extends Node implements HostConnectionOwner {
     this.bindingsById.clear();
     this.bindingsByName.clear();
     for (const c of this.hostConnections) c.close();
-    await this.listening.catch(() => {});
+    await this.bound.catch(() => {});
     await this.server?.close();
   }
 

@@ -154,6 +154,12 @@ export abstract class ReplicaHandle extends Emitter {
 
   private notValid(action: string): NotValidError {
     if (this.released) return new NotValidError(`replica of "${this.name}" was released: cannot ${action}`);
+    if (this.lastState === 'signatureMismatch') {
+      return new NotValidError(
+        `replica of "${this.name}" does not match the source's API (signature mismatch): cannot ${action}`,
+        'SIGNATURE_MISMATCH',
+      );
+    }
     return new NotValidError(`replica of "${this.name}" is ${this.lastState}, not valid: cannot ${action}`);
   }
 
