@@ -3,6 +3,7 @@
 // the connection from everything when it ends.
 
 import { NotValidError, ProtocolError, type TsroError } from '../errors';
+import { encodeReplyValue } from './protocol/hot-packets';
 import type { DecodedPacket, PacketMessage } from './protocol/messages';
 import type { Peer } from './protocol/peer';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
@@ -86,7 +87,7 @@ export class HostConnection implements SourceListener {
         try {
           if (!binding) throw new NotValidError(`no source #${m.source} on this host`, 'UNKNOWN_SOURCE');
           binding.setProperty(m.index ?? 0, m.value);
-          this.reply(serial, { value: {} });
+          this.reply(serial, { value: undefined, what: 'property set' });
         } catch (err) {
           this.reply(serial, { error: errorInfo(err) });
         }
@@ -131,10 +132,14 @@ export class HostConnection implements SourceListener {
 
   private reply(serial: number, outcome: CallOutcome): void {
     if (serial === 0 || this.peer.closed) return;
+    if ('error' in outcome) {
+      this.peer.send({ reply: { serial, error: outcome.error } });
+      return;
+    }
     try {
-      this.peer.send({ reply: { serial, ...outcome } });
+      this.peer.sendEncoded(encodeReplyValue(serial, outcome.value, outcome.what));
     } catch (err) {
-      // The value is over the node's frame limit: it still gets an answer, the error.
+      // Cannot be carried, or over the node's frame limit: it still gets an answer, the error.
       this.peer.send({ reply: { serial, error: errorInfo(err) } });
     }
   }

@@ -6,6 +6,7 @@ import { DisconnectedError, ProtocolError, RemoteError, type TsroError } from '.
 import { apiFromMessage } from './protocol/api-codec';
 import type { DecodedPacket, SourceInfoMessage } from './protocol/messages';
 import type { Peer } from './protocol/peer';
+import { encodeInvoke } from './protocol/hot-packets';
 import { decodeValue, decodeValues, type ValueMessage } from './protocol/value-codec';
 import type { ReplicaCore, SubscriptionLink } from './replica-core';
 import type { Timers } from './timers';
@@ -126,12 +127,16 @@ export class NodeConnection implements SubscriptionLink {
     if (this.subscriptions.delete(sourceId)) this.peer.send({ release: { source: sourceId } });
   }
 
-  /** Calls a slot; resolves with its decoded return value. */
-  invoke(sourceId: number, slotIndex: number, args: ValueMessage[], what: string): Promise<unknown> {
+  /**
+   * Calls a slot with arguments already checked against its declaration; resolves with its
+   * decoded return value. `what` names the slot in errors.
+   */
+  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], what: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const serial = this.allocateSerial();
+      const bytes = encodeInvoke(sourceId, slotIndex, serial, args, (i) => `argument ${i + 1} of ${what}`);
       // Sent before it is recorded: a frame too large for the host throws here, leaving nothing behind.
-      if (!this.peer.send({ invoke: { source: sourceId, index: slotIndex, serial, args } })) {
+      if (!this.peer.sendEncoded(bytes)) {
         throw new DisconnectedError(`${what}: the connection to ${this.url} is closed`);
       }
       this.pending.set(serial, { resolve, reject, what });

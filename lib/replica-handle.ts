@@ -172,11 +172,13 @@ export abstract class ReplicaHandle extends Emitter {
       if (args.length < slot.required || args.length > slot.params.length) {
         checkArgumentCount(args.length < slot.required ? slot.required : slot.params.length, args.length, what);
       }
-      const encoded = args.map((a, i) => {
-        const argWhat = `argument ${i + 1} of ${what}`;
-        return encodeValue(conformValue(slot.params[i]!.type, a, argWhat), argWhat);
-      });
-      return sub.connection.invoke(sub.sourceId, slot.index, encoded, what);
+      const params = slot.params;
+      const values = new Array<unknown>(args.length);
+      for (let i = 0; i < args.length; i++) {
+        const type = params[i]!.type;
+        values[i] = type === 'any' ? args[i] : conformValue(type, args[i], `argument ${i + 1} of ${what}`);
+      }
+      return sub.connection.invoke(sub.sourceId, slot.index, values, what);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -10,15 +10,16 @@ import { TsroError, UsageError } from '../errors';
 import { apiToMessage } from './protocol/api-codec';
 import type { ErrorInfoMessage, PacketMessage, SourceInfoMessage } from './protocol/messages';
 import { encodePacket } from './protocol/packet-codec';
-import { decodeValue, encodeValue, encodeValues, type ValueMessage } from './protocol/value-codec';
+import { encodePropertyChange, encodeSignal } from './protocol/hot-packets';
+import { decodeValue, encodeValue, type ValueMessage } from './protocol/value-codec';
 
 /** Somewhere a binding can send encoded packets: a host-side connection. */
 export interface SourceListener {
   sendEncoded(bytes: Uint8Array): boolean;
 }
 
-/** Outcome of a call, as it goes into an InvokeReply. */
-export type CallOutcome = { value: ValueMessage } | { error: ErrorInfoMessage };
+/** Outcome of a call: the (conformed) return value, or why it failed. */
+export type CallOutcome = { value: unknown; what: string } | { error: ErrorInfoMessage };
 
 export function errorInfo(err: unknown): ErrorInfoMessage {
   if (err instanceof TsroError) return { code: err.code, name: err.name, message: err.message };
@@ -28,6 +29,9 @@ export function errorInfo(err: unknown): ErrorInfoMessage {
 
 export class SourceBinding implements SourceObserver {
   private readonly listeners: SourceListener[] = [];
+  // Names for error messages, made once: the hot paths only read them if a value fails.
+  private readonly propertyWhat: readonly string[];
+  private readonly signalWhat: readonly ((i: number) => string)[];
 
   constructor(
     readonly id: number,
@@ -35,6 +39,8 @@ export class SourceBinding implements SourceObserver {
     readonly api: ApiDescription,
     readonly object: object,
   ) {
+    this.propertyWhat = api.properties.map((p) => `property "${p.name}" of source "${name}"`);
+    this.signalWhat = api.signals.map((s) => (i: number) => `argument ${i + 1} of signal "${s.name}" of source "${name}"`);
     addSourceObserver(object, this);
   }
 
@@ -76,20 +82,19 @@ export class SourceBinding implements SourceObserver {
   propertyChanged(name: string, value: unknown): void {
     const prop = this.api.propertyByName.get(name);
     if (!prop) return; // declared on a subclass of the API class: not remoted
-    const encoded = encodeValue(value, `property "${name}" of source "${this.name}"`);
-    if (this.listeners.length === 0) return;
-    this.broadcast(encodePacket({ propertyChange: { source: this.id, index: prop.index, value: encoded } }));
+    // Encoded even without listeners: that is the check that the value can be carried at all.
+    const bytes = encodePropertyChange(this.id, prop.index, value, this.propertyWhat[prop.index]!);
+    if (this.listeners.length > 0) this.broadcast(bytes);
   }
 
   signalEmitted(name: string, args: readonly unknown[]): void {
     const signal = this.api.signalByName.get(name);
     if (!signal) return;
-    const what = (i: number): string => `argument ${i + 1} of signal "${name}" of source "${this.name}"`;
-    checkArgumentCount(signal.params.length, args.length, `signal "${name}"`);
+    const what = this.signalWhat[signal.index]!;
+    if (args.length !== signal.params.length) checkArgumentCount(signal.params.length, args.length, `signal "${name}"`);
     const conformed = signal.params.map((p, i) => conformValue(p.type, args[i], what(i)));
-    const encoded = encodeValues(conformed, what);
-    if (this.listeners.length === 0) return;
-    this.broadcast(encodePacket({ signal: { source: this.id, index: signal.index, args: encoded } }));
+    const bytes = encodeSignal(this.id, signal.index, conformed, what);
+    if (this.listeners.length > 0) this.broadcast(bytes);
   }
 
   private broadcast(bytes: Uint8Array): void {
@@ -144,9 +149,9 @@ export class SourceBinding implements SourceObserver {
   }
 
   private replyValue(slot: MethodDescription, value: unknown): CallOutcome {
+    const what = `return value of slot "${slot.name}" of source "${this.name}"`;
     try {
-      const what = `return value of slot "${slot.name}" of source "${this.name}"`;
-      return { value: encodeValue(conformValue(slot.returns, value, what), what) };
+      return { value: conformValue(slot.returns, value, what), what };
     } catch (err) {
       return { error: errorInfo(err) };
     }

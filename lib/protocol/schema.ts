@@ -23,6 +23,28 @@ export const PROTO_PATH = findProto();
 const root = protobuf.parse(fs.readFileSync(PROTO_PATH, 'utf8'), { keepCase: false }).root;
 root.resolveAll();
 
+// protobufjs gives each oneof (e.g. Packet.kind) an accessor whose setter deletes every other
+// member of the oneof; the decoder assigns it once per message, so every decoded Packet and
+// Value paid ~14 deletes (a fifth of the time of a slot call). A plain writable slot on the
+// prototype instead: decoding then stores the name of the member it read as an own property,
+// and `kind` is read like any field. Encoding never looks at it.
+// (The accessor is not configurable, so the message prototype is rebuilt without it.)
+function plainOneofs(ns: protobuf.NamespaceBase): void {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type && nested.oneofsArray.length > 0) {
+      const ctor = nested.ctor as unknown as { prototype: object };
+      const old = ctor.prototype;
+      const descriptors = Object.getOwnPropertyDescriptors(old);
+      for (const oneof of nested.oneofsArray) {
+        descriptors[oneof.name] = { value: undefined, writable: true, enumerable: false, configurable: true };
+      }
+      ctor.prototype = Object.create(Object.getPrototypeOf(old), descriptors);
+    }
+    if (nested instanceof protobuf.Namespace) plainOneofs(nested);
+  }
+}
+plainOneofs(root);
+
 /** Every message type of the protocol, by its .proto name. */
 export const schema = {
   Packet: root.lookupType('tsro.v1.Packet'),

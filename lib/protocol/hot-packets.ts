@@ -1,0 +1,270 @@
+// Encoders for the four packets that carry steady-state traffic: PropertyChange, SignalEmit,
+// Invoke and InvokeReply. They write the exact bytes protobufjs would write for the same
+// message (spec/protocol/hot-packets.spec.ts checks that, field by field and on random input),
+// straight from JavaScript values into one exactly-sized buffer.
+//
+// Why not protobufjs's encoder here: it builds a list of write operations per field and a state
+// object per nested message, then copies; measured at 300-600 ns for a one-int property change,
+// it was most of a slot call's cost. Sizes here are computed first, so nested lengths are known
+// and nothing is written twice. Values other than the common scalars (arrays, objects, Maps,
+// Dates, bigints) are encoded by the general value codec and protobufjs, and embedded as the
+// nested message bytes they are on the wire. All other packets use protobufjs.
+
+import { schema } from './schema';
+import { encodeValue } from './value-codec';
+
+// Kinds of a planned value; numbers are the Value field each is written to.
+const UNDEFINED = 0;
+const INT = 1;
+const DOUBLE = 2;
+const STRING = 3;
+const BOOL = 4;
+const BYTES = 5;
+const NULL = 6;
+const BUFFER = 12;
+const COMPLEX = -1;
+
+// Plans for the values of the packet being encoded. Encoding is synchronous and never
+// re-entered, so one set of scratch arrays serves every call.
+let kinds = new Int32Array(8);
+let contentLengths = new Int32Array(8);
+let payloadLengths = new Int32Array(8);
+let complex: (Uint8Array | undefined)[] = [];
+
+function varintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
+}
+
+function zigzag(n: number): number {
+  return ((n << 1) ^ (n >> 31)) >>> 0;
+}
+
+function isInt32(v: number): boolean {
+  return (v | 0) === v && !(v === 0 && 1 / v < 0);
+}
+
+function ensureCapacity(n: number): void {
+  if (kinds.length >= n) return;
+  const size = Math.max(n, kinds.length * 2);
+  kinds = new Int32Array(size);
+  contentLengths = new Int32Array(size);
+  payloadLengths = new Int32Array(size);
+}
+
+/** Names a value in error messages; called only when a value cannot be carried. */
+export type What = string | ((i: number) => string);
+
+/** Plans value `i`; returns the size of its Value message (content only). */
+function plan(i: number, v: unknown, what: What): number {
+  let kind: number;
+  let content: number;
+  let payload = 0;
+  switch (typeof v) {
+    case 'number':
+      if (isInt32(v)) {
+        kind = INT;
+        content = 1 + varintSize(zigzag(v));
+      } else {
+        kind = DOUBLE;
+        content = 9;
+      }
+      break;
+    case 'string':
+      if (v.isWellFormed()) {
+        kind = STRING;
+        payload = v.length < 64 && /^[\x00-\x7f]*$/.test(v) ? v.length : Buffer.byteLength(v, 'utf8');
+        content = 1 + varintSize(payload) + payload;
+      } else {
+        kind = COMPLEX;
+        content = 0;
+      }
+      break;
+    case 'boolean':
+      kind = BOOL;
+      content = 2;
+      break;
+    case 'undefined':
+      kind = UNDEFINED;
+      content = 0;
+      break;
+    default:
+      if (v === null) {
+        kind = NULL;
+        content = 2;
+      } else if (v instanceof Uint8Array && (Buffer.isBuffer(v) || Object.getPrototypeOf(v) === Uint8Array.prototype)) {
+        kind = Buffer.isBuffer(v) ? BUFFER : BYTES;
+        payload = v.length;
+        content = 1 + varintSize(payload) + payload;
+      } else {
+        kind = COMPLEX;
+        content = 0;
+      }
+  }
+  if (kind === COMPLEX) {
+    // The general codec checks carriability (and throws naming `what`) and handles nesting.
+    const bytes = schema.Value.encode(encodeValue(v, typeof what === 'string' ? what : what(i))).finish();
+    complex[i] = bytes;
+    content = bytes.length;
+  }
+  kinds[i] = kind;
+  contentLengths[i] = content;
+  payloadLengths[i] = payload;
+  return content;
+}
+
+/** Bytes a planned value takes as a length-delimited field (tag, length, content). */
+function fieldSize(i: number): number {
+  const c = contentLengths[i]!;
+  return 1 + varintSize(c) + c;
+}
+
+class Out {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+
+  varint(n: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    while (n > 127) {
+      buf[pos++] = (n & 127) | 128;
+      n >>>= 7;
+    }
+    buf[pos++] = n;
+    this.pos = pos;
+  }
+
+  /** A uint32 field, omitted when 0 as proto3 (and protobufjs) do. */
+  uint(tag: number, n: number): void {
+    if (n === 0) return;
+    this.buf[this.pos++] = tag;
+    this.varint(n);
+  }
+
+  /** Planned value `i` as a length-delimited field with this tag. */
+  value(tag: number, i: number, v: unknown): void {
+    const buf = this.buf;
+    buf[this.pos++] = tag;
+    this.varint(contentLengths[i]!);
+    switch (kinds[i]) {
+      case UNDEFINED:
+        return;
+      case INT:
+        buf[this.pos++] = 0x08;
+        this.varint(zigzag(v as number));
+        return;
+      case DOUBLE:
+        buf[this.pos++] = 0x11;
+        buf.writeDoubleLE(v as number, this.pos);
+        this.pos += 8;
+        return;
+      case STRING: {
+        buf[this.pos++] = 0x1a;
+        const n = payloadLengths[i]!;
+        this.varint(n);
+        const str = v as string;
+        if (n === str.length && n < 48) {
+          // ASCII (see plan): a loop beats a call into the UTF-8 encoder for short strings.
+          for (let k = 0, p = this.pos; k < n; k++) buf[p + k] = str.charCodeAt(k);
+        } else if (n > 0) {
+          buf.write(str, this.pos, n, 'utf8');
+        }
+        this.pos += n;
+        return;
+      }
+      case BOOL:
+        buf[this.pos++] = 0x20;
+        buf[this.pos++] = v ? 1 : 0;
+        return;
+      case NULL:
+        buf[this.pos++] = 0x30;
+        buf[this.pos++] = 0;
+        return;
+      case BYTES:
+      case BUFFER: {
+        buf[this.pos++] = kinds[i] === BYTES ? 0x2a : 0x62;
+        const n = payloadLengths[i]!;
+        this.varint(n);
+        buf.set(v as Uint8Array, this.pos);
+        this.pos += n;
+        return;
+      }
+      default: {
+        const bytes = complex[i]!;
+        complex[i] = undefined;
+        buf.set(bytes, this.pos);
+        this.pos += bytes.length;
+      }
+    }
+  }
+}
+
+function start(packetTag: number, body: number): Out {
+  const out = new Out(Buffer.allocUnsafe(1 + varintSize(body) + body));
+  out.buf[0] = packetTag;
+  out.pos = 1;
+  out.varint(body);
+  return out;
+}
+
+function uintFieldSize(n: number): number {
+  return n === 0 ? 0 : 1 + varintSize(n);
+}
+
+/** Packet{propertyChange: {source, index, value}}. */
+export function encodePropertyChange(source: number, index: number, value: unknown, what: What): Buffer {
+  plan(0, value, what);
+  const body = uintFieldSize(source) + uintFieldSize(index) + fieldSize(0);
+  const out = start(0x0a, body);
+  out.uint(0x08, source);
+  out.uint(0x10, index);
+  out.value(0x1a, 0, value);
+  return out.buf;
+}
+
+function planAll(values: readonly unknown[], what: What): number {
+  const n = values.length;
+  ensureCapacity(n);
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    plan(i, values[i], what);
+    size += fieldSize(i);
+  }
+  return size;
+}
+
+/** Packet{signal: {source, index, args}}. */
+export function encodeSignal(source: number, index: number, args: readonly unknown[], what: What): Buffer {
+  const body = uintFieldSize(source) + uintFieldSize(index) + planAll(args, what);
+  const out = start(0x22, body);
+  out.uint(0x08, source);
+  out.uint(0x10, index);
+  for (let i = 0; i < args.length; i++) out.value(0x1a, i, args[i]);
+  return out.buf;
+}
+
+/** Packet{invoke: {source, index, serial, args}}. */
+export function encodeInvoke(
+  source: number,
+  index: number,
+  serial: number,
+  args: readonly unknown[],
+  what: What,
+): Buffer {
+  const body = uintFieldSize(source) + uintFieldSize(index) + uintFieldSize(serial) + planAll(args, what);
+  const out = start(0x12, body);
+  out.uint(0x08, source);
+  out.uint(0x10, index);
+  out.uint(0x18, serial);
+  for (let i = 0; i < args.length; i++) out.value(0x22, i, args[i]);
+  return out.buf;
+}
+
+/** Packet{reply: {serial, value}}: a successful call's answer. */
+export function encodeReplyValue(serial: number, value: unknown, what: What): Buffer {
+  plan(0, value, what);
+  const body = uintFieldSize(serial) + fieldSize(0);
+  const out = start(0x1a, body);
+  out.uint(0x08, serial);
+  out.value(0x12, 0, value);
+  return out.buf;
+}
