@@ -15,3 +15,6 @@ export type { Timers } from './lib/timers';
 export type { PersistedStore } from './lib/persisted-store';
 export { MemoryPersistedStore } from './lib/persisted-store';
 export { FilePersistedStore, PersistenceError } from './lib/file-persisted-store';
+export { RegistryHost } from './lib/registry-host';
+export { RegistrySource, type SourceLocation } from './lib/registry-source';
+export type { RemoteObjectLocation, ReconnectOptions } from './lib/node';

@@ -57,3 +57,14 @@ export class Emitter {
     this.listeners.clear();
   }
 }
+
+/** An emitter whose owner emits from outside (composition instead of inheritance). */
+export class EventHub extends Emitter {
+  fire(event: string, ...args: unknown[]): void {
+    this.emit(event, ...args);
+  }
+
+  clear(): void {
+    this.removeAllListeners();
+  }
+}

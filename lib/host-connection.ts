@@ -77,7 +77,7 @@ export class HostConnection implements SourceListener {
           this.reply(serial, { error: errorInfo(new NotValidError(`no source #${m.source} on this host`, 'UNKNOWN_SOURCE')) });
           return;
         }
-        binding.invoke(m.index ?? 0, m.args ?? [], (outcome) => this.reply(serial, outcome));
+        binding.invoke(m.index ?? 0, m.args ?? [], (outcome) => this.reply(serial, outcome), this);
         return;
       }
       case 'setProperty': {

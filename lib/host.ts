@@ -18,7 +18,8 @@ import { SourceBinding } from './source-binding';
 export type HostOptions = NodeOptions;
 
 export class Host extends Node implements HostConnectionOwner {
-  private readonly bound: Promise<void>;
+  /** The listen result, without marking `listening` as observed. */
+  protected readonly bound: Promise<void>;
   private listeningObserved = false;
   private boundUrl: string;
   private server: SocketServer | undefined;
@@ -96,7 +97,42 @@ export class Host extends Node implements HostConnectionOwner {
     this.bindingsByName.set(sourceName, binding);
     this.bindingsById.set(binding.id, binding);
     this.broadcast({ sourceAdded: { source: binding.info } });
+    void this.publish(binding);
     return true;
+  }
+
+  // Registry: each source is published once the host is bound and the registry replica is
+  // valid, and published again each time the registry comes back (it starts empty).
+
+  private async publish(binding: SourceBinding): Promise<void> {
+    await this.bound.catch(() => {});
+    const registry = this.registry;
+    if (!registry?.isReplicaValid() || binding.name === 'Registry' || this.bindingsById.get(binding.id) !== binding) return;
+    const location = { typeName: binding.api.typeName, hostUrl: this.hostUrl, signature: binding.api.signature };
+    try {
+      if (!(await registry.addSource(binding.name, location))) {
+        const holder = registry.sourceLocations.get(binding.name);
+        this.logger.warn(
+          `source "${binding.name}" is already registered by ${holder?.hostUrl ?? 'another host'}; ` +
+            `this host's stays queued and takes over if that one goes away`,
+        );
+      }
+    } catch (err) {
+      this.logger.warn(`could not publish "${binding.name}" to the registry`, err);
+    }
+  }
+
+  private unpublish(binding: SourceBinding): void {
+    const registry = this.registry;
+    if (!registry?.isReplicaValid() || binding.name === 'Registry') return;
+    registry.removeSource(binding.name, this.hostUrl).catch((err: unknown) =>
+      this.logger.warn(`could not withdraw "${binding.name}" from the registry`, err),
+    );
+  }
+
+  protected override registryInitialized(): void {
+    super.registryInitialized();
+    for (const b of this.bindingsById.values()) void this.publish(b);
   }
 
   /** Stops remoting an object (or the source of that name); its replicas leave `valid`. */
@@ -110,6 +146,7 @@ export class Host extends Node implements HostConnectionOwner {
     this.bindingsById.delete(binding.id);
     for (const c of this.hostConnections) c.forget(binding);
     this.broadcast({ sourceRemoved: { source: binding.id } });
+    this.unpublish(binding);
     return true;
   }
 

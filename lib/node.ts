@@ -11,6 +11,8 @@ import { FrameChannel, DEFAULT_MAX_FRAME_SIZE } from '../transport/frame-channel
 import { connectSocket } from '../transport/socket-client';
 import { parseUrl, type TransportAddress } from '../transport/url';
 import { DynamicReplica } from './dynamic-replica';
+import { EventHub } from './emitter';
+import { RegistrySource } from './registry-source';
 import { consoleLogger, type Logger } from './logger';
 import { NodeConnection, type NodeConnectionEvents, type SourceInfo } from './node-connection';
 import { Peer } from './protocol/peer';
@@ -54,6 +56,18 @@ export interface NodeOptions {
    * values this node saw (state `default`) before any connection.
    */
   readonly persistedStore?: PersistedStore;
+  /**
+   * URL of a registry (a RegistryHost). The node then finds sources it acquires without
+   * connectToNode, and a host publishes its sources there. Same as calling setRegistryUrl.
+   */
+  readonly registryUrl?: string;
+}
+
+/** A source's place on the network, as node events report it. */
+export interface RemoteObjectLocation {
+  readonly name: string;
+  readonly typeName: string;
+  readonly url: string;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -71,6 +85,8 @@ interface RemoteHost {
   opening: Promise<void> | undefined;
   retryTimer: unknown;
   failures: number;
+  /** Retried even if the first attempt fails (registry, and hosts found through it). */
+  persistent: boolean;
 }
 
 export class Node implements ReplicaOwner, NodeConnectionEvents {
@@ -85,9 +101,13 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   private readonly offered = new Map<string, Offer>();
   private readonly cores = new Map<string, ReplicaCore>();
   protected isClosed = false;
+  private registryReplica: Replica<RegistrySource> | undefined;
+  private readonly events: EventHub;
 
   constructor(options: NodeOptions = {}) {
-    this.logger = options.logger ?? consoleLogger;
+    const logger = options.logger ?? consoleLogger;
+    this.logger = logger;
+    this.events = new EventHub(logger);
     this.timers = options.timers ?? systemTimers;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -97,6 +117,123 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
       options.reconnect === false
         ? undefined
         : { initialDelay: 100, maxDelay: 5000, factor: 2, ...options.reconnect };
+    if (options.registryUrl !== undefined) this.setRegistryUrl(options.registryUrl);
+  }
+
+  /** Listens to `remoteObjectAdded` / `remoteObjectRemoved` (sources appearing on the registry). */
+  on(event: 'remoteObjectAdded' | 'remoteObjectRemoved', fn: (location: RemoteObjectLocation) => void): this {
+    this.events.on(event, fn);
+    return this;
+  }
+
+  once(event: 'remoteObjectAdded' | 'remoteObjectRemoved', fn: (location: RemoteObjectLocation) => void): this {
+    this.events.once(event, fn);
+    return this;
+  }
+
+  off(event: 'remoteObjectAdded' | 'remoteObjectRemoved', fn: (location: RemoteObjectLocation) => void): this {
+    this.events.off(event, fn);
+    return this;
+  }
+
+  /** The registry's replica, once a registry URL is set. */
+  get registry(): Replica<RegistrySource> | undefined {
+    return this.registryReplica;
+  }
+
+  /**
+   * Follows the registry at `url` (connecting, and reconnecting, by itself). Returns false, and
+   * changes nothing, if this node already has a registry. A malformed URL throws URL_INVALID.
+   */
+  setRegistryUrl(url: string): boolean {
+    parseUrl(url);
+    if (this.registryReplica) {
+      this.logger.warn(`setRegistryUrl(${url}): this node already follows the registry at ${this.registryUrlValue}`);
+      return false;
+    }
+    this.registryUrlValue = url;
+    const registry = this.acquire(RegistrySource, 'Registry');
+    this.registryReplica = registry;
+    registry.on('initialized', () => this.registryInitialized());
+    registry.on('remoteObjectAdded', (name, location) => {
+      this.events.fire('remoteObjectAdded', { name, typeName: location.typeName, url: location.hostUrl });
+      const core = this.cores.get(name);
+      if (core && !core.subscription) this.ensureConnected(location.hostUrl);
+    });
+    registry.on('remoteObjectRemoved', (name, location) => {
+      this.events.fire('remoteObjectRemoved', { name, typeName: location.typeName, url: location.hostUrl });
+    });
+    this.ensureConnected(url);
+    return true;
+  }
+
+  private registryUrlValue: string | undefined;
+
+  /** The registry URL in use, if any. */
+  get registryUrl(): string | undefined {
+    return this.registryUrlValue;
+  }
+
+  /** Resolves true once the registry's replica is valid; false without a registry or on timeout. */
+  waitForRegistry(ms?: number): Promise<boolean> {
+    if (!this.registryReplica) {
+      this.logger.warn('waitForRegistry: no registry URL is set');
+      return Promise.resolve(false);
+    }
+    return this.registryReplica.waitForSource(ms);
+  }
+
+  /** Names of the sources of a type this node knows of: offered by connected hosts or listed by the registry. */
+  instances(typeName: string): string[] {
+    const names = new Set<string>();
+    for (const [name, offer] of this.offered) if (offer.info.typeName === typeName) names.add(name);
+    const locations = this.registryReplica?.isReplicaValid() ? this.registryReplica.sourceLocations : undefined;
+    if (locations) for (const [name, loc] of locations) if (loc.typeName === typeName) names.add(name);
+    return [...names].sort();
+  }
+
+  /** Every source this node knows of, with where it lives (connected hosts, then the registry). */
+  knownSources(): (RemoteObjectLocation & { readonly signature: string })[] {
+    const seen = new Map<string, RemoteObjectLocation & { readonly signature: string }>();
+    for (const [name, offer] of this.offered) {
+      seen.set(name, { name, typeName: offer.info.typeName, url: offer.connection.url, signature: offer.info.signature });
+    }
+    const locations = this.registryReplica?.isReplicaValid() ? this.registryReplica.sourceLocations : undefined;
+    if (locations) {
+      for (const [name, loc] of locations) {
+        if (!seen.has(name)) seen.set(name, { name, typeName: loc.typeName, url: loc.hostUrl, signature: loc.signature });
+      }
+    }
+    return [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** The registry's replica became valid (first time, or again after it came back). */
+  protected registryInitialized(): void {
+    for (const core of this.cores.values()) if (!core.subscription) this.bind(core);
+  }
+
+  /** Connects to a host found through the registry, and keeps trying until it works. */
+  private ensureConnected(url: string): void {
+    if (this.isClosed) return;
+    const known = this.remotes.get(url);
+    if (known) {
+      known.persistent = true;
+      return;
+    }
+    let address: TransportAddress;
+    try {
+      address = parseUrl(url);
+    } catch (err) {
+      this.logger.warn(`the registry lists a source at an invalid URL`, err);
+      return;
+    }
+    const remote: RemoteHost = { url, address, connection: undefined, opening: undefined, retryTimer: undefined, failures: 0, persistent: true };
+    this.remotes.set(url, remote);
+    this.open(remote).catch((err: unknown) => {
+      remote.connection = undefined;
+      this.logger.warn(`cannot reach ${url} yet; retrying`, err);
+      this.scheduleReconnect(remote);
+    });
   }
 
   /**
@@ -114,11 +251,12 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     if (known?.opening) return known.opening;
     if (known?.connection) return Promise.resolve();
     if (known) return this.open(known); // waiting to retry: try now
-    const remote: RemoteHost = { url, address, connection: undefined, opening: undefined, retryTimer: undefined, failures: 0 };
+    const remote: RemoteHost = { url, address, connection: undefined, opening: undefined, retryTimer: undefined, failures: 0, persistent: false };
     this.remotes.set(url, remote);
     const first = this.open(remote);
     first.catch(() => {
-      if (!remote.connection && remote.retryTimer === undefined) this.remotes.delete(url);
+      if (remote.persistent) this.scheduleReconnect(remote);
+      else if (!remote.connection && remote.retryTimer === undefined) this.remotes.delete(url);
     });
     return first;
   }
@@ -262,7 +400,11 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   /** Subscribes a core to the host offering its source, if any and if some handle can use it. */
   private bind(core: ReplicaCore): void {
     const offer = this.offered.get(core.name);
-    if (!offer) return;
+    if (!offer) {
+      const location = this.registryReplica?.isReplicaValid() ? this.registryReplica.sourceLocations.get(core.name) : undefined;
+      if (location) this.ensureConnected(location.hostUrl);
+      return;
+    }
     const { connection, info } = offer;
     const sub = core.subscription;
     if (sub && sub.connection === connection && sub.sourceId === info.id) {

@@ -10,6 +10,7 @@ import { TsroError, UsageError } from '../errors';
 import { apiToMessage } from './protocol/api-codec';
 import type { ErrorInfoMessage, PacketMessage, SourceInfoMessage } from './protocol/messages';
 import { encodePacket } from './protocol/packet-codec';
+import { swapCaller } from './call-context';
 import { encodePropertyChange, encodeSignal } from './protocol/hot-packets';
 import { decodeValue, encodeValue, type ValueMessage } from './protocol/value-codec';
 
@@ -106,13 +107,14 @@ export class SourceBinding implements SourceObserver {
    * throws come back as errors; `done` is called exactly once, synchronously for a slot that
    * returns a plain value, after settling for one that returns a promise.
    */
-  invoke(index: number, args: readonly ValueMessage[], done: (outcome: CallOutcome) => void): void {
+  invoke(index: number, args: readonly ValueMessage[], done: (outcome: CallOutcome) => void, caller?: object): void {
     const slot = this.api.slots[index];
     if (!slot) {
       done({ error: errorInfo(new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot #${index}`)) });
       return;
     }
     let result: unknown;
+    const previous = swapCaller(caller);
     try {
       const values = this.conformArguments(slot, args);
       const fn = (this.object as Record<string, unknown>)[slot.name] as (...a: unknown[]) => unknown;
@@ -120,6 +122,8 @@ export class SourceBinding implements SourceObserver {
     } catch (err) {
       done({ error: errorInfo(err) });
       return;
+    } finally {
+      swapCaller(previous);
     }
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
       (result as PromiseLike<unknown>).then(

@@ -1,0 +1,29 @@
+// Who is calling the slot that is running right now. Set by the host around the synchronous
+// part of a slot call, so a source that must know its caller (the registry, which forgets a
+// host's entries when that host's connection drops) can ask, without it being an argument.
+// Undefined for a call made in-process.
+
+let current: object | undefined;
+
+/** The connection whose request is being handled, while a slot runs synchronously. */
+export function currentCaller(): object | undefined {
+  return current;
+}
+
+/** Makes `caller` current; returns the previous one, to be restored with another call. */
+export function swapCaller(caller: object | undefined): object | undefined {
+  const previous = current;
+  current = caller;
+  return previous;
+}
+
+/** Runs `fn` with `caller` as the current caller. */
+export function runAsCaller<T>(caller: object | undefined, fn: () => T): T {
+  const previous = current;
+  current = caller;
+  try {
+    return fn();
+  } finally {
+    current = previous;
+  }
+}

@@ -1,0 +1,211 @@
+// The registry: hosts publish their sources to a RegistryHost, nodes find them there and connect
+// by themselves. In-process first, then with registry, hosts and client in separate processes
+// that are killed and restarted.
+
+import { expect } from 'chai';
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { Host, Node, RegistryHost, type RemoteObjectLocation } from '../../index';
+import { nextEvent, recordingLogger, TCP_ANY, transports, until, within } from '../support/fixtures';
+import { Printer } from '../support/printer';
+
+const CHILD = path.join(__dirname, '..', 'support', 'child-host.js');
+
+/** A node's events, seen through the fixtures' untyped event-source shape. */
+function events(node: Node): Parameters<typeof nextEvent>[0] {
+  return node as unknown as Parameters<typeof nextEvent>[0];
+}
+const FAST = { reconnect: { initialDelay: 20, maxDelay: 200 } } as const;
+
+describe('registry (in-process)', () => {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).reverse().map((o) => o.close()));
+  });
+  function track<T extends { close(): Promise<void> }>(o: T): T {
+    open.push(o);
+    return o;
+  }
+
+  it('lets a node acquire a source knowing only the registry, and lists it', async () => {
+    const logger = recordingLogger();
+    const registry = track(new RegistryHost(TCP_ANY, { logger }));
+    await registry.listening;
+    const host = track(new Host(TCP_ANY, { logger, registryUrl: registry.hostUrl }));
+    await host.listening;
+    const printer = new Printer();
+    printer.inkLevel = 33;
+    host.enableRemoting(printer);
+
+    const node = track(new Node({ logger, registryUrl: registry.hostUrl }));
+    expect(await node.waitForRegistry(2000)).to.equal(true);
+    const r = node.acquire(Printer);
+    expect(await r.waitForSource(2000)).to.equal(true);
+    expect(r.inkLevel).to.equal(33);
+    expect(node.instances('Printer')).to.deep.equal(['Printer']);
+    const where = node.registry!.sourceLocations.get('Printer');
+    expect(where).to.deep.include({ typeName: 'Printer', hostUrl: host.hostUrl });
+    expect(node.knownSources().map((s) => s.name)).to.include('Printer');
+  });
+
+  it('picks up sources that appear later, and reports added and removed', async () => {
+    const logger = recordingLogger();
+    const registry = track(new RegistryHost(TCP_ANY, { logger }));
+    await registry.listening;
+    const node = track(new Node({ logger, registryUrl: registry.hostUrl }));
+    expect(await node.waitForRegistry(2000)).to.equal(true);
+    const r = node.acquire(Printer, 'LatePrinter');
+    expect(r.state).to.equal('default');
+
+    const host = track(new Host(TCP_ANY, { logger, registryUrl: registry.hostUrl }));
+    await host.listening;
+    const added = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectAdded');
+    const printer = new Printer();
+    host.enableRemoting(printer, 'LatePrinter');
+    expect((await added)[0]).to.deep.equal({ name: 'LatePrinter', typeName: 'Printer', url: host.hostUrl });
+    expect(await r.waitForSource(2000)).to.equal(true);
+
+    const removed = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectRemoved');
+    host.disableRemoting(printer);
+    expect((await removed)[0].name).to.equal('LatePrinter');
+    await until(r, 'stateChanged', () => r.state === 'suspect');
+    expect(node.instances('Printer')).to.deep.equal([]);
+  });
+
+  it('withdraws a host\'s sources when its connection drops', async () => {
+    const logger = recordingLogger();
+    const registry = track(new RegistryHost(TCP_ANY, { logger }));
+    await registry.listening;
+    const host = new Host(TCP_ANY, { logger, registryUrl: registry.hostUrl });
+    await host.listening;
+    host.enableRemoting(new Printer());
+    const node = track(new Node({ logger, registryUrl: registry.hostUrl }));
+    await node.waitForRegistry(2000);
+    await until(node.registry!, 'sourceLocationsChanged', () => node.registry!.sourceLocations.has('Printer'));
+    const removed = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectRemoved');
+    await host.close();
+    expect((await removed)[0]).to.deep.include({ name: 'Printer', url: host.hostUrl });
+  });
+
+  it('keeps the first of two hosts offering one name, warns the second, and promotes it when the first goes', async () => {
+    const logger = recordingLogger();
+    const registry = track(new RegistryHost(TCP_ANY, { logger }));
+    await registry.listening;
+    const first = new Host(TCP_ANY, { logger, registryUrl: registry.hostUrl });
+    await first.listening;
+    const a = new Printer();
+    a.inkLevel = 1;
+    first.enableRemoting(a);
+    const node = track(new Node({ logger, registryUrl: registry.hostUrl }));
+    const r = node.acquire(Printer);
+    expect(await r.waitForSource(2000)).to.equal(true);
+
+    const secondLogger = recordingLogger();
+    const second = track(new Host(TCP_ANY, { logger: secondLogger, registryUrl: registry.hostUrl }));
+    await second.listening;
+    const b = new Printer();
+    b.inkLevel = 2;
+    second.enableRemoting(b);
+    const warning = await secondLogger.waitFor(/already registered by/);
+    expect(warning.message).to.include(first.hostUrl);
+    expect(node.registry!.sourceLocations.get('Printer')!.hostUrl).to.equal(first.hostUrl);
+    expect(r.inkLevel).to.equal(1);
+
+    const moved = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectAdded');
+    await first.close();
+    expect((await moved)[0].url).to.equal(second.hostUrl);
+    await until(r, 'inkLevelChanged', () => r.inkLevel === 2 && r.state === 'valid', 5000);
+  });
+
+  it('refuses a second setRegistryUrl and answers waitForRegistry false without one', async () => {
+    const logger = recordingLogger();
+    const node = track(new Node({ logger }));
+    expect(await node.waitForRegistry(10)).to.equal(false);
+    expect(node.setRegistryUrl('tcp://127.0.0.1:1')).to.equal(true);
+    expect(node.setRegistryUrl('tcp://127.0.0.1:2')).to.equal(false);
+    expect(() => node.setRegistryUrl('nope')).to.throw().with.property('code', 'URL_INVALID');
+  });
+});
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly url: string;
+}
+
+function start(args: string[]): Promise<Child> {
+  const child = fork(CHILD, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return within(
+    new Promise<Child>((resolve, reject) => {
+      child.once('message', (m: { url: string }) => resolve({ process: child, url: m.url }));
+      child.once('exit', (code) => reject(new Error(`child exited with ${code} before it was ready`)));
+    }),
+    5000,
+    'a child to listen',
+  );
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return within(new Promise<void>((resolve) => child.once('exit', () => resolve())), 5000, 'a child to exit');
+}
+
+for (const t of transports()) {
+  describe(`registry across processes (${t.name})`, function () {
+    this.timeout(30_000);
+    const children: ChildProcess[] = [];
+    const nodes: Node[] = [];
+    afterEach(async () => {
+      await Promise.all(nodes.splice(0).map((n) => n.close()));
+      for (const c of children.splice(0)) {
+        c.kill('SIGKILL');
+        await exited(c);
+      }
+    });
+    async function child(args: string[]): Promise<Child> {
+      const c = await start(args);
+      children.push(c.process);
+      return c;
+    }
+
+    it('follows a registry and hosts that are killed and restarted', async () => {
+      const registry = await child([t.url(), '0', '', '', 'registry']);
+      const hostA = await child([t.url(), '10', registry.url, 'A']);
+      const hostB = await child([t.url(), '20', registry.url, 'B']);
+      const node = new Node({ logger: recordingLogger(), ...FAST });
+      nodes.push(node);
+      node.setRegistryUrl(registry.url);
+      const a = node.acquire(Printer, 'A');
+      const b = node.acquire(Printer, 'B');
+      expect(await a.waitForSource(5000)).to.equal(true);
+      expect(await b.waitForSource(5000)).to.equal(true);
+      expect([a.inkLevel, b.inkLevel]).to.deep.equal([10, 20]);
+
+      // The registry dies: replicas of A and B keep working (their hosts are up).
+      registry.process.kill('SIGKILL');
+      await until(node.registry!, 'stateChanged', () => node.registry!.state === 'suspect', 5000);
+      expect(await a.add(1, 2)).to.equal(3);
+      await exited(registry.process);
+
+      // It comes back on the same URL: hosts re-publish, the directory is whole again.
+      await child([registry.url, '0', '', '', 'registry']);
+      await until(node.registry!, 'stateChanged', () => node.registry!.state === 'valid', 10_000);
+      await until(node.registry!, 'sourceLocationsChanged', () => node.registry!.sourceLocations.size === 2, 10_000);
+      expect(node.instances('Printer')).to.deep.equal(['A', 'B']);
+
+      // Host A dies: the registry withdraws it, the replica turns suspect.
+      const removed = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectRemoved', 5000);
+      hostA.process.kill('SIGKILL');
+      expect((await removed)[0].name).to.equal('A');
+      await until(a, 'stateChanged', () => a.state === 'suspect', 5000);
+      await exited(hostA.process);
+
+      // A restarted A (new values) is picked up by the existing replica.
+      const changed = nextEvent<[number]>(a, 'inkLevelChanged', 10_000);
+      await child([hostA.url, '11', registry.url, 'A']);
+      expect(await changed).to.deep.equal([11]);
+      expect(a.state).to.equal('valid');
+      expect(b.inkLevel).to.equal(20);
+      void hostB;
+    });
+  });
+}
