@@ -19,6 +19,9 @@ export interface HostConnectionOwner {
 
 export class HostConnection implements SourceListener {
   private readonly subscriptions = new Set<SourceBinding>();
+  /** Resolves once the connection is closed and its socket released. */
+  readonly ended: Promise<void>;
+  private markEnded!: () => void;
 
   constructor(
     private readonly peer: Peer,
@@ -29,10 +32,12 @@ export class HostConnection implements SourceListener {
       peer.send(owner.sourceListPacket());
     };
     peer.onPacket = (p) => this.receive(p);
+    this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
     peer.onClose = (error) => {
       for (const b of this.subscriptions) b.removeListener(this);
       this.subscriptions.clear();
       owner.connectionEnded(this, error);
+      this.markEnded();
     };
   }
 

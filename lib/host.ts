@@ -162,9 +162,11 @@ export class Host extends Node implements HostConnectionOwner {
     for (const b of this.bindingsById.values()) b.dispose();
     this.bindingsById.clear();
     this.bindingsByName.clear();
+    const ending = [...this.hostConnections].map((c) => c.ended);
     for (const c of this.hostConnections) c.close();
     await this.bound.catch(() => {});
     await this.server?.close();
+    await Promise.all(ending);
   }
 
   private accept(socket: import('node:net').Socket): void {

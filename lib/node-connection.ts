@@ -51,6 +51,9 @@ export class NodeConnection implements SubscriptionLink {
   private isReady = false;
   /** Resolves when the host's source list has arrived; rejects if the connection ends first. */
   readonly ready: Promise<void>;
+  /** Resolves once the connection is closed and its socket released. */
+  readonly ended: Promise<void>;
+  private markEnded!: () => void;
   private lastReceived: number;
   private pingOutstanding = false;
   private heartbeatTimer: unknown;
@@ -69,6 +72,7 @@ export class NodeConnection implements SubscriptionLink {
       this.readyReject = reject;
     });
     this.ready.catch(() => {});
+    this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
     peer.onPacket = (p) => this.receive(p);
     peer.onClose = (error) => this.closed(error);
   }
@@ -259,5 +263,6 @@ export class NodeConnection implements SubscriptionLink {
     this.offers.clear();
     for (const s of offers) this.events.sourceWithdrawn(this, s);
     this.events.connectionClosed(this, error);
+    this.markEnded();
   }
 }

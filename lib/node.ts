@@ -379,8 +379,15 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
       r.retryTimer = undefined;
     }
     await Promise.allSettled(remotes.map((r) => r.opening));
-    for (const r of remotes) r.connection?.close();
+    const ending: Promise<void>[] = [];
+    for (const r of remotes) {
+      if (!r.connection) continue;
+      ending.push(r.connection.ended);
+      r.connection.close();
+    }
     this.remotes.clear();
+    await Promise.all(ending);
+    this.events.clear();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -423,6 +430,12 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   /** @internal */
   releaseHandle(_handle: ReplicaHandle, core: ReplicaCore): void {
     if (core.handles.size > 0) {
+      const sub = core.subscription;
+      if (sub && !core.accepts(sub.signature)) {
+        // Only handles that cannot use this source are left: stop its traffic.
+        sub.connection.release(sub.sourceId);
+        core.subscription = undefined;
+      }
       core.refreshStates();
       return;
     }

@@ -4,7 +4,7 @@
 
 import type { ApiDescription, MethodDescription, PropertyDescription } from '../decorators/api-description';
 import { checkArgumentCount, conformValue } from '../decorators/conform';
-import { sameValue } from '../decorators/source-state';
+import { isDeepStrictEqual } from 'node:util';
 import { NotValidError, UsageError } from '../errors';
 import { Emitter } from './emitter';
 import type { Logger } from './logger';
@@ -136,7 +136,8 @@ export abstract class ReplicaHandle extends Emitter {
     const api = this.core.api!;
     const values = this.core.values!;
     for (const p of api.properties) {
-      if (before === undefined || !sameValue(before[p.index], values[p.index])) {
+      // Structural: a decoded array is never the default's object, but may equal it.
+      if (before === undefined || !isDeepStrictEqual(before[p.index], values[p.index])) {
         this.emit(`${p.name}Changed`, values[p.index]);
       }
     }

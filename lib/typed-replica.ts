@@ -6,17 +6,22 @@
 import type { ApiDescription } from '../decorators/api-description';
 import { apiOf, type AnyClass } from '../decorators/metadata';
 import { readSourceValue } from '../decorators/source-state';
+import { cloneValue } from './clone-value';
 import type { ReplicaCore } from './replica-core';
 import { ReplicaHandle, type ReplicaOwner } from './replica-handle';
 
 export class TypedReplica extends ReplicaHandle {
+  /** This handle's own copy of the class defaults: mutating one never reaches another handle. */
+  private readonly defaults: readonly unknown[];
+
   constructor(
     core: ReplicaCore,
     owner: ReplicaOwner,
     private readonly api: ApiDescription,
-    private readonly defaults: readonly unknown[],
+    defaults: readonly unknown[],
   ) {
     super(core, owner);
+    this.defaults = defaults.map(cloneValue);
     this.attach();
   }
 

@@ -142,15 +142,18 @@ export class FrameChannel {
   }
 
   /**
-   * Closes gracefully: sends the frames already queued, then ends the socket. `onClose(undefined)`
-   * follows once the peer has closed its side too (or, failing that, after `closeTimeoutMs`, when
-   * the socket is destroyed). Does nothing if the channel is already closed or closing.
+   * Closes gracefully: sends the frames already queued, ends the socket, and releases it as soon
+   * as everything queued has been handed to the operating system (which still delivers it, then
+   * the FIN); a peer that never reads or never closes its side cannot hold the socket open.
+   * `onClose(undefined)` follows. If the queued data cannot be written within `closeTimeoutMs`
+   * (a peer that stopped reading), the socket is destroyed then. Does nothing if the channel is
+   * already closed or closing.
    */
   close(): void {
     if (this.state !== 'open') return;
     this.state = 'closing';
     this.writer.flush();
-    this.socket.end();
+    this.socket.end(() => this.socket.destroy());
     this.closeTimer = setTimeout(() => this.socket.destroy(), this.closeTimeoutMs);
     this.closeTimer.unref();
   }

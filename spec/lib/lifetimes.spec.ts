@@ -103,14 +103,8 @@ for (const t of transports()) {
       await expectEventuallyBackTo(before);
     });
 
-    // LIBRARY BUG (skipped to keep the suite green): Node.close() (lib/node.ts) calls
-    // NodeConnection.close() -> Peer.close() -> FrameChannel.close(), which only ends the socket
-    // (graceful half-close, destroyed after DEFAULT_CLOSE_TIMEOUT_MS = 5 s), and resolves at once
-    // without waiting for the socket to close. So when `await node.close(); await host.close()`
-    // (or the other order) resolve, the node's client socket is still an active handle; it goes
-    // only once the host's FIN has been read -- or after 5 s if the host never answers, keeping
-    // the process alive that long. close() should resolve once its sockets are closed.
-    it.skip('closing the node, then the host, leaves no handle by the time both close() calls resolved', async () => {
+    // close() resolves only once its sockets are released, even if the host never closes its side.
+    it('closing the node, then the host, leaves no handle by the time both close() calls resolved', async () => {
       const before = await baseline();
       const { h, n } = await busyPair();
       await n.close();
@@ -118,7 +112,7 @@ for (const t of transports()) {
       await expectBackTo(before);
     });
 
-    it.skip('closing the host, then the node, leaves no handle by the time both close() calls resolved', async () => {
+    it('closing the host, then the node, leaves no handle by the time both close() calls resolved', async () => {
       const before = await baseline();
       const { h, n } = await busyPair();
       await h.close();
@@ -126,9 +120,9 @@ for (const t of transports()) {
       await expectBackTo(before);
     });
 
-    // Same bug, without a host to finish the close: a host that reads the node's FIN but never
-    // closes its side (a frozen or misbehaving peer) keeps the node's socket for 5 s after close().
-    it.skip('node.close() releases its socket even when the host never finishes closing', async () => {
+    // Without a host to finish the close: a host that reads the node's FIN but never
+    // closes its side (a frozen or misbehaving peer) must not keep the node's socket.
+    it('node.close() releases its socket even when the host never finishes closing', async () => {
       const held: net.Socket[] = [];
       const server = net.createServer({ allowHalfOpen: true }, (s) => {
         held.push(s);

@@ -34,13 +34,7 @@ for (const t of transports()) {
         expect(r.queue).to.deep.equal([]);
       });
 
-      // LIBRARY BUG (skipped to keep the suite green): typedReplicaFor (lib/typed-replica.ts)
-      // reads the class's default values ONCE per class and every typed replica in the process
-      // returns those very objects from its getters while in state 'default'. Mutating an array
-      // read from one replica (r.queue.push(...)) changes the defaults of every other replica of
-      // Printer, in every node, present and future. Defaults should be copied per handle (or
-      // frozen).
-      it.skip('the defaults of one replica are not shared with another replica of the class', () => {
+      it('the defaults of one replica are not shared with another replica of the class', () => {
         const a = node.acquire(Printer);
         a.queue.push('leaked');
         const other = w.node();
@@ -93,11 +87,7 @@ for (const t of transports()) {
       });
 
       // `queue` is [] on the class and [] on the source: equal, so no queueChanged is expected.
-      // LIBRARY BUG (skipped to keep the suite green): ReplicaHandle.afterInitialize
-      // (lib/replica-handle.ts) compares with sameValue (Object.is, Dates by time), and a decoded
-      // array / object / Map / Uint8Array is never the default object, so every such property
-      // emits <prop>Changed at initialization even when its value equals the class default.
-      it.skip('emits no <prop>Changed at initialization for an array property equal to its default', async () => {
+      it('emits no <prop>Changed at initialization for an array property equal to its default', async () => {
         host.enableRemoting(new Printer());
         const r = node.acquire(Printer);
         const log = recordEvents(r, PRINTER_EVENTS);

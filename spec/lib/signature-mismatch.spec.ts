@@ -188,13 +188,8 @@ for (const t of transports()) {
           expect(r.state).to.equal('signatureMismatch');
         });
 
-        // LIBRARY BUG (skipped to keep the suite green): Node.releaseHandle (lib/node.ts) keeps
-        // the core's subscription as long as ANY handle is left, even when every remaining handle
-        // is a signature-mismatched typed one that ignores all it receives. The node stays
-        // subscribed and the host keeps sending every change and signal of the source for nothing
-        // (binding.listenerCount stays 1). It should release when no remaining handle accepts the
-        // source's signature (ReplicaCore.accepts).
-        it.skip('once the only handle that could use the source is released, the host stops sending', async () => {
+        // Only mismatched handles left: the node must release the subscription.
+        it('once the only handle that could use the source is released, the host stops sending', async () => {
           host.enableRemoting(printer);
           await whenOffered(node, 'Printer');
           const r = node.acquire(Cls);
