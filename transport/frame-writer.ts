@@ -14,7 +14,8 @@ const defaultSchedule: Scheduler = (fn) => {
   setImmediate(fn);
 };
 
-const INITIAL_CAPACITY = 64 * 1024;
+// Small to start: an idle connection keeps at most this much. Busy ones grow by doubling.
+const INITIAL_CAPACITY = 4 * 1024;
 // A buffer grown past this for one large batch is dropped after the flush, so that one big
 // message does not pin that much memory for the rest of the connection's life.
 const MAX_RETAINED_CAPACITY = 1024 * 1024;
@@ -88,7 +89,8 @@ export class FrameWriter {
     if (buf === undefined || this.end === this.start) return;
     const bytes = buf.subarray(this.start, this.end);
     // Advance first: if the sink throws, these bytes still count as handed over, never resent.
-    if (buf.length > MAX_RETAINED_CAPACITY) {
+    // Also dropped once batches shrink well below a grown buffer: memory follows the traffic.
+    if (buf.length > MAX_RETAINED_CAPACITY || (buf.length > INITIAL_CAPACITY && bytes.length * 4 < buf.length)) {
       this.buffer = undefined;
       this.start = this.end = 0;
     } else {
