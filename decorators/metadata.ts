@@ -43,14 +43,24 @@ export type MemberDeclaration =
     };
 
 /**
- * Names a replica reserves for itself: a member with one of these names would be shadowed on
- * typed replicas, so declaring one is an error.
+ * Names a replica handle uses for itself (public members and internals): a remote member with
+ * one of these names would collide with them on typed replicas, so declaring one is an error.
+ * spec/lib/reserved-names.spec.ts checks that every member of the handle classes is listed.
  */
-const RESERVED = new Set([
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  // public
   'state', 'name', 'node', 'on', 'off', 'once', 'emit', 'release', 'waitForSource', 'isReplicaValid',
-  'propertyNames', 'get', 'set', 'invoke', 'api', 'constructor', '__proto__', 'prototype', 'toString',
-  'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'then',
+  'propertyNames', 'get', 'set', 'invoke', 'api', 'listenerCount',
+  // internals of the handle classes
+  'afterInitialize', 'assignProperty', 'attach', 'call', 'callSlot', 'classApi', 'core', 'defaults',
+  'deliverChange', 'deliverSignal', 'emitterLogger', 'invokeListener', 'lastState', 'listeners',
+  'needsDefinition', 'notValid', 'owner', 'readProperty', 'refreshState', 'released',
+  'removeAllListeners', 'requireApi', 'settleWaiters', 'snapshot', 'waiters', 'writeProperty',
+  // JavaScript's own
+  'constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf',
+  'propertyIsEnumerable', 'toLocaleString', 'then',
 ]);
+const RESERVED = RESERVED_NAMES;
 
 function declarationError(cls: string, msg: string): UsageError {
   return new UsageError('DECLARATION_INVALID', `${cls}: ${msg}`);

@@ -38,6 +38,7 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
       persisted: options.persisted === true,
     });
     const changed = `${key}Changed`;
+    const what = `property "${key}" of ${cls}`;
     Object.defineProperty(prototype, key, {
       configurable: true,
       enumerable: true,
@@ -49,7 +50,7 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
         if (key in state.values && sameValue(state.values[key], value)) return;
         // Checked and encoded before it is stored: a value of the wrong type or one that cannot
         // be carried throws here, and neither the object nor any replica sees it.
-        const conformed = conformValue(type, value, `property "${key}" of ${cls}`);
+        const conformed = type === 'any' ? value : conformValue(type, value, what);
         for (const o of state.observers) o.propertyChanged(key, conformed);
         state.values[key] = conformed;
         emitLocally(this, changed, [conformed]);

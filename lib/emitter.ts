@@ -43,13 +43,21 @@ export class Emitter {
 
   protected emit(event: string, ...args: unknown[]): void {
     const list = this.listeners.get(event);
-    if (!list) return;
-    for (const fn of list.length === 1 ? list : list.slice()) {
-      try {
-        (fn as (...a: unknown[]) => unknown)(...args);
-      } catch (err) {
-        this.emitterLogger.error(`a listener of "${event}" threw`, err);
-      }
+    if (list === undefined) return;
+    if (list.length === 1) {
+      this.invokeListener(list[0]!, event, args);
+      return;
+    }
+    // A copy: listeners added or removed by a listener take effect from the next emit.
+    const snapshot = list.slice();
+    for (let i = 0; i < snapshot.length; i++) this.invokeListener(snapshot[i]!, event, args);
+  }
+
+  private invokeListener(fn: Listener, event: string, args: unknown[]): void {
+    try {
+      (fn as (...a: unknown[]) => unknown).apply(undefined, args);
+    } catch (err) {
+      this.emitterLogger.error(`a listener of "${event}" threw`, err);
     }
   }
 

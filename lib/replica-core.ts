@@ -27,6 +27,18 @@ export interface SubscriptionLink {
 
 type Phase = 'pending' | 'valid' | 'suspect';
 
+const changedEvents = new Map<string, string>();
+
+/** `<name>Changed`, interned: built once per property name rather than once per change. */
+export function changedEventName(name: string): string {
+  let event = changedEvents.get(name);
+  if (event === undefined) {
+    event = `${name}Changed`;
+    changedEvents.set(name, event);
+  }
+  return event;
+}
+
 export class ReplicaCore {
   readonly handles = new Set<ReplicaHandle>();
   /** The source's API once known (from a matching typed class or a received definition). */
@@ -108,7 +120,8 @@ export class ReplicaCore {
     const prop = this.api?.properties[index];
     if (!values || !prop) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" changed unknown property #${index}`);
     values[index] = value;
-    for (const h of this.handles) h.deliverChange(prop.name, value);
+    const event = changedEventName(prop.name);
+    for (const h of this.handles) h.deliverChange(event, value);
     if (this.persistence?.indices.includes(index) && this.persistence.signature === this.api!.signature) this.persistence.save();
   }
 

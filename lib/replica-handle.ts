@@ -143,9 +143,9 @@ export abstract class ReplicaHandle extends Emitter {
     }
   }
 
-  /** @internal */
-  deliverChange(name: string, value: unknown): void {
-    if (this.lastState !== 'signatureMismatch') this.emit(`${name}Changed`, value);
+  /** @internal `event` is the property's `<name>Changed`. */
+  deliverChange(event: string, value: unknown): void {
+    if (this.lastState !== 'signatureMismatch') this.emit(event, value);
   }
 
   /** @internal */
