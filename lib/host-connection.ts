@@ -4,6 +4,7 @@
 
 import { NotValidError, ProtocolError, type TsroError } from '../errors';
 import { encodeReplyValue } from './protocol/hot-packets';
+import { decodeValues } from './protocol/value-codec';
 import type { DecodedPacket, PacketMessage } from './protocol/messages';
 import type { Peer } from './protocol/peer';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
@@ -32,6 +33,7 @@ export class HostConnection implements SourceListener {
       peer.send(owner.sourceListPacket());
     };
     peer.onPacket = (p) => this.receive(p);
+    peer.hot = { invoke: (source, index, serial, args) => this.invoke(source, index, serial, args) };
     this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
     peer.onClose = (error) => {
       for (const b of this.subscriptions) b.removeListener(this);
@@ -76,13 +78,7 @@ export class HostConnection implements SourceListener {
     switch (p.kind) {
       case 'invoke': {
         const m = p.invoke!;
-        const serial = m.serial ?? 0;
-        const binding = this.owner.bindingById(m.source ?? 0);
-        if (!binding) {
-          this.reply(serial, { error: errorInfo(new NotValidError(`no source #${m.source} on this host`, 'UNKNOWN_SOURCE')) });
-          return;
-        }
-        binding.invoke(m.index ?? 0, m.args ?? [], (outcome) => this.reply(serial, outcome), this);
+        this.invoke(m.source ?? 0, m.index ?? 0, m.serial ?? 0, decodeValues(m.args));
         return;
       }
       case 'setProperty': {
@@ -133,6 +129,15 @@ export class HostConnection implements SourceListener {
       default:
         throw new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${p.kind}, which only hosts send`);
     }
+  }
+
+  private invoke(source: number, index: number, serial: number, args: unknown[]): void {
+    const binding = this.owner.bindingById(source);
+    if (!binding) {
+      this.reply(serial, { error: errorInfo(new NotValidError(`no source #${source} on this host`, 'UNKNOWN_SOURCE')) });
+      return;
+    }
+    binding.invoke(index, args, (outcome) => this.reply(serial, outcome), this);
   }
 
   private reply(serial: number, outcome: CallOutcome): void {

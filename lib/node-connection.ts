@@ -4,7 +4,7 @@
 
 import { DisconnectedError, ProtocolError, RemoteError, type TsroError } from '../errors';
 import { apiFromMessage } from './protocol/api-codec';
-import type { DecodedPacket, SourceInfoMessage } from './protocol/messages';
+import type { DecodedPacket, ErrorInfoMessage, SourceInfoMessage } from './protocol/messages';
 import type { Peer } from './protocol/peer';
 import { encodeInvoke } from './protocol/hot-packets';
 import { decodeValue, decodeValues, type ValueMessage } from './protocol/value-codec';
@@ -75,6 +75,20 @@ export class NodeConnection implements SubscriptionLink {
     this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
     peer.onPacket = (p) => this.receive(p);
     peer.onClose = (error) => this.closed(error);
+    peer.hot = {
+      propertyChange: (source, index, value) => {
+        this.touch();
+        this.core(source)?.propertyChanged(index, value);
+      },
+      signal: (source, index, args) => {
+        this.touch();
+        this.core(source)?.signalEmitted(index, args);
+      },
+      replyValue: (serial, value) => {
+        this.touch();
+        this.settle(serial, undefined, value);
+      },
+    };
   }
 
   get isOpen(): boolean {
@@ -171,11 +185,28 @@ export class NodeConnection implements SubscriptionLink {
     return this.subscriptions.get(sourceId ?? 0);
   }
 
-  private receive(p: DecodedPacket): void {
+  /** Any packet is a sign of life for the heartbeat. */
+  private touch(): void {
     if (this.heartbeatInterval > 0) {
       this.lastReceived = this.timers.now();
       this.pingOutstanding = false;
     }
+  }
+
+  private settle(serial: number, error: ErrorInfoMessage | null | undefined, value: unknown): void {
+    const call = this.pending.get(serial);
+    if (!call) throw new ProtocolError('PROTOCOL_ERROR', `${this.url} replied to unknown call #${serial}`);
+    this.pending.delete(serial);
+    if (error) {
+      const code = error.code ?? 'REMOTE';
+      call.reject(new RemoteError(error.name || 'Error', error.message ?? '', code === 'REMOTE' ? undefined : code));
+    } else {
+      call.resolve(value);
+    }
+  }
+
+  private receive(p: DecodedPacket): void {
+    this.touch();
     switch (p.kind) {
       case 'propertyChange': {
         const m = p.propertyChange!;
@@ -184,15 +215,7 @@ export class NodeConnection implements SubscriptionLink {
       }
       case 'reply': {
         const m = p.reply!;
-        const call = this.pending.get(m.serial ?? 0);
-        if (!call) throw new ProtocolError('PROTOCOL_ERROR', `${this.url} replied to unknown call #${m.serial}`);
-        this.pending.delete(m.serial!);
-        if (m.error) {
-          const code = m.error.code ?? 'REMOTE';
-          call.reject(new RemoteError(m.error.name || 'Error', m.error.message ?? '', code === 'REMOTE' ? undefined : code));
-        } else {
-          call.resolve(decodeValue(m.value ?? {}));
-        }
+        this.settle(m.serial ?? 0, m.error, m.error ? undefined : decodeValue(m.value ?? {}));
         return;
       }
       case 'signal': {

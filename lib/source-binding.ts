@@ -107,7 +107,7 @@ export class SourceBinding implements SourceObserver {
    * throws come back as errors; `done` is called exactly once, synchronously for a slot that
    * returns a plain value, after settling for one that returns a promise.
    */
-  invoke(index: number, args: readonly ValueMessage[], done: (outcome: CallOutcome) => void, caller?: object): void {
+  invoke(index: number, args: readonly unknown[], done: (outcome: CallOutcome) => void, caller?: object): void {
     const slot = this.api.slots[index];
     if (!slot) {
       done({ error: errorInfo(new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot #${index}`)) });
@@ -118,7 +118,7 @@ export class SourceBinding implements SourceObserver {
     try {
       const values = this.conformArguments(slot, args);
       const fn = (this.object as Record<string, unknown>)[slot.name] as (...a: unknown[]) => unknown;
-      result = fn.apply(this.object, values);
+      result = fn.apply(this.object, values as unknown[]);
     } catch (err) {
       done({ error: errorInfo(err) });
       return;
@@ -144,12 +144,19 @@ export class SourceBinding implements SourceObserver {
     (this.object as Record<string, unknown>)[prop.name] = decoded;
   }
 
-  private conformArguments(slot: MethodDescription, args: readonly ValueMessage[]): unknown[] {
-    const what = `slot "${slot.name}" of source "${this.name}"`;
+  private conformArguments(slot: MethodDescription, args: readonly unknown[]): readonly unknown[] {
     if (args.length < slot.required || args.length > slot.params.length) {
+      const what = `slot "${slot.name}" of source "${this.name}"`;
       checkArgumentCount(args.length < slot.required ? slot.required : slot.params.length, args.length, what);
     }
-    return args.map((a, i) => conformValue(slot.params[i]!.type, decodeValue(a), `argument ${i + 1} of ${what}`));
+    let out: unknown[] | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const type = slot.params[i]!.type;
+      if (type === 'any') continue;
+      const v = conformValue(type, args[i], `argument ${i + 1} of slot "${slot.name}" of source "${this.name}"`);
+      if (v !== args[i]) (out ??= [...args])[i] = v;
+    }
+    return out ?? args;
   }
 
   private replyValue(slot: MethodDescription, value: unknown): CallOutcome {

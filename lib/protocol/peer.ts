@@ -13,6 +13,7 @@
 
 import { DisconnectedError, ProtocolError, TsroError } from '../../errors';
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from './messages';
+import { decodeHotPacket, type HotPacketHandler } from './hot-decoder';
 import { decodePacket, encodePacket } from './packet-codec';
 import { PROTOCOL_VERSION } from './protocol-version';
 
@@ -48,6 +49,11 @@ export class Peer {
   onPacket: (packet: DecodedPacket) => void = () => {};
   /** Called exactly once when the conversation ends, with the reason. */
   onClose: (error: TsroError | undefined) => void = () => {};
+  /**
+   * Takes the steady-state packets (property changes, signals, calls, replies) decoded straight
+   * to values, skipping `onPacket`; kinds it has no method for still reach `onPacket`.
+   */
+  hot: HotPacketHandler | undefined;
 
   private open = false;
   private ended = false;
@@ -131,6 +137,17 @@ export class Peer {
 
   private receive(frame: Uint8Array): void {
     if (this.ended || this.pendingError) return;
+    if (this.open && this.hot !== undefined) {
+      try {
+        if (decodeHotPacket(frame, this.hot)) return;
+      } catch (err) {
+        if (err instanceof ProtocolError) {
+          this.fail(err);
+          return;
+        }
+        throw err;
+      }
+    }
     let packet: DecodedPacket;
     try {
       packet = decodePacket(frame);

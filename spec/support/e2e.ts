@@ -193,7 +193,21 @@ export function hostConnectionCount(host: Host): number {
 export function tapReceived(node: Node, url: string): Tap<[DecodedPacket]> {
   const conn = connectionOf(node, url);
   if (!conn) throw new Error(`node has no connection to ${url}`);
-  return new Tap<[DecodedPacket]>(conn, 'receive');
+  // Watched at the frame level: steady-state packets skip NodeConnection.receive (hot path).
+  const channel = (conn as unknown as { peer: { link: { onFrame(frame: Uint8Array): void } } }).peer.link;
+  const sink = { receive(_packet: DecodedPacket): void {} };
+  const tap = new Tap<[DecodedPacket]>(sink, 'receive');
+  const original = channel.onFrame;
+  channel.onFrame = (frame: Uint8Array): void => {
+    original.call(channel, frame);
+    sink.receive(decodePacket(frame));
+  };
+  const restore = tap.restore.bind(tap);
+  tap.restore = (): void => {
+    restore();
+    channel.onFrame = original;
+  };
+  return tap;
 }
 
 // ---- a world of hosts and nodes, closed after each test ----------------------------------------

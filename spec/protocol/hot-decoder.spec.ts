@@ -1,0 +1,104 @@
+// The hot-packet decoder must deliver exactly what the general (protobufjs) path delivers, fall
+// back to it for anything not in canonical form, and refuse malformed input with PROTOCOL_ERROR.
+
+import { expect } from 'chai';
+import { decodeHotPacket, type HotPacketHandler } from '../../lib/protocol/hot-decoder';
+import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal } from '../../lib/protocol/hot-packets';
+import { decodePacket, encodePacket } from '../../lib/protocol/packet-codec';
+import { decodeValue, decodeValues } from '../../lib/protocol/value-codec';
+
+type Seen = [string, ...unknown[]];
+
+function recorder(): { handler: Required<HotPacketHandler>; seen: Seen[] } {
+  const seen: Seen[] = [];
+  return {
+    seen,
+    handler: {
+      propertyChange: (...a) => seen.push(['propertyChange', ...a]),
+      signal: (...a) => seen.push(['signal', ...a]),
+      invoke: (...a) => seen.push(['invoke', ...a]),
+      replyValue: (...a) => seen.push(['replyValue', ...a]),
+    },
+  };
+}
+
+/** What the general path makes of the same frame. */
+function general(frame: Uint8Array): Seen {
+  const p = decodePacket(frame);
+  switch (p.kind) {
+    case 'propertyChange':
+      return ['propertyChange', p.propertyChange!.source ?? 0, p.propertyChange!.index ?? 0, decodeValue(p.propertyChange!.value ?? {})];
+    case 'signal':
+      return ['signal', p.signal!.source ?? 0, p.signal!.index ?? 0, decodeValues(p.signal!.args)];
+    case 'invoke':
+      return ['invoke', p.invoke!.source ?? 0, p.invoke!.index ?? 0, p.invoke!.serial ?? 0, decodeValues(p.invoke!.args)];
+    case 'reply':
+      return ['replyValue', p.reply!.serial ?? 0, decodeValue(p.reply!.value ?? {})];
+    default:
+      throw new Error(`unexpected ${p.kind}`);
+  }
+}
+
+const values: unknown[] = [
+  0, -0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 40, 0.1, NaN, -Infinity, '', 'abc', 'é日本😀', 'x'.repeat(300), true, false,
+  null, undefined, new Uint8Array([1, 2]), Buffer.from([3]), [1, 2], [0.5], ['a', { b: [null] }], new Map([[1n, new Date(5)]]), 2n ** 80n,
+];
+
+describe('hot packet decoder', () => {
+  it('delivers what the general decoder delivers, for every kind and value', () => {
+    for (const v of values) {
+      const frames = [
+        encodePropertyChange(3, 1, v, 'p'),
+        encodePropertyChange(3, 0, v, 'p'),
+        encodeSignal(3, 2, [v, 'x', v], 'a'),
+        encodeInvoke(300, 4, 123456, [v, v], 'a'),
+        encodeInvoke(1, 0, 1, [], 'a'),
+        encodeReplyValue(77, v, 'r'),
+      ];
+      for (const frame of frames) {
+        const { handler, seen } = recorder();
+        expect(decodeHotPacket(frame, handler)).to.equal(true);
+        expect(seen).to.have.length(1);
+        expect(seen[0]).to.deep.equal(general(frame));
+      }
+    }
+  });
+
+  it('keeps -0 and NaN exact', () => {
+    const { handler, seen } = recorder();
+    decodeHotPacket(encodeSignal(1, 1, [-0, NaN], 'a'), handler);
+    const args = seen[0]![3] as number[];
+    expect(Object.is(args[0], -0)).to.equal(true);
+    expect(Number.isNaN(args[1])).to.equal(true);
+  });
+
+  it('leaves other packets, error replies and non-canonical frames to the general path', () => {
+    const { handler, seen } = recorder();
+    const notHot = [
+      encodePacket({ handshake: { version: 1 } }),
+      encodePacket({ reply: { serial: 1, error: { code: 'REMOTE', name: 'E', message: 'm' } } }),
+      // Two Packet fields in one frame (valid protobuf: the last wins).
+      Buffer.concat([encodePropertyChange(1, 1, 1, 'p'), encodePropertyChange(1, 1, 2, 'p')]),
+      // An unknown field inside PropertyChange.
+      Buffer.from('0a0a080110021a0208547801', 'hex'),
+    ];
+    for (const frame of notHot) expect(decodeHotPacket(frame, handler), Buffer.from(frame).toString('hex')).to.equal(false);
+    expect(decodeHotPacket(encodePropertyChange(1, 1, 1, 'p'), { invoke: handler.invoke })).to.equal(false);
+    expect(seen).to.deep.equal([]);
+  });
+
+  it('refuses malformed frames with PROTOCOL_ERROR and delivers nothing', () => {
+    const { handler, seen } = recorder();
+    const malformed = [
+      Buffer.from('0a05', 'hex'), // length past the end
+      Buffer.from('0a0308011a', 'hex'), // value field cut short
+      Buffer.from('0a04080110ff', 'hex'), // varint running off the end
+      Buffer.from('0a05081a03' + '1a', 'hex').subarray(0, 5),
+      Buffer.from('0a0d1a0b11000000000000', 'hex'), // double cut short (length claims more)
+    ];
+    for (const frame of malformed) {
+      expect(() => decodeHotPacket(frame, handler), Buffer.from(frame).toString('hex')).to.throw().with.property('code', 'PROTOCOL_ERROR');
+    }
+    expect(seen).to.deep.equal([]);
+  });
+});
