@@ -246,3 +246,25 @@ function conformObject(
   }
   return out ?? v;
 }
+
+/**
+ * True if `value` already is a `type` exactly as conformValue would return it, decided without
+ * building an error message: the hot paths call conformValue (and pay for its `what` text) only
+ * when this says no.
+ */
+export function conformsAsIs(type: WireType, value: unknown): boolean {
+  switch (type) {
+    case 'any':
+      return true;
+    case 'double':
+      return typeof value === 'number';
+    case 'int32':
+      return typeof value === 'number' && (value | 0) === value;
+    case 'string':
+      return typeof value === 'string';
+    case 'bool':
+      return typeof value === 'boolean';
+    default:
+      return false;
+  }
+}

@@ -29,7 +29,13 @@ export interface NodeConnectionEvents {
 interface PendingCall {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  readonly what: string;
+  /** Names the call in errors: `slot "print" of "Printer"`, or for a set its own text. */
+  readonly slot: string;
+  readonly source: string | undefined;
+}
+
+function describeCall(call: PendingCall): string {
+  return call.source === undefined ? call.slot : `slot "${call.slot}" of "${call.source}"`;
 }
 
 const MAX_SERIAL = 0xffffffff;
@@ -147,17 +153,17 @@ export class NodeConnection implements SubscriptionLink {
 
   /**
    * Calls a slot with arguments already checked against its declaration; resolves with its
-   * decoded return value. `what` names the slot in errors.
+   * decoded return value. `slot` and `source` name it in errors.
    */
-  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], what: string): Promise<unknown> {
+  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], slot: string, source: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const serial = this.allocateSerial();
-      const bytes = encodeInvoke(sourceId, slotIndex, serial, args, (i) => `argument ${i + 1} of ${what}`);
+      const bytes = encodeInvoke(sourceId, slotIndex, serial, args, (i) => `argument ${i + 1} of slot "${slot}" of "${source}"`);
       // Sent before it is recorded: a frame too large for the host throws here, leaving nothing behind.
       if (!this.peer.sendEncoded(bytes)) {
-        throw new DisconnectedError(`${what}: the connection to ${this.url} is closed`);
+        throw new DisconnectedError(`slot "${slot}" of "${source}": the connection to ${this.url} is closed`);
       }
-      this.pending.set(serial, { resolve, reject, what });
+      this.pending.set(serial, { resolve, reject, slot, source });
     });
   }
 
@@ -168,7 +174,7 @@ export class NodeConnection implements SubscriptionLink {
       if (!this.peer.send({ setProperty: { source: sourceId, index, value, serial } })) {
         throw new DisconnectedError(`${what}: the connection to ${this.url} is closed`);
       }
-      this.pending.set(serial, { resolve: () => resolve(), reject, what });
+      this.pending.set(serial, { resolve: () => resolve(), reject, slot: what, source: undefined });
     });
   }
 
@@ -275,7 +281,7 @@ export class NodeConnection implements SubscriptionLink {
         : `${this.url} closed the connection`;
     const code = this.closedLocally && !error ? 'CLOSED' : 'DISCONNECTED';
     for (const call of this.pending.values()) {
-      call.reject(new DisconnectedError(`${call.what} got no reply: ${reason}`, code));
+      call.reject(new DisconnectedError(`${describeCall(call)} got no reply: ${reason}`, code));
     }
     this.pending.clear();
     if (!this.isReady) this.readyReject(error ?? new DisconnectedError(`${this.url} closed the connection during the handshake`));

@@ -21,7 +21,7 @@ export interface SubscriptionLink {
   readonly url: string;
   acquire(core: ReplicaCore, sourceId: number, wantDefinition: boolean): void;
   release(sourceId: number): void;
-  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], what: string): Promise<unknown>;
+  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], slot: string, source: string): Promise<unknown>;
   setProperty(sourceId: number, index: number, value: ValueMessage, what: string): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
 // shared ReplicaCore; releasing the last handle of a core drops the node's subscription.
 
 import type { ApiDescription, MethodDescription, PropertyDescription } from '../decorators/api-description';
-import { checkArgumentCount, conformValue } from '../decorators/conform';
+import { checkArgumentCount, conformsAsIs, conformValue } from '../decorators/conform';
 import { isDeepStrictEqual } from 'node:util';
 import { NotValidError, UsageError } from '../errors';
 import { Emitter } from './emitter';
@@ -169,17 +169,19 @@ export abstract class ReplicaHandle extends Emitter {
     try {
       const sub = this.core.subscription;
       if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`call slot "${slot.name}"`);
-      const what = `slot "${slot.name}" of "${this.name}"`;
       if (args.length < slot.required || args.length > slot.params.length) {
+        const what = `slot "${slot.name}" of "${this.name}"`;
         checkArgumentCount(args.length < slot.required ? slot.required : slot.params.length, args.length, what);
       }
       const params = slot.params;
-      const values = new Array<unknown>(args.length);
+      let coerced: unknown[] | undefined;
       for (let i = 0; i < args.length; i++) {
         const type = params[i]!.type;
-        values[i] = type === 'any' ? args[i] : conformValue(type, args[i], `argument ${i + 1} of ${what}`);
+        if (conformsAsIs(type, args[i])) continue;
+        const v = conformValue(type, args[i], `argument ${i + 1} of slot "${slot.name}" of "${this.name}"`);
+        if (v !== args[i]) (coerced ??= [...args])[i] = v;
       }
-      return sub.connection.invoke(sub.sourceId, slot.index, values, what);
+      return sub.connection.invoke(sub.sourceId, slot.index, coerced ?? args, slot.name, this.name);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -4,7 +4,7 @@
 // against the declared API before anything on the object is touched.
 
 import type { ApiDescription, MethodDescription } from '../decorators/api-description';
-import { checkArgumentCount, conformValue } from '../decorators/conform';
+import { checkArgumentCount, conformsAsIs, conformValue } from '../decorators/conform';
 import { addSourceObserver, readSourceValue, removeSourceObserver, type SourceObserver } from '../decorators/source-state';
 import { TsroError, UsageError } from '../errors';
 import { apiToMessage } from './protocol/api-codec';
@@ -152,7 +152,7 @@ export class SourceBinding implements SourceObserver {
     let out: unknown[] | undefined;
     for (let i = 0; i < args.length; i++) {
       const type = slot.params[i]!.type;
-      if (type === 'any') continue;
+      if (conformsAsIs(type, args[i])) continue;
       const v = conformValue(type, args[i], `argument ${i + 1} of slot "${slot.name}" of source "${this.name}"`);
       if (v !== args[i]) (out ??= [...args])[i] = v;
     }
@@ -162,7 +162,7 @@ export class SourceBinding implements SourceObserver {
   private replyValue(slot: MethodDescription, value: unknown): CallOutcome {
     const what = `return value of slot "${slot.name}" of source "${this.name}"`;
     try {
-      return { value: conformValue(slot.returns, value, what), what };
+      return { value: conformsAsIs(slot.returns, value) ? value : conformValue(slot.returns, value, what), what };
     } catch (err) {
       return { error: errorInfo(err) };
     }
