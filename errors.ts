@@ -23,7 +23,9 @@ export type TsroErrorCode =
   | 'NOT_SERIALIZABLE'
   | 'DECLARATION_INVALID'
   | 'SIGNATURE_MISMATCH'
-  | 'PERSISTENCE_FAILED';
+  | 'PERSISTENCE_FAILED'
+  | 'AUTH_FAILED'
+  | 'LIMIT_EXCEEDED';
 
 /** Base class of every error tsro produces. */
 export class TsroError extends Error {
@@ -82,6 +84,23 @@ export class DisconnectedError extends TsroError {
 export class NotValidError extends TsroError {
   constructor(message: string, code: 'NOT_VALID' | 'UNKNOWN_SOURCE' | 'SIGNATURE_MISMATCH' = 'NOT_VALID') {
     super(code, message);
+  }
+}
+
+/** The host refused this node's credential (or it sent none and one is required). */
+export class AuthError extends TsroError {
+  constructor(message: string) {
+    super('AUTH_FAILED', message);
+  }
+}
+
+/**
+ * A configured limit was reached: too many connections to a host, too many calls in flight on
+ * one connection, or a peer so slow to read that its unsent data passed the buffer limit.
+ */
+export class LimitError extends TsroError {
+  constructor(message: string) {
+    super('LIMIT_EXCEEDED', message);
   }
 }
 

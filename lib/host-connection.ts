@@ -1,8 +1,11 @@
-// The host side of one accepted connection: sends the source list once the node's handshake
-// checks out, answers Acquire with Init, runs slot calls and property sets, and unsubscribes
-// the connection from everything when it ends.
+// The host side of one accepted connection: admits the node once its handshake checks out (and
+// its credential, if the host asks for one), then sends the source list, answers Acquire with
+// Init, runs slot calls and property sets within the in-flight limit, and unsubscribes the
+// connection from everything when it ends. Until admitted, a node learns nothing and any packet
+// it sends closes the connection.
 
-import { NotValidError, ProtocolError, type TsroError } from '../errors';
+import { AuthError, LimitError, NotValidError, ProtocolError, TimeoutError, type TsroError } from '../errors';
+import type { Timers } from './timers';
 import { encodeReplyValue } from './protocol/hot-packets';
 import { decodeValues } from './protocol/value-codec';
 import type { DecodedPacket, PacketMessage } from './protocol/messages';
@@ -14,12 +17,27 @@ export interface HostConnectionOwner {
   bindingById(id: number): SourceBinding | undefined;
   sourceListPacket(): PacketMessage;
   connectionOpened(conn: HostConnection): void;
+  /** Connections admitted so far and still open. */
+  readonly connectionCount: number;
   connectionEnded(conn: HostConnection, error: TsroError | undefined): void;
   warn(message: string, error?: unknown): void;
+  readonly timers: Timers;
+  readonly limits: HostLimits;
+}
+
+/** The limits a host puts on each connection (HostOptions, with defaults filled in). */
+export interface HostLimits {
+  readonly maxConnections: number;
+  readonly maxInFlightCalls: number;
+  readonly handshakeTimeout: number;
+  readonly authenticate: ((credential: unknown, peer: { readonly address: string }) => boolean | Promise<boolean>) | undefined;
 }
 
 export class HostConnection implements SourceListener {
   private readonly subscriptions = new Set<SourceBinding>();
+  private admitted = false;
+  private inFlight = 0;
+  private handshakeTimer: unknown;
   /** Resolves once the connection is closed and its socket released. */
   readonly ended: Promise<void>;
   private markEnded!: () => void;
@@ -28,14 +46,20 @@ export class HostConnection implements SourceListener {
     private readonly peer: Peer,
     private readonly owner: HostConnectionOwner,
   ) {
-    peer.onOpen = () => {
-      owner.connectionOpened(this);
-      peer.send(owner.sourceListPacket());
-    };
+    peer.onOpen = () => this.admit();
     peer.onPacket = (p) => this.receive(p);
-    peer.hot = { invoke: (source, index, serial, args) => this.invoke(source, index, serial, args) };
     this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
+    const timeout = owner.limits.handshakeTimeout;
+    if (timeout > 0) {
+      this.handshakeTimer = owner.timers.setTimeout(() => {
+        this.handshakeTimer = undefined;
+        if (!this.admitted) {
+          peer.destroy(new TimeoutError(`${peer.label} did not complete the handshake within ${timeout} ms`));
+        }
+      }, timeout);
+    }
     peer.onClose = (error) => {
+      this.stopHandshakeTimer();
       for (const b of this.subscriptions) b.removeListener(this);
       this.subscriptions.clear();
       owner.connectionEnded(this, error);
@@ -47,8 +71,63 @@ export class HostConnection implements SourceListener {
     return this.peer.label;
   }
 
+  /** Past the handshake (and authentication): it gets source announcements. */
   get isOpen(): boolean {
-    return this.peer.isOpen;
+    return this.admitted && this.peer.isOpen;
+  }
+
+  private stopHandshakeTimer(): void {
+    if (this.handshakeTimer !== undefined) this.owner.timers.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
+  /** The handshake checked out: authenticate if asked to, then let the node in. */
+  private admit(): void {
+    const authenticate = this.owner.limits.authenticate;
+    if (!authenticate) {
+      this.welcome();
+      return;
+    }
+    const refuse = (why: string): void => {
+      this.stopHandshakeTimer();
+      this.peer.close(new AuthError(`${this.label} was refused: ${why}`));
+    };
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = authenticate(this.peer.peerCredential, { address: this.label });
+    } catch (err) {
+      refuse(`the authenticate check threw (${err instanceof Error ? err.message : String(err)})`);
+      return;
+    }
+    Promise.resolve(verdict).then(
+      (ok) => {
+        if (this.peer.closed) return;
+        if (ok === true) this.welcome();
+        else refuse('its credential was not accepted');
+      },
+      (err: unknown) => refuse(`the authenticate check failed (${err instanceof Error ? err.message : String(err)})`),
+    );
+  }
+
+  /** True once this connection was let in (it counts against maxConnections until it ends). */
+  get wasAdmitted(): boolean {
+    return this.admitted;
+  }
+
+  private welcome(): void {
+    this.stopHandshakeTimer();
+    const max = this.owner.limits.maxConnections;
+    if (this.owner.connectionCount >= max) {
+      // Refused after the handshake, so the node is listening for the reason (Goodbye) rather
+      // than still writing: its connectToNode rejects with LIMIT_EXCEEDED.
+      this.owner.warn(`refused ${this.label}: ${max} connections are open`);
+      this.peer.close(new LimitError(`the host already has ${max} connections`));
+      return;
+    }
+    this.admitted = true;
+    this.peer.hot = { invoke: (source, index, serial, args) => this.invoke(source, index, serial, args) };
+    this.owner.connectionOpened(this);
+    this.peer.send(this.owner.sourceListPacket());
   }
 
   /** Fan-out path: a change this node cannot accept (too large) closes its connection, logged. */
@@ -75,6 +154,7 @@ export class HostConnection implements SourceListener {
   }
 
   private receive(p: DecodedPacket): void {
+    if (!this.admitted) throw new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${p.kind} before it was admitted`);
     switch (p.kind) {
       case 'invoke': {
         const m = p.invoke!;
@@ -137,7 +217,21 @@ export class HostConnection implements SourceListener {
       this.reply(serial, { error: errorInfo(new NotValidError(`no source #${source} on this host`, 'UNKNOWN_SOURCE')) });
       return;
     }
-    binding.invoke(index, args, (outcome) => this.reply(serial, outcome), this);
+    const max = this.owner.limits.maxInFlightCalls;
+    if (this.inFlight >= max) {
+      this.reply(serial, { error: errorInfo(new LimitError(`${max} calls of ${this.label} are already running on this host`)) });
+      return;
+    }
+    this.inFlight++;
+    binding.invoke(
+      index,
+      args,
+      (outcome) => {
+        this.inFlight--;
+        this.reply(serial, outcome);
+      },
+      this,
+    );
   }
 
   private reply(serial: number, outcome: CallOutcome): void {

@@ -4,18 +4,34 @@
 // number of listeners).
 
 import { apiOf, typeNameOf, type AnyClass } from '../decorators/metadata';
-import { ProtocolError, type TsroError } from '../errors';
+import { DisconnectedError, type TsroError } from '../errors';
 import { FrameChannel } from '../transport/frame-channel';
 import { listen, type SocketServer } from '../transport/socket-server';
 import { parseUrl } from '../transport/url';
-import { HostConnection, type HostConnectionOwner } from './host-connection';
+import { HostConnection, type HostConnectionOwner, type HostLimits } from './host-connection';
 import { Node, type NodeOptions } from './node';
 import type { PacketMessage } from './protocol/messages';
 import { encodePacket } from './protocol/packet-codec';
 import { Peer } from './protocol/peer';
 import { SourceBinding } from './source-binding';
 
-export type HostOptions = NodeOptions;
+export interface HostOptions extends NodeOptions {
+  /** Most connections accepted at once; more are refused with LIMIT_EXCEEDED. Default 1024. */
+  readonly maxConnections?: number;
+  /** Most slot calls of one connection running at once; more are refused with LIMIT_EXCEEDED. Default 1024. */
+  readonly maxInFlightCalls?: number;
+  /** A peer that has not completed the handshake (and authentication) by then is dropped, in ms. Default 10 s. */
+  readonly handshakeTimeout?: number;
+  /**
+   * Checks the credential a node sends in its handshake before it learns anything (not even
+   * the source list). Resolve true to admit it; anything else refuses it with AUTH_FAILED.
+   */
+  readonly authenticate?: (credential: unknown, peer: { readonly address: string }) => boolean | Promise<boolean>;
+}
+
+const DEFAULT_MAX_CONNECTIONS = 1024;
+const DEFAULT_MAX_IN_FLIGHT_CALLS = 1024;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export class Host extends Node implements HostConnectionOwner {
   /** The listen result, without marking `listening` as observed. */
@@ -27,10 +43,18 @@ export class Host extends Node implements HostConnectionOwner {
   private readonly bindingsByName = new Map<string, SourceBinding>();
   private readonly bindingsById = new Map<number, SourceBinding>();
   private readonly hostConnections = new Set<HostConnection>();
+  /** @internal */
+  readonly limits: HostLimits;
 
   /** Starts listening on `url` (`tcp://host:port`, port 0 for an ephemeral one, or `local:name`). */
   constructor(url: string, options: HostOptions = {}) {
     super(options);
+    this.limits = {
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      maxInFlightCalls: options.maxInFlightCalls ?? DEFAULT_MAX_IN_FLIGHT_CALLS,
+      handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      authenticate: options.authenticate,
+    };
     const address = parseUrl(url);
     this.boundUrl = url;
     this.bound = listen(address, (socket) => this.accept(socket)).then((server) => {
@@ -175,7 +199,7 @@ export class Host extends Node implements HostConnectionOwner {
       return;
     }
     const label = `${this.boundUrl} peer ${socket.remoteAddress ?? 'local'}:${socket.remotePort ?? ''}`;
-    const channel = new FrameChannel(socket, { maxFrameSize: this.maxFrameSize, label });
+    const channel = new FrameChannel(socket, { maxFrameSize: this.maxFrameSize, maxBufferedBytes: this.maxBufferedBytes, label });
     const peer = new Peer(channel, label, this.maxFrameSize);
     const conn = new HostConnection(peer, this);
     this.hostConnections.add(conn);
@@ -201,13 +225,23 @@ export class Host extends Node implements HostConnectionOwner {
     return { sourceList: { sources: [...this.bindingsById.values()].map((b) => b.info) } };
   }
 
+  /** @internal Admitted connections, counted against maxConnections. */
+  get connectionCount(): number {
+    return this.admittedConnections;
+  }
+
+  private admittedConnections = 0;
+
   /** @internal */
-  connectionOpened(_conn: HostConnection): void {}
+  connectionOpened(_conn: HostConnection): void {
+    this.admittedConnections++;
+  }
 
   /** @internal */
   connectionEnded(conn: HostConnection, error: TsroError | undefined): void {
     this.hostConnections.delete(conn);
-    if (error instanceof ProtocolError) this.logger.warn(`connection ${conn.label} closed`, error);
+    if (conn.wasAdmitted) this.admittedConnections--;
+    if (error && !(error instanceof DisconnectedError)) this.logger.warn(`connection ${conn.label} closed`, error);
   }
 
   /** @internal */

@@ -38,6 +38,16 @@ export interface NodeOptions {
   readonly timers?: Timers;
   /** Largest frame accepted, in bytes (announced to peers, which then send nothing larger). Default 64 MiB. */
   readonly maxFrameSize?: number;
+  /**
+   * Most bytes waiting to be sent on one connection before its peer counts as too slow and the
+   * connection is closed (LIMIT_EXCEEDED, logged). Default 32 MiB.
+   */
+  readonly maxBufferedBytes?: number;
+  /**
+   * Sent to every host this node connects to, for a host's `authenticate` check: a value (e.g.
+   * a token), or a function of the host's URL giving one.
+   */
+  readonly credential?: unknown;
   /** How long connecting to a host, handshake included, may take, in ms. Default 10 s. */
   readonly connectTimeout?: number;
   /**
@@ -93,6 +103,8 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   /** @internal */ readonly logger: Logger;
   /** @internal */ readonly timers: Timers;
   protected readonly maxFrameSize: number;
+  protected readonly maxBufferedBytes: number | undefined;
+  private readonly credential: unknown;
   private readonly connectTimeout: number;
   private readonly heartbeatInterval: number;
   private readonly persistedStore: PersistedStore | undefined;
@@ -110,6 +122,8 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     this.events = new EventHub(logger);
     this.timers = options.timers ?? systemTimers;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.maxBufferedBytes = options.maxBufferedBytes;
+    this.credential = options.credential;
     this.connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.heartbeatInterval = options.heartbeatInterval ?? 0;
     this.persistedStore = options.persistedStore;
@@ -271,11 +285,22 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
         socket.destroy();
         throw new DisconnectedError('the node was closed while connecting', 'CLOSED');
       }
-      const channel = new FrameChannel(socket, { maxFrameSize: this.maxFrameSize, label: remote.url });
-      const peer = new Peer(channel, remote.url, this.maxFrameSize);
+      const channel = new FrameChannel(socket, {
+        maxFrameSize: this.maxFrameSize,
+        maxBufferedBytes: this.maxBufferedBytes,
+        label: remote.url,
+      });
+      const credential = typeof this.credential === 'function' ? (this.credential as (url: string) => unknown)(remote.url) : this.credential;
+      const peer = new Peer(channel, remote.url, this.maxFrameSize, credential);
       const connection = new NodeConnection(remote.url, peer, this, this.timers, this.heartbeatInterval);
       remote.connection = connection;
-      peer.start();
+      try {
+        peer.start();
+      } catch (err) {
+        // E.g. a credential that cannot be carried: nothing was sent; drop the socket.
+        connection.abort(err as TsroError);
+        throw err;
+      }
       const timer = this.timers.setTimeout(
         () => connection.abort(new TimeoutError(`${remote.url} accepted the connection but did not complete the handshake within ${this.connectTimeout} ms`)),
         this.connectTimeout,

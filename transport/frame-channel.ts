@@ -3,7 +3,7 @@
 // destroy, peer hang-up, socket error, malformed stream) funnels into a single onClose call.
 
 import type * as net from 'node:net';
-import { DisconnectedError, ProtocolError, TsroError } from '../errors';
+import { DisconnectedError, LimitError, ProtocolError, TsroError } from '../errors';
 import { FrameDecoder } from './frame-decoder';
 import { FrameWriter } from './frame-writer';
 import { describeOsError } from './os-error';
@@ -26,7 +26,17 @@ export interface FrameChannelOptions {
   maxFrameSize?: number;
   /** How long `close()` waits for a graceful shutdown before destroying the socket, in ms. */
   closeTimeoutMs?: number;
+  /**
+   * The most bytes that may wait unsent (queued here and in the socket) before a peer counts as
+   * too slow: the next send destroys the channel with LIMIT_EXCEEDED instead of growing memory
+   * without bound. A single frame larger than this still goes out on an empty queue.
+   * Default: DEFAULT_MAX_BUFFERED_BYTES.
+   */
+  maxBufferedBytes?: number;
 }
+
+/** The default limit on unsent bytes per connection: 32 MiB. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
 // open: frames flow both ways. closing: close() was called, pending frames are flushed and the
 // socket is ending. closed: the connection is gone or being torn down; onClose is due.
@@ -69,6 +79,7 @@ export class FrameChannel {
   private readonly decoder: FrameDecoder;
   private readonly writer: FrameWriter;
   private readonly closeTimeoutMs: number;
+  private readonly maxBufferedBytes: number;
   private state: State = 'open';
   private reason: TsroError | undefined = undefined;
   private reported = false;
@@ -83,6 +94,7 @@ export class FrameChannel {
     this.label = options.label;
     this.maxFrameSize = maxFrameSize;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.socket = socket;
     this.remoteLabel =
       socket.remoteAddress !== undefined && socket.remotePort !== undefined
@@ -136,6 +148,15 @@ export class FrameChannel {
         'FRAME_TOO_LARGE',
         `cannot send a frame of ${frame.length} bytes to ${this.label}; the limit is ${this.maxFrameSize}`,
       );
+    }
+    const buffered = this.writer.pendingBytes + this.socket.writableLength;
+    if (buffered > 0 && buffered + frame.length > this.maxBufferedBytes) {
+      // Dropping the frame silently would leave the peer wrong without knowing it; closing tells
+      // it (a replica turns suspect, reconnects and re-initializes with current values).
+      this.destroy(
+        new LimitError(`${this.label} reads too slowly: ${buffered} bytes are waiting to be sent (limit ${this.maxBufferedBytes})`),
+      );
+      return false;
     }
     this.writer.write(frame);
     return true;

@@ -26,7 +26,7 @@ export interface PacketMessage {
   reply?: Opt<{ serial?: Opt<number>; value?: Opt<ValueMessage>; error?: Opt<ErrorInfoMessage> }>;
   signal?: Opt<{ source?: Opt<number>; index?: Opt<number>; args?: Opt<ValueMessage[]> }>;
   setProperty?: Opt<{ source?: Opt<number>; index?: Opt<number>; value?: Opt<ValueMessage>; serial?: Opt<number> }>;
-  handshake?: Opt<{ version?: Opt<number>; agent?: Opt<string>; maxFrameSize?: Opt<number> }>;
+  handshake?: Opt<{ version?: Opt<number>; agent?: Opt<string>; maxFrameSize?: Opt<number>; credential?: Opt<ValueMessage> }>;
   sourceList?: Opt<{ sources?: Opt<SourceInfoMessage[]> }>;
   sourceAdded?: Opt<{ source?: Opt<SourceInfoMessage> }>;
   sourceRemoved?: Opt<{ source?: Opt<number> }>;

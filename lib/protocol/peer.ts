@@ -11,10 +11,11 @@
 // - `onClose(error)` fires exactly once, whoever closed, with the reason (undefined for a clean
 //   local close or the peer hanging up cleanly). Nothing is delivered after it.
 
-import { DisconnectedError, ProtocolError, TsroError } from '../../errors';
+import { AuthError, DisconnectedError, LimitError, ProtocolError, TsroError } from '../../errors';
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from './messages';
 import { decodeHotPacket, type HotPacketHandler } from './hot-decoder';
 import { decodePacket, encodePacket } from './packet-codec';
+import { decodeValue, encodeValue } from './value-codec';
 import { PROTOCOL_VERSION } from './protocol-version';
 
 /** What a peer needs from the layer below: frames in, frames out, a close signal. */
@@ -39,6 +40,8 @@ function errorFromGoodbye(info: ErrorInfoMessage | null | undefined, label: stri
   if (code === 'PROTOCOL_MISMATCH' || code === 'PROTOCOL_ERROR' || code === 'FRAME_TOO_LARGE') {
     return new ProtocolError(code, message);
   }
+  if (code === 'AUTH_FAILED') return new AuthError(message);
+  if (code === 'LIMIT_EXCEEDED') return new LimitError(message);
   return new DisconnectedError(message, code === 'CLOSED' ? 'CLOSED' : 'DISCONNECTED');
 }
 
@@ -59,6 +62,8 @@ export class Peer {
   private ended = false;
   /** The largest frame the other side accepts (announced in its Handshake). */
   private peerMaxFrameSize = Number.MAX_SAFE_INTEGER;
+  /** What the other side sent as its credential in its Handshake (undefined if none). */
+  peerCredential: unknown;
 
   constructor(
     private readonly link: FrameLink,
@@ -66,6 +71,8 @@ export class Peer {
     readonly label: string,
     /** The largest frame this side accepts, announced to the other side. */
     private readonly maxFrameSize: number,
+    /** Sent in our Handshake for the other side to check (a node's credential). */
+    private readonly credential?: unknown,
   ) {
     link.onFrame = (frame) => this.receive(frame);
     link.onClose = (error) => this.finish(error);
@@ -73,7 +80,8 @@ export class Peer {
 
   /** Sends our Handshake. Call once, after setting the callbacks. */
   start(): void {
-    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT, maxFrameSize: this.maxFrameSize } });
+    const credential = this.credential === undefined ? null : encodeValue(this.credential, 'the credential');
+    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT, maxFrameSize: this.maxFrameSize, credential } });
   }
 
   get isOpen(): boolean {
@@ -201,6 +209,8 @@ export class Peer {
     }
     const max = packet.handshake?.maxFrameSize ?? 0;
     if (max > 0) this.peerMaxFrameSize = max;
+    const credential = packet.handshake?.credential;
+    this.peerCredential = credential ? decodeValue(credential) : undefined;
     this.open = true;
     this.onOpen();
   }
