@@ -1,0 +1,70 @@
+// Smoke test of the benchmark harness: `node dist/bench/run.js --quick` (tiny sizes, one run,
+// both transports) must finish, exit 0 by itself, print the table and write JSON with a row for
+// every scenario and transport, each with sane (finite, positive) numbers. It asserts nothing
+// about performance.
+
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const RUN = path.join(__dirname, '..', 'bench', 'run.js');
+const SCENARIOS = ['rtt', 'pipelined', 'properties', 'signals', 'fanout', 'init', 'memory', 'bytes'];
+
+interface Row {
+  scenario: string;
+  transport: string;
+  metric: string;
+  unit: string;
+  tsro: { median: number; n: number };
+  raw?: { median: number };
+}
+
+describe('bench harness (--quick)', function () {
+  this.timeout(60_000);
+
+  it('runs every scenario over tcp and local and reports sane numbers', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsro-bench-spec-'));
+    const out = path.join(dir, 'quick.json');
+    try {
+      const started = Date.now();
+      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [RUN, '--quick', '--out', out], { timeout: 55_000 }, (err, so, se) => {
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: so, stderr: se });
+        });
+        child.stdin?.end();
+      });
+      const seconds = (Date.now() - started) / 1000;
+      expect(code, `exit code; stderr:\n${stderr}`).to.equal(0);
+      expect(stdout).to.match(/scenario\s+tr\s+metric/);
+      const json = JSON.parse(fs.readFileSync(out, 'utf8')) as { errors: unknown[]; results: Row[]; meta: { quick: boolean } };
+      expect(json.meta.quick).to.equal(true);
+      expect(json.errors).to.deep.equal([]);
+      for (const scenario of SCENARIOS) {
+        for (const transport of ['tcp', 'local']) {
+          const rows = json.results.filter((r) => r.scenario === scenario && r.transport === transport);
+          expect(rows.length, `${scenario} over ${transport}`).to.be.greaterThan(0);
+          for (const r of rows) {
+            const what = `${scenario}/${transport}/${r.metric}`;
+            expect(r.tsro.n, what).to.equal(1);
+            expect(Number.isFinite(r.tsro.median), `${what}: ${r.tsro.median}`).to.equal(true);
+            expect(r.raw, `${what} has a raw baseline`).to.not.equal(undefined);
+            expect(Number.isFinite(r.raw!.median), `${what} raw: ${r.raw!.median}`).to.equal(true);
+            if (/lost/.test(r.metric)) {
+              expect(r.tsro.median, what).to.be.at.least(0);
+            } else if (scenario !== 'memory') {
+              // Memory deltas of a handful of objects are noise-sized; the rest must be positive.
+              expect(r.tsro.median, what).to.be.greaterThan(0);
+              expect(r.raw!.median, what).to.be.greaterThan(0);
+            }
+          }
+        }
+      }
+      // Informative only: the harness is meant to stay well under 20 s in --quick mode.
+      if (seconds > 20) console.warn(`bench --quick took ${seconds.toFixed(1)} s`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
