@@ -2,7 +2,7 @@
 // an Output, and either returns (exit code 0) or throws (see failure.ts). One-shot commands
 // close their node before returning; watch runs until SIGINT or SIGTERM.
 
-import type { MethodDescription, PropertyDescription } from '../../decorators/api-description';
+import { readonlyReason, type MethodDescription, type PropertyDescription } from '../../decorators/api-description';
 import { wireTypeToString } from '../../decorators/wire-type';
 import type { DynamicReplica } from '../dynamic-replica';
 import type { ReplicaState } from '../replica-state';
@@ -116,6 +116,7 @@ const describe: Command = (operands, options, out) =>
           name: p.name,
           type: wireTypeToString(p.type),
           readonly: p.readonly,
+          mode: p.mode,
           value: toJson(replica.get(p.name)),
         })),
         signals: api.signals.map((s) => ({
@@ -137,7 +138,7 @@ const describe: Command = (operands, options, out) =>
     const rows = api.properties.map((p) => [
       `  ${p.name}`,
       wireTypeToString(p.type),
-      p.readonly ? 'readonly' : 'writable',
+      p.mode,
       `= ${truncate(formatValue(replica.get(p.name), Infinity), 60)}`,
     ]);
     for (const l of table(rows)) out.line(l);
@@ -174,7 +175,7 @@ const set: Command = (operands, options, out) =>
     const replica = await session.replica(operands[1]!);
     const prop = property(replica, operands[2]!);
     const what = `${replica.name}.${prop.name}`;
-    if (prop.readonly) throw new CliFailure(ExitCode.REFUSED, `property ${what} is readonly (READONLY)`);
+    if (prop.readonly) throw new CliFailure(ExitCode.REFUSED, `property ${what} ${readonlyReason(prop)} (READONLY)`);
     const value = parseOperand(operands[3]!, prop.type, `value for ${what}`);
     try {
       await session.bounded(replica.set(prop.name, value), `setting ${what}`);

@@ -19,29 +19,15 @@ export interface KnownSource {
 }
 
 /**
- * The sources `node` knows of: what the hosts it is connected to offer.
- *
- * TEMPORARY: Node has no public accessor for this yet. This is the one place that reads its
- * internal state (the private `offered` directory), through the cast below; replace the body
- * with `return node.knownSources();` once Node has
- *   `knownSources(): { name: string; typeName: string; signature: string; url: string }[]`
- * (and, once a registry is set, the registry's `sourceLocations` merged in).
+ * The sources `node` knows of: what the hosts it is connected to offer and, once it follows a
+ * registry, what the registry lists. The one place the CLI asks a node for its directory.
  */
 export function knownSources(node: Node): KnownSource[] {
-  const internals = node as unknown as {
-    offered?: Map<string, { connection: { url: string }; info: { name: string; typeName: string; signature: string } }>;
-  };
-  const offered = internals.offered;
-  if (!(offered instanceof Map)) {
-    throw new CliFailure(ExitCode.INTERNAL, 'internal error: cannot read the sources this node knows (Node internals changed)');
-  }
-  return [...offered.values()].map(({ connection, info }) => ({
-    name: info.name,
-    typeName: info.typeName,
-    signature: info.signature,
-    url: connection.url,
-  }));
+  return node.knownSources().map((s) => ({ name: s.name, typeName: s.typeName, signature: s.signature, url: s.url }));
 }
+
+/** The registry's source: its name and type name (lib/registry-source.ts). */
+const REGISTRY = 'Registry';
 
 /** A logger for the CLI: silent, or one line per warning on stderr with --verbose. */
 function cliLogger(verbose: boolean): Logger {
@@ -76,11 +62,24 @@ export class Session {
     const session = new Session(url, options, reconnect);
     try {
       await session.node.connectToNode(url);
+      await session.followRegistry();
     } catch (err) {
       await session.close();
       throw err;
     }
     return session;
+  }
+
+  /**
+   * If the host is a registry (it offers the "Registry" source), follows it: `list` then shows
+   * the whole network, and sources on other hosts are found through it. Waits for the registry
+   * at most --timeout; without it, the host's own sources are still there.
+   */
+  private async followRegistry(): Promise<void> {
+    const registry = knownSources(this.node).find((s) => s.name === REGISTRY && s.typeName === REGISTRY && s.url === this.url);
+    if (!registry) return;
+    this.node.setRegistryUrl(this.url);
+    await this.node.waitForRegistry(this.options.timeout);
   }
 
   /**

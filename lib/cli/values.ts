@@ -106,13 +106,13 @@ function formatFlat(v: unknown): string {
     if (m.size === 0) return 'Map(0) {}';
     return `Map(${m.size}) {${[...m].map(([k, x]) => `${formatFlat(k)} => ${formatFlat(x)}`).join(', ')}}`;
   }
-  if (isPlainObject(v)) {
-    const keys = Object.keys(v);
-    if (keys.length === 0) return '{}';
-    return `{${keys.map((k) => `${JSON.stringify(k)}: ${formatFlat(v[k])}`).join(', ')}}`;
-  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  const fields = keys.length === 0 ? '{}' : `{${keys.map((k) => `${JSON.stringify(k)}: ${formatFlat(o[k])}`).join(', ')}}`;
+  if (isPlainObject(v)) return fields;
+  // An instance of a class (a value type revived on this side): its name, then its fields.
   const ctor = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name;
-  return `<${ctor || 'object'}>`;
+  return `${ctor || 'object'} ${fields}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +250,8 @@ function acceptsInt64(type: WireType): boolean {
 /**
  * Converts what JSON can express into what `type` wants, where that is unambiguous: int64 from
  * an integer string, date from an ISO string or a number of milliseconds, bytes from an array of
- * byte values; recursively through arrays, maps, objects and nullables. Anything else is left as
+ * byte values, an enum from a member's name; recursively through arrays, maps, objects, value
+ * types and nullables. Anything else is left as
  * it is for the library's check to accept or refuse.
  */
 export function coerceToType(type: WireType, v: unknown): unknown {
@@ -284,10 +285,17 @@ export function coerceToType(type: WireType, v: unknown): unknown {
     }
     return v;
   }
+  if ('enum' in type) {
+    // A member's name stands for its value, unless it is itself one of the values.
+    const values = Object.values(type.enum);
+    if (typeof v === 'string' && !values.includes(v) && Object.prototype.hasOwnProperty.call(type.enum, v)) return type.enum[v];
+    return v;
+  }
+  const fields = 'valueType' in type ? type.fields : type.object;
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v)) {
-      const ft = Object.prototype.hasOwnProperty.call(type.object, k) ? type.object[k] : undefined;
+      const ft = Object.prototype.hasOwnProperty.call(fields, k) ? fields[k] : undefined;
       defineOwn(out, k, ft === undefined ? v[k] : coerceToType(ft, v[k]));
     }
     return out;
