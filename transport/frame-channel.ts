@@ -2,12 +2,13 @@
 // FrameDecoder, sent frames through a FrameWriter, and every way the connection can end (close,
 // destroy, peer hang-up, socket error, malformed stream) funnels into a single onClose call.
 
-import type * as net from 'node:net';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { DisconnectedError, LimitError, ProtocolError, TsroError } from '../errors';
 import { FrameDecoder } from './frame-decoder';
 import { FrameWriter } from './frame-writer';
 import { describeOsError } from './os-error';
-import { tcpUrl } from './url';
+import { hostPortUrl } from './url';
 
 /** The default limit on one frame, either way: 64 MiB. */
 export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
@@ -43,7 +44,8 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 type State = 'open' | 'closing' | 'closed';
 
 /**
- * A connected socket carrying length-prefixed frames.
+ * A connected socket (or any Duplex byte stream: a pipe, an in-memory pair, a custom transport)
+ * carrying length-prefixed frames.
  *
  * The owner assigns `onFrame` and `onClose` right after construction (before yielding to the
  * event loop). `onFrame` receives each frame in order; the frame may share memory with the
@@ -70,12 +72,15 @@ export class FrameChannel {
 
   /** The label given at construction (usually the URL). */
   readonly label: string;
-  /** The peer's address, `tcp://addr:port`, when the socket knows it; otherwise `label`. */
+  /**
+   * The peer's address, `tcp://addr:port` (`tls://addr:port` over a tls.TLSSocket), when the
+   * socket knows it; otherwise `label`.
+   */
   readonly remoteLabel: string;
   /** The frame size limit in force, both ways. */
   readonly maxFrameSize: number;
 
-  private readonly socket: net.Socket;
+  private readonly socket: Duplex;
   private readonly decoder: FrameDecoder;
   private readonly writer: FrameWriter;
   private readonly closeTimeoutMs: number;
@@ -89,7 +94,7 @@ export class FrameChannel {
    * Takes ownership of a connected `socket`: from now on only the channel reads, writes, ends or
    * destroys it, and it must not have a data encoding set.
    */
-  constructor(socket: net.Socket, options: FrameChannelOptions) {
+  constructor(socket: Duplex, options: FrameChannelOptions) {
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.label = options.label;
     this.maxFrameSize = maxFrameSize;
@@ -97,8 +102,8 @@ export class FrameChannel {
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.socket = socket;
     this.remoteLabel =
-      socket.remoteAddress !== undefined && socket.remotePort !== undefined
-        ? tcpUrl(socket.remoteAddress, socket.remotePort)
+      socket instanceof net.Socket && socket.remoteAddress !== undefined && socket.remotePort !== undefined
+        ? hostPortUrl((socket as { encrypted?: boolean }).encrypted === true ? 'tls' : 'tcp', socket.remoteAddress, socket.remotePort)
         : options.label;
 
     this.decoder = new FrameDecoder(
@@ -121,11 +126,19 @@ export class FrameChannel {
       return;
     }
 
-    socket.setNoDelay(true); // a no-op on Unix sockets and named pipes
+    if (socket instanceof net.Socket) socket.setNoDelay(true); // a no-op on Unix sockets and named pipes
     socket.on('data', (chunk: Buffer) => this.handleData(chunk));
     socket.on('end', () => this.handleEnd());
     socket.on('error', (err: Error) => this.handleError(err));
     socket.on('close', () => this.handleClose());
+  }
+
+  /**
+   * Lowers or raises the largest frame accepted from the peer from now on (sending is still
+   * bounded by `maxFrameSize`). A host keeps it small until a peer is admitted.
+   */
+  setReceiveLimit(bytes: number): void {
+    this.decoder.setMaxFrameSize(Math.min(bytes, this.maxFrameSize));
   }
 
   /** True once the channel no longer sends: after `close()`, `destroy()`, or when the connection failed. */

@@ -25,7 +25,7 @@ const GROUP_WEIGHT = [1, 0x80, 0x4000, 0x200000, 0x10000000] as const;
  * error, since the stream position is no longer known.
  */
 export class FrameDecoder {
-  private readonly maxFrameSize: number;
+  private maxFrameSize: number;
   private readonly onFrame: (frame: Uint8Array) => void;
   private readonly from: string;
 
@@ -48,6 +48,14 @@ export class FrameDecoder {
    * @param onFrame receives each frame's body; see the class comment for how long it stays valid.
    * @param label who sends the stream (usually a URL), named in error messages.
    */
+  /**
+   * Changes the limit for frames whose length prefix has not been read yet (a host accepts only
+   * small frames until a peer is admitted, then its configured maximum).
+   */
+  setMaxFrameSize(maxFrameSize: number): void {
+    this.maxFrameSize = maxFrameSize;
+  }
+
   constructor(maxFrameSize: number, onFrame: (frame: Uint8Array) => void, label?: string) {
     if (!Number.isInteger(maxFrameSize) || maxFrameSize < 0 || maxFrameSize > 0xffffffff) {
       throw new RangeError(`FrameDecoder: maxFrameSize must be an integer in 0..4294967295, got ${maxFrameSize}`);

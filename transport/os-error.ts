@@ -1,5 +1,6 @@
 // Turns the errors Node's socket calls fail with into the short reason that ListenError,
-// ConnectError and DisconnectedError messages end with, e.g. "connection refused (ECONNREFUSED)".
+// ConnectError and DisconnectedError messages end with, e.g. "connection refused (ECONNREFUSED)"
+// or, for TLS, "self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)".
 
 const REASONS: Readonly<Record<string, string>> = {
   EADDRINUSE: 'address already in use',
@@ -36,6 +37,13 @@ export function describeOsError(err: unknown): string {
   }
   const code = osErrorCode(err);
   if (code !== undefined && REASONS[code] !== undefined) return `${REASONS[code]} (${code})`;
+  // OpenSSL errors carry their short reason ("wrong version number", "tlsv13 alert certificate
+  // required") apart from a message cluttered with OpenSSL's error stack and source locations.
+  const reason = (err as { reason?: unknown } | null | undefined)?.reason;
+  const fromOpenSsl = code !== undefined && (code.startsWith('ERR_SSL_') || code.startsWith('ERR_OSSL_'));
+  if (fromOpenSsl && typeof reason === 'string' && reason !== '') {
+    return `${reason} (${code})`;
+  }
   const message = err instanceof Error ? err.message : String(err);
   return code !== undefined && !message.includes(code) ? `${message} (${code})` : message;
 }

@@ -1,17 +1,20 @@
 // Listens on a tsro URL and hands each accepted socket to the owner. It owns the listening handle
 // and every accepted socket until close(), so that closing a host leaves no handle and no socket
 // file behind -- and so that a socket file left behind by a crashed host does not block the next.
+// For tls://, a socket is handed over only once its TLS handshake has succeeded.
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { ListenError } from '../errors';
 import { describeOsError, osErrorCode } from './os-error';
-import { tcpUrl, type TransportAddress } from './url';
+import { hasServerCredentials, serverContextOptions, type TlsServerOptions } from './tls-options';
+import { hostPortUrl, type TransportAddress } from './url';
 
 /** A listening endpoint, from `listen()`. */
 export interface SocketServer {
-  /** The bound URL: as given, except that a TCP port 0 is replaced by the port the OS chose. */
+  /** The bound URL: as given, except that a port 0 is replaced by the port the OS chose. */
   readonly url: string;
   /** `url`, parsed. */
   readonly address: TransportAddress;
@@ -28,43 +31,107 @@ const IS_WINDOWS = process.platform === 'win32';
 // within this is treated as alive: better to fail than to steal its address.
 const PROBE_TIMEOUT_MS = 2000;
 
+/** Options of `listen`. */
+export interface ListenOptions {
+  /** The certificate, key and client-certificate policy of a `tls://` address. Ignored for other schemes. */
+  tls?: TlsServerOptions;
+  /**
+   * Called when a `tls://` client fails the handshake, with the error and the client's address
+   * (`tls://addr:port`, or undefined if it is not known). That client has been dropped and never
+   * reached `onConnection`; the server keeps serving. Should not throw. Typical codes: no client
+   * certificate, ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE; one that does not verify against
+   * `ca`, the verification code (UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED...) in an
+   * error "client certificate refused (...)"; a client not speaking TLS,
+   * ERR_SSL_WRONG_VERSION_NUMBER and the like; ERR_TLS_HANDSHAKE_TIMEOUT; ECONNRESET when the
+   * client gave up (e.g. because it did not trust the server's certificate).
+   */
+  onTlsClientError?: (error: Error, peer: string | undefined) => void;
+}
+
 /**
  * Listens on `address` (from `parseUrl`) and calls `onConnection` with every accepted socket.
  *
  * The socket is the owner's from then on (it attaches its own 'error' listener at once), but
- * the server keeps track of it and destroys it on `close()` if it is still open. TCP sockets have
- * Nagle disabled. `onConnection` should not throw; if it does, that socket is destroyed and the
- * exception propagates like that of any event listener.
+ * the server keeps track of it and destroys it on `close()` if it is still open. TCP and TLS
+ * sockets have Nagle disabled. `onConnection` should not throw; if it does, that socket is
+ * destroyed and the exception propagates like that of any event listener.
+ *
+ * For `tls://`, `options.tls` must hold a certificate and key. `onConnection` receives a
+ * tls.TLSSocket (a net.Socket) once the handshake has succeeded; a client that fails it is
+ * dropped without reaching `onConnection` and reported to `options.onTlsClientError`.
  *
  * For `local:`, a socket file nobody answers on (left by a host that crashed) is removed and the
  * address taken over, once; a file someone does answer on fails with a ListenError, as does a
  * path that exists but is not a socket (it is never removed).
  *
  * @throws ListenError naming the URL and the reason (address in use, permission denied, address
- *   not available, another host is listening on the socket...).
+ *   not available, another host is listening on the socket, `tls://` without a certificate and
+ *   key, a certificate or key Node cannot load...).
  */
 export async function listen(
   address: TransportAddress,
   onConnection: (socket: net.Socket) => void,
+  options: ListenOptions = {},
 ): Promise<SocketServer> {
-  const server = net.createServer({ noDelay: true });
+  const server = createServer(address, options);
+  // The sockets handed to onConnection that are still open.
   const sockets = new Set<net.Socket>();
+  // tls:// only: the raw TCP socket of every connection, from accept until it closes, so that
+  // close() can cut a handshake in progress short. Once a connection is handed over it is closed
+  // through its TLSSocket only: destroying the raw socket under a live TLSSocket can crash Node.
+  const rawSockets = new Set<net.Socket>();
+  const peers = new WeakMap<net.Socket, string>();
   let closing = false;
 
-  server.on('connection', (socket: net.Socket) => {
+  const accept = (socket: net.Socket): void => {
     if (closing) {
       socket.destroy();
       return;
     }
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    if (address.scheme === 'tls') socket.setNoDelay(true);
     try {
       onConnection(socket);
     } catch (err) {
       socket.destroy();
       throw err;
     }
-  });
+  };
+
+  if (address.scheme === 'tls') {
+    // 'connection' brings the raw TCP socket, before the handshake (Node's own listener has
+    // already wrapped it in a TLSSocket); the TLSSocket arrives with 'secureConnection'.
+    server.on('connection', (raw: net.Socket) => {
+      if (closing) {
+        raw.destroy();
+        return;
+      }
+      rawSockets.add(raw);
+      raw.once('close', () => rawSockets.delete(raw));
+      if (raw.remoteAddress !== undefined && raw.remotePort !== undefined) {
+        peers.set(raw, hostPortUrl('tls', raw.remoteAddress, raw.remotePort));
+      }
+    });
+    server.on('secureConnection', accept);
+    server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+      // Node destroys the socket after this event; nothing reached the owner. Handshakes that
+      // close() cuts short are not reported.
+      if (closing) return;
+      // A socket already destroyed no longer knows its peer; the address noted at accept does.
+      // (`_parent`, the raw socket, is not public API; without it the peer may be undefined.)
+      const raw = (socket as { _parent?: unknown })._parent;
+      const peer =
+        socket.remoteAddress !== undefined && socket.remotePort !== undefined
+          ? hostPortUrl('tls', socket.remoteAddress, socket.remotePort)
+          : raw instanceof net.Socket
+            ? peers.get(raw)
+            : undefined;
+      options.onTlsClientError?.(clientCertificateError(socket, err) ?? err, peer);
+    });
+  } else {
+    server.on('connection', accept);
+  }
 
   try {
     await bindOrTakeOver(server, address);
@@ -79,9 +146,9 @@ export async function listen(
 
   let bound: TransportAddress;
   let socketFile: fs.Stats | undefined;
-  if (address.scheme === 'tcp') {
+  if (address.scheme !== 'local') {
     const port = (server.address() as net.AddressInfo).port;
-    bound = { scheme: 'tcp', host: address.host, port, url: tcpUrl(address.host, port) };
+    bound = { scheme: address.scheme, host: address.host, port, url: hostPortUrl(address.scheme, address.host, port) };
   } else {
     bound = address;
     if (!IS_WINDOWS) socketFile = statOrUndefined(address.path);
@@ -95,6 +162,8 @@ export async function listen(
       // The callback runs once the last accepted socket has closed too.
       server.close(() => resolve());
       for (const socket of sockets) socket.destroy();
+      // Destroying a TLSSocket destroys its raw socket too; those left are mid-handshake.
+      for (const raw of rawSockets) if (!raw.destroyed) raw.destroy();
     }).then(() => {
       // libuv unlinks the socket file when it closes a listening pipe; this covers runtimes that
       // do not. The inode check avoids deleting a file another host has bound since.
@@ -113,6 +182,31 @@ export async function listen(
   };
 
   return { url: bound.url, address: bound, close };
+}
+
+// Node checks a client certificate only once the handshake is done, and then drops a client it
+// refuses without an alert; the error it reports is a bare "socket hang up". This names the
+// actual reason (the code is e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE or CERT_HAS_EXPIRED).
+function clientCertificateError(socket: tls.TLSSocket, err: Error): Error | undefined {
+  const reason: unknown = socket.authorizationError;
+  if (reason === undefined || reason === null || osErrorCode(err) !== 'ECONNRESET') return undefined;
+  const code = reason instanceof Error ? (osErrorCode(reason) ?? reason.message) : String(reason);
+  return Object.assign(new Error(`client certificate refused (${code})`, { cause: err }), { code });
+}
+
+function createServer(address: TransportAddress, options: ListenOptions): net.Server {
+  if (address.scheme !== 'tls') return net.createServer({ noDelay: true });
+  if (!hasServerCredentials(options.tls)) {
+    throw new ListenError(
+      `cannot listen on ${address.url}: tls:// needs a certificate and key (the tls option's cert and key)`,
+    );
+  }
+  try {
+    return tls.createServer(serverContextOptions(options.tls));
+  } catch (err) {
+    // A certificate or key that does not parse, a key that does not match, a wrong passphrase...
+    throw new ListenError(`cannot listen on ${address.url}: invalid TLS options: ${describeOsError(err)}`, err);
+  }
 }
 
 async function bindOrTakeOver(server: net.Server, address: TransportAddress): Promise<void> {
@@ -162,7 +256,7 @@ function bind(server: net.Server, address: TransportAddress): Promise<void> {
     server.once('error', onError);
     server.once('listening', onListening);
     try {
-      if (address.scheme === 'tcp') server.listen({ host: address.host, port: address.port });
+      if (address.scheme !== 'local') server.listen({ host: address.host, port: address.port });
       else server.listen({ path: address.path });
     } catch (err) {
       server.removeListener('error', onError);

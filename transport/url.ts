@@ -1,5 +1,5 @@
-// The addresses tsro listens on and connects to, as URLs: `tcp://host:port` and `local:name` (a
-// Unix domain socket, or a named pipe on Windows). Parsing is strict and happens before any
+// The addresses tsro listens on and connects to, as URLs: `tcp://host:port`, `tls://host:port`
+// (TCP with TLS on top) and `local:name` (a Unix domain socket, or a named pipe on Windows). Parsing is strict and happens before any
 // socket exists, so a typo fails with a UrlError that quotes the URL instead of an OS error later.
 
 import { Buffer } from 'node:buffer';
@@ -9,12 +9,18 @@ import * as path from 'node:path';
 import { inspect } from 'node:util';
 import { UrlError } from '../errors';
 
+/** The schemes whose URLs are `scheme://host:port`. */
+export type HostPortScheme = 'tcp' | 'tls';
+
 /**
  * A parsed URL. `url` is the canonical spelling (lower-case scheme, no trailing '/', IPv6 hosts
  * in brackets); `host` never has brackets. For `local`, `path` is what the socket binds to.
+ * `tls` is laid out like `tcp`; the certificates it needs are options of `listen` and
+ * `connectSocket`, not part of the URL.
  */
 export type TransportAddress =
   | { readonly scheme: 'tcp'; readonly host: string; readonly port: number; readonly url: string }
+  | { readonly scheme: 'tls'; readonly host: string; readonly port: number; readonly url: string }
   | { readonly scheme: 'local'; readonly name: string; readonly path: string; readonly url: string };
 
 const IS_WINDOWS = process.platform === 'win32';
@@ -24,7 +30,7 @@ const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const HOSTNAME = /^[A-Za-z0-9._-]+$/;
 const PORT = /^[0-9]{1,5}$/;
-const SUPPORTED = 'tsro URLs are tcp://host:port and local:name';
+const SUPPORTED = 'tsro URLs are tcp://host:port, tls://host:port and local:name';
 
 /**
  * Parses a tsro URL.
@@ -32,6 +38,7 @@ const SUPPORTED = 'tsro URLs are tcp://host:port and local:name';
  * - `tcp://host:port`: host is a name, an IPv4 address or an IPv6 address in brackets
  *   (`tcp://[::1]:5000`); port is required, 0..65535, where 0 asks the OS for a free port when
  *   listening. Nothing may follow but one optional '/'.
+ * - `tls://host:port`: the same rules as `tcp://`; the connection is TLS over TCP.
  * - `local:name`: a Unix domain socket at `name` if it is absolute, else at
  *   `path.join(os.tmpdir(), name)`; on Windows, the named pipe `\\.\pipe\name`.
  *
@@ -50,7 +57,9 @@ export function parseUrl(url: string): TransportAddress {
   const rest = url.slice(scheme[0].length);
   switch (scheme[1].toLowerCase()) {
     case 'tcp':
-      return parseTcp(url, rest);
+      return parseHostPort(url, rest, 'tcp');
+    case 'tls':
+      return parseHostPort(url, rest, 'tls');
     case 'local':
       return parseLocal(url, rest);
     default:
@@ -63,25 +72,34 @@ export function parseUrl(url: string): TransportAddress {
  * `port` is an integer in 0..65535. The result parses back to the same host and port.
  */
 export function tcpUrl(host: string, port: number): string {
+  return hostPortUrl('tcp', host, port);
+}
+
+/**
+ * Formats a `scheme://host:port` URL (`tcp` or `tls`), like `tcpUrl`: an IPv6 address is put in
+ * brackets, and the result parses back to the same scheme, host and port.
+ */
+export function hostPortUrl(scheme: HostPortScheme, host: string, port: number): string {
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `tcp://${bracketed}:${port}`;
+  return `${scheme}://${bracketed}:${port}`;
 }
 
 /** The canonical URL of `addr` (for addresses from `parseUrl`, the same as `addr.url`). */
 export function addressToUrl(addr: TransportAddress): string {
-  return addr.scheme === 'tcp' ? tcpUrl(addr.host, addr.port) : `local:${addr.name}`;
+  return addr.scheme === 'local' ? `local:${addr.name}` : hostPortUrl(addr.scheme, addr.host, addr.port);
 }
 
-function parseTcp(url: string, rest: string): TransportAddress {
+function parseHostPort(url: string, rest: string, scheme: HostPortScheme): TransportAddress {
+  const form = `${scheme}://host:port`;
   if (!rest.startsWith('//')) {
-    throw invalid(url, 'expected tcp://host:port');
+    throw invalid(url, `expected ${form}`);
   }
   let authority = rest.slice(2);
   if (authority.endsWith('/')) authority = authority.slice(0, -1);
   const extra = /[/?#@]/.exec(authority);
   if (extra !== null) {
     const what = extra[0] === '@' ? 'credentials' : extra[0] === '?' ? 'a query' : extra[0] === '#' ? 'a fragment' : 'a path';
-    throw invalid(url, `${what} is not allowed; expected tcp://host:port`);
+    throw invalid(url, `${what} is not allowed; expected ${form}`);
   }
 
   let host: string;
@@ -92,23 +110,23 @@ function parseTcp(url: string, rest: string): TransportAddress {
     host = authority.slice(1, close);
     if (!net.isIPv6(host)) throw invalid(url, `"${host}" in brackets is not an IPv6 address`);
     const after = authority.slice(close + 1);
-    if (!after.startsWith(':')) throw invalid(url, 'a port is required (tcp://[addr]:port)');
+    if (!after.startsWith(':')) throw invalid(url, `a port is required (${scheme}://[addr]:port)`);
     portText = after.slice(1);
   } else {
     const colon = authority.lastIndexOf(':');
-    if (colon < 0) throw invalid(url, 'a port is required (tcp://host:port)');
+    if (colon < 0) throw invalid(url, `a port is required (${form})`);
     host = authority.slice(0, colon);
     portText = authority.slice(colon + 1);
-    if (host === '') throw invalid(url, 'a host is required (tcp://host:port)');
-    if (host.includes(':')) throw invalid(url, 'an IPv6 host must be in brackets (tcp://[::1]:port)');
+    if (host === '') throw invalid(url, `a host is required (${form})`);
+    if (host.includes(':')) throw invalid(url, `an IPv6 host must be in brackets (${scheme}://[::1]:port)`);
     if (!HOSTNAME.test(host)) throw invalid(url, `"${host}" is not a valid host name`);
   }
 
-  if (portText === '') throw invalid(url, 'a port is required (tcp://host:port)');
+  if (portText === '') throw invalid(url, `a port is required (${form})`);
   if (!PORT.test(portText)) throw invalid(url, `port "${portText}" is not a number in 0..65535`);
   const port = Number(portText);
   if (port > 65535) throw invalid(url, `port ${port} is out of range 0..65535`);
-  return { scheme: 'tcp', host, port, url: tcpUrl(host, port) };
+  return { scheme, host, port, url: hostPortUrl(scheme, host, port) };
 }
 
 function parseLocal(url: string, name: string): TransportAddress {

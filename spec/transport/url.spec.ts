@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TsroError, UrlError } from '../../errors';
-import { addressToUrl, parseUrl, tcpUrl } from '../../transport/url';
+import { addressToUrl, hostPortUrl, parseUrl, tcpUrl } from '../../transport/url';
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
@@ -61,6 +61,35 @@ describe('transport/url', () => {
       ['tcp://bad host:5000', 'not a valid host name'],
       ['tcp:127.0.0.1:5000', 'tcp://host:port'],
       ['tcp://', 'port is required'],
+    ];
+    for (const [input, reason] of invalid) {
+      it(`rejects ${input} (${reason})`, () => {
+        expectUrlError(input, JSON.stringify(input), reason);
+      });
+    }
+  });
+
+  describe('tls://', () => {
+    const valid: Array<[string, string, number, string]> = [
+      ['tls://127.0.0.1:5000', '127.0.0.1', 5000, 'tls://127.0.0.1:5000'],
+      ['tls://127.0.0.1:0', '127.0.0.1', 0, 'tls://127.0.0.1:0'],
+      ['TLS://Example.org:443/', 'Example.org', 443, 'tls://Example.org:443'],
+      ['tls://[::1]:8443', '::1', 8443, 'tls://[::1]:8443'],
+    ];
+    for (const [input, host, port, url] of valid) {
+      it(`parses ${input}`, () => {
+        expect(parseUrl(input)).to.deep.equal({ scheme: 'tls', host, port, url });
+      });
+    }
+
+    const invalid: Array<[string, string]> = [
+      ['tls://127.0.0.1', 'a port is required (tls://host:port)'],
+      ['tls://:5000', 'a host is required (tls://host:port)'],
+      ['tls://127.0.0.1:65536', 'out of range'],
+      ['tls://127.0.0.1:5000/path', 'a path is not allowed; expected tls://host:port'],
+      ['tls://user@127.0.0.1:5000', 'credentials'],
+      ['tls://::1:5000', 'an IPv6 host must be in brackets (tls://[::1]:port)'],
+      ['tls:127.0.0.1:5000', 'expected tls://host:port'],
     ];
     for (const [input, reason] of invalid) {
       it(`rejects ${input} (${reason})`, () => {
@@ -153,8 +182,18 @@ describe('transport/url', () => {
       expect(tcpUrl('[::1]', 5000)).to.equal('tcp://[::1]:5000');
     });
 
+    it('hostPortUrl formats tcp and tls URLs like tcpUrl', () => {
+      expect(hostPortUrl('tcp', '127.0.0.1', 1)).to.equal(tcpUrl('127.0.0.1', 1));
+      expect(hostPortUrl('tls', 'localhost', 443)).to.equal('tls://localhost:443');
+      expect(hostPortUrl('tls', '::1', 5000)).to.equal('tls://[::1]:5000');
+    });
+
+    it('names tls in the list of supported schemes', () => {
+      expectUrlError('https://127.0.0.1:443', 'tcp://host:port, tls://host:port and local:name');
+    });
+
     it('round-trips through parseUrl', () => {
-      for (const url of ['tcp://127.0.0.1:9', 'tcp://[fe80::1]:65535', 'local:tsro-x', 'local:/tmp/tsro-y']) {
+      for (const url of ['tcp://127.0.0.1:9', 'tcp://[fe80::1]:65535', 'tls://localhost:8443', 'tls://[::1]:1', 'local:tsro-x', 'local:/tmp/tsro-y']) {
         const addr = parseUrl(url);
         expect(addressToUrl(addr)).to.equal(url);
         expect(addr.url).to.equal(url);
