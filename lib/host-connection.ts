@@ -45,6 +45,8 @@ export class HostConnection implements SourceListener {
   constructor(
     private readonly peer: Peer,
     private readonly owner: HostConnectionOwner,
+    /** Called once the node is admitted: lifts the small pre-admission frame limit. */
+    private readonly onAdmitted: () => void = () => {},
   ) {
     peer.onOpen = () => this.admit();
     peer.onPacket = (p) => this.receive(p);
@@ -125,6 +127,7 @@ export class HostConnection implements SourceListener {
       return;
     }
     this.admitted = true;
+    this.onAdmitted();
     this.peer.hot = { invoke: (source, index, serial, args) => this.invoke(source, index, serial, args) };
     this.owner.connectionOpened(this);
     this.peer.send(this.owner.sourceListPacket());

@@ -7,7 +7,12 @@ import { apiOf, typeNameOf, type AnyClass } from '../decorators/metadata';
 import { DisconnectedError, type TsroError } from '../errors';
 import { FrameChannel } from '../transport/frame-channel';
 import { listen, type SocketServer } from '../transport/socket-server';
-import { parseUrl } from '../transport/url';
+import type { Duplex } from 'node:stream';
+import { duplexPair } from '../transport/duplex-pair';
+import { hasServerCredentials, type TlsOptions } from '../transport/tls-options';
+import { parseUrl, type TransportAddress } from '../transport/url';
+import type { DynamicReplica } from './dynamic-replica';
+import type { Replica } from './replica-types';
 import { HostConnection, type HostConnectionOwner, type HostLimits } from './host-connection';
 import { Node, type NodeOptions } from './node';
 import type { PacketMessage } from './protocol/messages';
@@ -15,7 +20,13 @@ import { encodePacket } from './protocol/packet-codec';
 import { Peer } from './protocol/peer';
 import { SourceBinding } from './source-binding';
 
-export interface HostOptions extends NodeOptions {
+export interface HostOptions extends Omit<NodeOptions, 'tls'> {
+  /**
+   * For a `tls://` URL: the host's certificate and key (required), and, to ask nodes for
+   * client certificates, `requestCert` with the `ca` that signs them. The same object's client
+   * options (ca, cert, key) serve this host's own connections to other tls:// hosts.
+   */
+  readonly tls?: TlsOptions;
   /** Most connections accepted at once; more are refused with LIMIT_EXCEEDED. Default 1024. */
   readonly maxConnections?: number;
   /** Most slot calls of one connection running at once; more are refused with LIMIT_EXCEEDED. Default 1024. */
@@ -32,6 +43,8 @@ export interface HostOptions extends NodeOptions {
 const DEFAULT_MAX_CONNECTIONS = 1024;
 const DEFAULT_MAX_IN_FLIGHT_CALLS = 1024;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** The largest frame a host accepts from a peer it has not admitted yet (a Handshake is far smaller). */
+const PRE_ADMISSION_FRAME_LIMIT = 64 * 1024;
 
 export class Host extends Node implements HostConnectionOwner {
   /** The listen result, without marking `listening` as observed. */
@@ -57,7 +70,11 @@ export class Host extends Node implements HostConnectionOwner {
     };
     const address = parseUrl(url);
     this.boundUrl = url;
-    this.bound = listen(address, (socket) => this.accept(socket)).then((server) => {
+    const tls = options.tls;
+    this.bound = listen(address, (socket) => this.accept(socket), {
+      tls: hasServerCredentials(tls) ? tls : undefined,
+      onTlsClientError: (error, peer) => this.logger.warn(`refused a TLS connection from ${peer ?? 'a peer'}`, error),
+    }).then((server) => {
       if (this.isClosed) {
         void server.close();
         return;
@@ -193,15 +210,73 @@ export class Host extends Node implements HostConnectionOwner {
     await Promise.all(ending);
   }
 
-  private accept(socket: import('node:net').Socket): void {
+  /**
+   * A Host's replicas of its own sources: acquiring makes the host connect to itself, in
+   * process (no socket; the same protocol over an in-memory pair), so they are valid replicas
+   * like any other, with the same semantics (values are copies; sets go through the source).
+   */
+  override acquire<T extends object>(cls: abstract new (...args: never[]) => T, name?: string): Replica<T> {
+    const replica = super.acquire(cls, name);
+    this.connectToSelf();
+    return replica;
+  }
+
+  override acquireDynamic(name: string): DynamicReplica {
+    const replica = super.acquireDynamic(name);
+    this.connectToSelf();
+    return replica;
+  }
+
+  private connectToSelf(): void {
+    // Node's constructor may acquire (the registry) before this Host's own fields exist.
+    if (this.bound === undefined) return;
+    this.bound.then(
+      () => {
+        if (!this.isClosed) this.ensureConnected(this.hostUrl);
+      },
+      () => {},
+    );
+  }
+
+  protected override openStream(url: string, address: TransportAddress): Promise<Duplex> {
+    if (this.server && url === this.hostUrl) {
+      const [mine, theirs] = duplexPair();
+      this.accept(theirs, `${this.hostUrl} (in process)`);
+      return Promise.resolve(mine);
+    }
+    return super.openStream(url, address);
+  }
+
+  private externalPeers = 0;
+
+  /**
+   * Serves a node over a stream you connected yourself (QtRO's addHostSideConnection): any
+   * Duplex, e.g. one side of your own transport. The node at the other end uses
+   * addClientSideConnection.
+   */
+  addHostSideConnection(stream: Duplex): void {
+    this.accept(stream, `${this.boundUrl} external peer ${++this.externalPeers}`);
+  }
+
+  private accept(socket: Duplex, peerLabel?: string): void {
     if (this.isClosed) {
       socket.destroy();
       return;
     }
-    const label = `${this.boundUrl} peer ${socket.remoteAddress ?? 'local'}:${socket.remotePort ?? ''}`;
+    const net = socket as { remoteAddress?: string; remotePort?: number };
+    const label = peerLabel ?? `${this.boundUrl} peer ${net.remoteAddress ?? 'local'}:${net.remotePort ?? ''}`;
+    const pending = this.hostConnections.size - this.admittedConnections;
+    if (pending >= this.limits.maxConnections) {
+      // Peers that never finish their handshake are bounded too; no reason is sent to them.
+      this.logger.warn(`dropped ${label}: ${pending} connections are still in their handshake`);
+      socket.destroy();
+      return;
+    }
     const channel = new FrameChannel(socket, { maxFrameSize: this.maxFrameSize, maxBufferedBytes: this.maxBufferedBytes, label });
-    const peer = new Peer(channel, label, this.maxFrameSize);
-    const conn = new HostConnection(peer, this);
+    // Until admitted, a peer may send only frames a handshake can need.
+    channel.setReceiveLimit(PRE_ADMISSION_FRAME_LIMIT);
+    const peer = new Peer(channel, label, this.maxFrameSize, undefined, this.maxValuesPerFrame);
+    const conn = new HostConnection(peer, this, () => channel.setReceiveLimit(this.maxFrameSize));
     this.hostConnections.add(conn);
     peer.start();
   }

@@ -6,9 +6,11 @@
 import type { ApiDescription } from '../decorators/api-description';
 import { apiOf, type AnyClass } from '../decorators/metadata';
 import type { PersistedStore } from './persisted-store';
-import { DisconnectedError, TimeoutError, type TsroError } from '../errors';
+import type { Duplex } from 'node:stream';
+import { DisconnectedError, TimeoutError, UsageError, type TsroError } from '../errors';
 import { FrameChannel, DEFAULT_MAX_FRAME_SIZE } from '../transport/frame-channel';
 import { connectSocket } from '../transport/socket-client';
+import type { TlsClientOptions } from '../transport/tls-options';
 import { parseUrl, type TransportAddress } from '../transport/url';
 import { DynamicReplica } from './dynamic-replica';
 import { EventHub } from './emitter';
@@ -43,6 +45,17 @@ export interface NodeOptions {
    * connection is closed (LIMIT_EXCEEDED, logged). Default 32 MiB.
    */
   readonly maxBufferedBytes?: number;
+  /**
+   * Most value elements (values, object keys, numbers of packed arrays) one received frame may
+   * carry; a frame with more is refused before it is decoded (PROTOCOL_ERROR, that connection
+   * closes). Bounds the memory and time one frame can cost. Default 1,048,576.
+   */
+  readonly maxValuesPerFrame?: number;
+  /**
+   * For `tls://` hosts: the CA to trust (default: Node's built-in CAs), a client certificate
+   * and key for hosts that ask for one, servername... (Node's tls option names).
+   */
+  readonly tls?: TlsClientOptions;
   /**
    * Sent to every host this node connects to, for a host's `authenticate` check: a value (e.g.
    * a token), or a function of the host's URL giving one.
@@ -97,6 +110,8 @@ interface RemoteHost {
   failures: number;
   /** Retried even if the first attempt fails (registry, and hosts found through it). */
   persistent: boolean;
+  /** Handed in with addClientSideConnection: never re-established by this node. */
+  external?: boolean;
 }
 
 export class Node implements ReplicaOwner, NodeConnectionEvents {
@@ -104,6 +119,8 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   /** @internal */ readonly timers: Timers;
   protected readonly maxFrameSize: number;
   protected readonly maxBufferedBytes: number | undefined;
+  protected readonly maxValuesPerFrame: number | undefined;
+  protected readonly tlsOptions: TlsClientOptions | undefined;
   private readonly credential: unknown;
   private readonly connectTimeout: number;
   private readonly heartbeatInterval: number;
@@ -123,6 +140,8 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     this.timers = options.timers ?? systemTimers;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.maxBufferedBytes = options.maxBufferedBytes;
+    this.maxValuesPerFrame = options.maxValuesPerFrame;
+    this.tlsOptions = options.tls;
     this.credential = options.credential;
     this.connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.heartbeatInterval = options.heartbeatInterval ?? 0;
@@ -227,7 +246,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   }
 
   /** Connects to a host found through the registry, and keeps trying until it works. */
-  private ensureConnected(url: string): void {
+  protected ensureConnected(url: string): void {
     if (this.isClosed) return;
     const known = this.remotes.get(url);
     if (known) {
@@ -280,36 +299,12 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     if (remote.retryTimer !== undefined) this.timers.clearTimeout(remote.retryTimer);
     remote.retryTimer = undefined;
     const attempt = (async () => {
-      const socket = await connectSocket(remote.address, { timeoutMs: this.connectTimeout });
+      const stream = await this.openStream(remote.url, remote.address);
       if (this.isClosed) {
-        socket.destroy();
+        stream.destroy();
         throw new DisconnectedError('the node was closed while connecting', 'CLOSED');
       }
-      const channel = new FrameChannel(socket, {
-        maxFrameSize: this.maxFrameSize,
-        maxBufferedBytes: this.maxBufferedBytes,
-        label: remote.url,
-      });
-      const credential = typeof this.credential === 'function' ? (this.credential as (url: string) => unknown)(remote.url) : this.credential;
-      const peer = new Peer(channel, remote.url, this.maxFrameSize, credential);
-      const connection = new NodeConnection(remote.url, peer, this, this.timers, this.heartbeatInterval);
-      remote.connection = connection;
-      try {
-        peer.start();
-      } catch (err) {
-        // E.g. a credential that cannot be carried: nothing was sent; drop the socket.
-        connection.abort(err as TsroError);
-        throw err;
-      }
-      const timer = this.timers.setTimeout(
-        () => connection.abort(new TimeoutError(`${remote.url} accepted the connection but did not complete the handshake within ${this.connectTimeout} ms`)),
-        this.connectTimeout,
-      );
-      try {
-        await connection.ready;
-      } finally {
-        this.timers.clearTimeout(timer);
-      }
+      await this.attach(remote, stream);
       remote.failures = 0;
     })();
     remote.opening = attempt;
@@ -317,6 +312,77 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
       if (remote.opening === attempt) remote.opening = undefined;
     };
     attempt.then(settle, settle);
+    return attempt;
+  }
+
+  /** The byte stream to a host: a socket, or (a Host reaching itself) an in-process pair. */
+  protected openStream(_url: string, address: TransportAddress): Promise<Duplex> {
+    return connectSocket(address, { timeoutMs: this.connectTimeout, tls: this.tlsOptions });
+  }
+
+  /** Runs the protocol over `stream` to `remote`; resolves once the host's source list is in. */
+  private async attach(remote: RemoteHost, stream: Duplex): Promise<void> {
+    const channel = new FrameChannel(stream, {
+      maxFrameSize: this.maxFrameSize,
+      maxBufferedBytes: this.maxBufferedBytes,
+      label: remote.url,
+    });
+    const credential = typeof this.credential === 'function' ? (this.credential as (url: string) => unknown)(remote.url) : this.credential;
+    const peer = new Peer(channel, remote.url, this.maxFrameSize, credential, this.maxValuesPerFrame);
+    const connection = new NodeConnection(remote.url, peer, this, this.timers, this.heartbeatInterval);
+    remote.connection = connection;
+    try {
+      peer.start();
+    } catch (err) {
+      // E.g. a credential that cannot be carried: nothing was sent; drop the stream.
+      connection.abort(err as TsroError);
+      throw err;
+    }
+    const timer = this.timers.setTimeout(
+      () => connection.abort(new TimeoutError(`${remote.url} accepted the connection but did not complete the handshake within ${this.connectTimeout} ms`)),
+      this.connectTimeout,
+    );
+    try {
+      await connection.ready;
+    } finally {
+      this.timers.clearTimeout(timer);
+    }
+  }
+
+  private externalCount = 0;
+
+  /**
+   * Carries the protocol over a stream you connected yourself (QtRO's addClientSideConnection):
+   * any Duplex, e.g. a socket of your own transport, or one end of a pipe. Resolves once the
+   * host at the other end has answered the handshake; its sources are then offered like those
+   * of any connected host. Such a connection is not re-established when it drops: hand in a new
+   * stream. `name` labels it in messages and knownSources() (default `external:N`).
+   */
+  addClientSideConnection(stream: Duplex, name = `external:${++this.externalCount}`): Promise<void> {
+    if (this.isClosed) return Promise.reject(new DisconnectedError('the node is closed', 'CLOSED'));
+    if (this.remotes.has(name)) return Promise.reject(new UsageError('DECLARATION_INVALID', `a connection named ${name} already exists`));
+    const remote: RemoteHost = {
+      url: name,
+      address: { scheme: 'local', name, path: name, url: name },
+      connection: undefined,
+      opening: undefined,
+      retryTimer: undefined,
+      failures: 0,
+      persistent: false,
+      external: true,
+    };
+    this.remotes.set(name, remote);
+    const attempt = this.attach(remote, stream);
+    remote.opening = attempt;
+    attempt.then(
+      () => {
+        if (remote.opening === attempt) remote.opening = undefined;
+      },
+      () => {
+        if (remote.opening === attempt) remote.opening = undefined;
+        if (this.remotes.get(name) === remote && !remote.connection?.isOpen) this.remotes.delete(name);
+      },
+    );
     return attempt;
   }
 
@@ -512,6 +578,10 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     const remote = this.remotes.get(connection.url);
     if (!remote || remote.connection !== connection) return;
     remote.connection = undefined;
+    if (remote.external) {
+      this.remotes.delete(remote.url);
+      return;
+    }
     if (this.isClosed || connection.wasClosedLocally) return;
     const wasUp = remote.failures === 0 && !remote.opening;
     if (wasUp) this.logger.warn(`lost the connection to ${connection.url}${this.reconnect ? '; reconnecting' : ''}`, error);

@@ -61,16 +61,20 @@ export class RegistrySource extends EventEmitter {
     return false;
   }
 
-  /** Withdraws a source registered from `hostUrl`; false if there was none. */
+  /**
+   * Withdraws a source registered from `hostUrl` by the calling connection; false if there was
+   * none. A peer cannot withdraw (and then take over) another host's registration.
+   */
   @Slot({ params: ['string', 'string'], returns: 'bool' })
   removeSource(name: string, hostUrl: string): boolean {
+    const owner = currentCaller();
     const current = this.active.get(name);
-    if (current?.location.hostUrl === hostUrl) {
+    if (current?.location.hostUrl === hostUrl && current.owner === owner) {
       this.withdraw(name, current, true);
       return true;
     }
     const queue = this.waiting.get(name);
-    const i = queue?.findIndex((e) => e.location.hostUrl === hostUrl) ?? -1;
+    const i = queue?.findIndex((e) => e.location.hostUrl === hostUrl && e.owner === owner) ?? -1;
     if (queue && i >= 0) {
       queue.splice(i, 1);
       if (queue.length === 0) this.waiting.delete(name);

@@ -9,7 +9,9 @@
 // returns false or falls back to protobufjs for that part, so what protobufjs accepts is still
 // accepted, with the same result. Malformed input throws PROTOCOL_ERROR.
 
+import { isUtf8 } from 'node:buffer';
 import { ProtocolError } from '../../errors';
+import { checkValueCost, DEFAULT_MAX_VALUES_PER_FRAME } from './frame-cost';
 import { schema } from './schema';
 import { decodeValue, type ValueMessage } from './value-codec';
 
@@ -24,6 +26,7 @@ export interface HotPacketHandler {
 // Decoding state: one frame at a time, never re-entered.
 let buf: Uint8Array = new Uint8Array(0);
 let pos = 0;
+let limit = DEFAULT_MAX_VALUES_PER_FRAME;
 
 const NOT_HOT = Symbol('not hot');
 
@@ -52,6 +55,11 @@ function varint(end: number): number {
   }
 }
 
+function isAscii(start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
+  return true;
+}
+
 /** Decodes the Value message in buf[start, end). */
 function value(start: number, end: number): unknown {
   if (start === end) return undefined;
@@ -74,6 +82,8 @@ function value(start: number, end: number): unknown {
     case 0x1a: {
       const n = varint(end);
       if (n > end - pos) throw malformed('string');
+      // Refused like the general decoder refuses it, rather than patched with U+FFFD.
+      if (!isAscii(pos, pos + n) && !isUtf8(buf.subarray(pos, pos + n))) throw malformed('string (invalid UTF-8)');
       result = utf8Slice.call(buf, pos, pos + n);
       pos += n;
       break;
@@ -89,7 +99,8 @@ function value(start: number, end: number): unknown {
       result = NOT_HOT;
   }
   if (result === NOT_HOT || pos !== end) {
-    // Anything but a lone scalar: the general decoder, on exactly these bytes.
+    // Anything but a lone scalar: the general decoder, on exactly these bytes, if affordable.
+    checkValueCost(buf, start, end, limit);
     let message: ValueMessage;
     try {
       message = schema.Value.decode(buf.subarray(start, end)) as unknown as ValueMessage;
@@ -113,7 +124,7 @@ function delimited(end: number): number {
  * Decodes `frame` if it is a hot packet the handler takes, delivering it; returns false (having
  * delivered nothing) if the frame should go down the general path.
  */
-export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler): boolean {
+export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, valueLimit = DEFAULT_MAX_VALUES_PER_FRAME): boolean {
   const kind = frame[0];
   if (
     !(
@@ -127,6 +138,7 @@ export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler): b
   }
   buf = frame;
   pos = 1;
+  limit = valueLimit;
   const end = delimited(frame.length);
   if (end !== frame.length) return false; // more than one field in the Packet: not canonical
   let source = 0;

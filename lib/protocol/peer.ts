@@ -13,6 +13,7 @@
 
 import { AuthError, DisconnectedError, LimitError, ProtocolError, TsroError } from '../../errors';
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from './messages';
+import { checkFrameCost, DEFAULT_MAX_VALUES_PER_FRAME } from './frame-cost';
 import { decodeHotPacket, type HotPacketHandler } from './hot-decoder';
 import { decodePacket, encodePacket } from './packet-codec';
 import { decodeValue, encodeValue } from './value-codec';
@@ -73,6 +74,8 @@ export class Peer {
     private readonly maxFrameSize: number,
     /** Sent in our Handshake for the other side to check (a node's credential). */
     private readonly credential?: unknown,
+    /** Most value elements one received frame may carry (see frame-cost.ts). */
+    private readonly maxValuesPerFrame: number = DEFAULT_MAX_VALUES_PER_FRAME,
   ) {
     link.onFrame = (frame) => this.receive(frame);
     link.onClose = (error) => this.finish(error);
@@ -147,7 +150,7 @@ export class Peer {
     if (this.ended || this.pendingError) return;
     if (this.open && this.hot !== undefined) {
       try {
-        if (decodeHotPacket(frame, this.hot)) return;
+        if (decodeHotPacket(frame, this.hot, this.maxValuesPerFrame)) return;
       } catch (err) {
         if (err instanceof ProtocolError) {
           this.fail(err);
@@ -158,9 +161,11 @@ export class Peer {
     }
     let packet: DecodedPacket;
     try {
+      checkFrameCost(frame, this.maxValuesPerFrame);
       packet = decodePacket(frame);
     } catch (err) {
-      this.fail(err as ProtocolError);
+      if (!(err instanceof ProtocolError)) throw err;
+      this.fail(err);
       return;
     }
     if (!this.open) {
