@@ -178,11 +178,19 @@ export class NodeConnection implements SubscriptionLink {
     });
   }
 
+  private wrapped = false;
+
   private allocateSerial(): number {
-    // Serials are per connection; 0 means "no reply". Skip any still in flight after a wrap.
+    // Serials are per connection; 0 means "no reply". Until the counter first wraps (2^32 calls)
+    // no serial can still be in flight; after that, skip the ones that are.
     let serial = this.nextSerial;
-    while (serial === 0 || this.pending.has(serial)) serial = serial >= MAX_SERIAL ? 1 : serial + 1;
-    this.nextSerial = serial >= MAX_SERIAL ? 1 : serial + 1;
+    if (this.wrapped) while (this.pending.has(serial)) serial = serial >= MAX_SERIAL ? 1 : serial + 1;
+    if (serial >= MAX_SERIAL) {
+      this.wrapped = true;
+      this.nextSerial = 1;
+    } else {
+      this.nextSerial = serial + 1;
+    }
     return serial;
   }
 

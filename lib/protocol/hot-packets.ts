@@ -39,6 +39,11 @@ function zigzag(n: number): number {
   return ((n << 1) ^ (n >> 31)) >>> 0;
 }
 
+function isShortAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 function isInt32(v: number): boolean {
   return (v | 0) === v && !(v === 0 && 1 / v < 0);
 }
@@ -70,9 +75,14 @@ function plan(i: number, v: unknown, what: What): number {
       }
       break;
     case 'string':
-      if (v.isWellFormed()) {
+      if (v.length < 64 && isShortAscii(v)) {
+        // ASCII is well-formed and one byte a character: no scan by the UTF-8 encoder.
         kind = STRING;
-        payload = v.length < 64 && /^[\x00-\x7f]*$/.test(v) ? v.length : Buffer.byteLength(v, 'utf8');
+        payload = v.length;
+        content = 1 + varintSize(payload) + payload;
+      } else if (v.isWellFormed()) {
+        kind = STRING;
+        payload = Buffer.byteLength(v, 'utf8');
         content = 1 + varintSize(payload) + payload;
       } else {
         kind = COMPLEX;
