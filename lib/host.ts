@@ -6,7 +6,8 @@
 import { apiOf, typeNameOf, type AnyClass } from '../decorators/metadata';
 import { DisconnectedError, type TsroError } from '../errors';
 import { FrameChannel } from '../transport/frame-channel';
-import { listen, type SocketServer } from '../transport/socket-server';
+import { listen } from '../transport/socket-server';
+import { listenCustom } from './transport-schemes';
 import type { Duplex } from 'node:stream';
 import { duplexPair } from '../transport/duplex-pair';
 import { hasServerCredentials, type TlsOptions } from '../transport/tls-options';
@@ -27,6 +28,8 @@ export interface HostOptions extends Omit<NodeOptions, 'tls'> {
    * options (ca, cert, key) serve this host's own connections to other tls:// hosts.
    */
   readonly tls?: TlsOptions;
+  /** File mode of a `local:` host's socket file (Unix). Default 0o600: only its owner can connect. */
+  readonly localSocketMode?: number;
   /** Most connections accepted at once; more are refused with LIMIT_EXCEEDED. Default 1024. */
   readonly maxConnections?: number;
   /** Most slot calls of one connection running at once; more are refused with LIMIT_EXCEEDED. Default 1024. */
@@ -51,7 +54,7 @@ export class Host extends Node implements HostConnectionOwner {
   protected readonly bound: Promise<void>;
   private listeningObserved = false;
   private boundUrl: string;
-  private server: SocketServer | undefined;
+  private server: { readonly url: string; close(): Promise<void> } | undefined;
   private nextSourceId = 1;
   private readonly bindingsByName = new Map<string, SourceBinding>();
   private readonly bindingsById = new Map<number, SourceBinding>();
@@ -71,10 +74,15 @@ export class Host extends Node implements HostConnectionOwner {
     const address = parseUrl(url);
     this.boundUrl = url;
     const tls = options.tls;
-    this.bound = listen(address, (socket) => this.accept(socket), {
-      tls: hasServerCredentials(tls) ? tls : undefined,
-      onTlsClientError: (error, peer) => this.logger.warn(`refused a TLS connection from ${peer ?? 'a peer'}`, error),
-    }).then((server) => {
+    const listening =
+      address.scheme === 'custom'
+        ? listenCustom(address, (stream) => this.accept(stream))
+        : listen(address, (socket) => this.accept(socket), {
+            tls: hasServerCredentials(tls) ? tls : undefined,
+            socketMode: options.localSocketMode,
+            onTlsClientError: (error, peer) => this.logger.warn(`refused a TLS connection from ${peer ?? 'a peer'}`, error),
+          });
+    this.bound = listening.then((server) => {
       if (this.isClosed) {
         void server.close();
         return;

@@ -14,6 +14,7 @@ import type { TlsClientOptions } from '../transport/tls-options';
 import { parseUrl, type TransportAddress } from '../transport/url';
 import { DynamicReplica } from './dynamic-replica';
 import { EventHub } from './emitter';
+import { connectCustom } from './transport-schemes';
 import { RegistrySource } from './registry-source';
 import { consoleLogger, type Logger } from './logger';
 import { NodeConnection, type NodeConnectionEvents, type SourceInfo } from './node-connection';
@@ -317,6 +318,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
 
   /** The byte stream to a host: a socket, or (a Host reaching itself) an in-process pair. */
   protected openStream(_url: string, address: TransportAddress): Promise<Duplex> {
+    if (address.scheme === 'custom') return connectCustom(address);
     return connectSocket(address, { timeoutMs: this.connectTimeout, tls: this.tlsOptions });
   }
 

@@ -50,7 +50,7 @@ export function connectSocket(address: TransportAddress, opts: ConnectOptions = 
   if (timeoutMs !== undefined && !(timeoutMs > 0 && timeoutMs <= 0x7fffffff)) {
     return Promise.reject(new RangeError(`connectSocket: timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`));
   }
-  if (address.scheme !== 'local' && address.port === 0) {
+  if ((address.scheme === 'tcp' || address.scheme === 'tls') && address.port === 0) {
     return Promise.reject(new ConnectError(`cannot connect to ${address.url}: port 0 is only meaningful for listening`));
   }
 
@@ -59,6 +59,7 @@ export function connectSocket(address: TransportAddress, opts: ConnectOptions = 
     try {
       if (address.scheme === 'tcp') socket = net.connect({ host: address.host, port: address.port, noDelay: true });
       else if (address.scheme === 'tls') socket = tls.connect(clientConnectOptions(address.host, address.port, opts.tls));
+      else if (address.scheme === 'custom') throw new ConnectError(`cannot connect to ${address.url}: no connector is registered for the "${address.name}" scheme`);
       else socket = net.connect({ path: address.path });
     } catch (err) {
       // For tls://, typically a certificate or key that does not parse.

@@ -32,9 +32,17 @@ const IS_WINDOWS = process.platform === 'win32';
 const PROBE_TIMEOUT_MS = 2000;
 
 /** Options of `listen`. */
+/** Default file mode of `local:` socket files: owner only. */
+export const DEFAULT_SOCKET_MODE = 0o600;
+
 export interface ListenOptions {
   /** The certificate, key and client-certificate policy of a `tls://` address. Ignored for other schemes. */
   tls?: TlsServerOptions;
+  /**
+   * File mode of a `local:` socket file (Unix). Default 0o600: only the owner can connect.
+   * 0o660 lets the group in, 0o666 everyone.
+   */
+  socketMode?: number;
   /**
    * Called when a `tls://` client fails the handshake, with the error and the client's address
    * (`tls://addr:port`, or undefined if it is not known). That client has been dropped and never
@@ -146,12 +154,21 @@ export async function listen(
 
   let bound: TransportAddress;
   let socketFile: fs.Stats | undefined;
-  if (address.scheme !== 'local') {
+  if (address.scheme === 'tcp' || address.scheme === 'tls') {
     const port = (server.address() as net.AddressInfo).port;
     bound = { scheme: address.scheme, host: address.host, port, url: hostPortUrl(address.scheme, address.host, port) };
   } else {
     bound = address;
-    if (!IS_WINDOWS) socketFile = statOrUndefined(address.path);
+    if (address.scheme === 'local' && !address.abstract && !IS_WINDOWS) {
+      socketFile = statOrUndefined(address.path);
+      try {
+        // Owner only unless asked otherwise: connecting needs write permission on the file.
+        fs.chmodSync(address.path, options.socketMode ?? DEFAULT_SOCKET_MODE);
+      } catch (err) {
+        server.close();
+        throw listenError(address, err);
+      }
+    }
   }
 
   let closed: Promise<void> | undefined;
@@ -214,7 +231,8 @@ async function bindOrTakeOver(server: net.Server, address: TransportAddress): Pr
     await bind(server, address);
     return;
   } catch (err) {
-    if (address.scheme !== 'local' || IS_WINDOWS || osErrorCode(err) !== 'EADDRINUSE') {
+    // (An abstract socket has no file to be stale: in use means in use.)
+    if (address.scheme !== 'local' || address.abstract || IS_WINDOWS || osErrorCode(err) !== 'EADDRINUSE') {
       throw listenError(address, err);
     }
   }
@@ -256,8 +274,9 @@ function bind(server: net.Server, address: TransportAddress): Promise<void> {
     server.once('error', onError);
     server.once('listening', onListening);
     try {
-      if (address.scheme !== 'local') server.listen({ host: address.host, port: address.port });
-      else server.listen({ path: address.path });
+      if (address.scheme === 'tcp' || address.scheme === 'tls') server.listen({ host: address.host, port: address.port });
+      else if (address.scheme === 'local') server.listen({ path: address.path });
+      else throw new ListenError(`cannot listen on ${address.url}: no listener is registered for the "${address.name}" scheme`);
     } catch (err) {
       server.removeListener('error', onError);
       server.removeListener('listening', onListening);

@@ -21,7 +21,29 @@ export type HostPortScheme = 'tcp' | 'tls';
 export type TransportAddress =
   | { readonly scheme: 'tcp'; readonly host: string; readonly port: number; readonly url: string }
   | { readonly scheme: 'tls'; readonly host: string; readonly port: number; readonly url: string }
-  | { readonly scheme: 'local'; readonly name: string; readonly path: string; readonly url: string };
+  | { readonly scheme: 'local'; readonly name: string; readonly path: string; readonly url: string; readonly abstract?: boolean }
+  | { readonly scheme: 'custom'; readonly name: string; readonly url: string };
+
+/**
+ * Schemes registered by the layers above (custom transports: lib/transport-schemes.ts). A URL
+ * of such a scheme parses to `{ scheme: 'custom', name: <scheme>, url }` and is the registered
+ * factory's to interpret.
+ */
+const customSchemes = new Set<string>();
+
+/** Makes parseUrl accept `scheme:...` URLs (lower-case scheme name, not a built-in one). */
+export function allowCustomScheme(scheme: string): void {
+  const s = scheme.toLowerCase();
+  if (!/^[a-z][a-z0-9+.-]*$/.test(s) || ['tcp', 'tls', 'local', 'localabstract'].includes(s)) {
+    throw new UrlError(`"${scheme}" cannot be registered as a URL scheme (built-in or malformed)`);
+  }
+  customSchemes.add(s);
+}
+
+/** Forgets a scheme registered with allowCustomScheme. */
+export function disallowCustomScheme(scheme: string): void {
+  customSchemes.delete(scheme.toLowerCase());
+}
 
 const IS_WINDOWS = process.platform === 'win32';
 const PIPE_PREFIX = '\\\\.\\pipe\\';
@@ -30,7 +52,7 @@ const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const HOSTNAME = /^[A-Za-z0-9._-]+$/;
 const PORT = /^[0-9]{1,5}$/;
-const SUPPORTED = 'tsro URLs are tcp://host:port, tls://host:port and local:name';
+const SUPPORTED = 'tsro URLs are tcp://host:port, tls://host:port, local:name and localabstract:name';
 
 /**
  * Parses a tsro URL.
@@ -62,7 +84,10 @@ export function parseUrl(url: string): TransportAddress {
       return parseHostPort(url, rest, 'tls');
     case 'local':
       return parseLocal(url, rest);
+    case 'localabstract':
+      return parseLocalAbstract(url, rest);
     default:
+      if (customSchemes.has(scheme[1].toLowerCase())) return { scheme: 'custom', name: scheme[1].toLowerCase(), url };
       throw invalid(url, `unsupported scheme "${scheme[1]}"; ${SUPPORTED}`);
   }
 }
@@ -86,7 +111,7 @@ export function hostPortUrl(scheme: HostPortScheme, host: string, port: number):
 
 /** The canonical URL of `addr` (for addresses from `parseUrl`, the same as `addr.url`). */
 export function addressToUrl(addr: TransportAddress): string {
-  return addr.scheme === 'local' ? `local:${addr.name}` : hostPortUrl(addr.scheme, addr.host, addr.port);
+  return addr.scheme === 'local' || addr.scheme === 'custom' ? addr.url : hostPortUrl(addr.scheme, addr.host, addr.port);
 }
 
 function parseHostPort(url: string, rest: string, scheme: HostPortScheme): TransportAddress {
@@ -147,6 +172,16 @@ function parseLocal(url: string, name: string): TransportAddress {
     }
   }
   return { scheme: 'local', name, path: socketPath, url: `local:${name}` };
+}
+
+// Linux's abstract socket namespace: no file, gone with the last socket, named by a leading NUL.
+function parseLocalAbstract(url: string, name: string): TransportAddress {
+  if (process.platform !== 'linux') throw invalid(url, 'abstract sockets exist only on Linux; use local:name');
+  if (name === '') throw invalid(url, 'the socket name is empty (localabstract:name)');
+  if (name.includes('\0')) throw invalid(url, 'the socket name contains a NUL byte');
+  const bytes = Buffer.byteLength(name) + 1;
+  if (bytes > MAX_SOCKET_PATH_BYTES) throw invalid(url, `the name is ${bytes - 1} bytes; the OS allows at most ${MAX_SOCKET_PATH_BYTES - 1}`);
+  return { scheme: 'local', name, path: `\0${name}`, url: `localabstract:${name}`, abstract: true };
 }
 
 function invalid(url: string, reason: string): UrlError {

@@ -511,7 +511,7 @@ export async function fakeHost(w: World, url: string, onSocket: (socket: net.Soc
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     if (address.scheme === 'local') server.listen({ path: address.path }, resolve);
-    else server.listen({ host: address.host, port: address.port }, resolve);
+    else if (address.scheme !== 'custom') server.listen({ host: address.host, port: address.port }, resolve);
   });
   const bound =
     address.scheme === 'tcp' ? `tcp://${address.host}:${(server.address() as net.AddressInfo).port}` : address.url;

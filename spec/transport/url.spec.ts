@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TsroError, UrlError } from '../../errors';
-import { addressToUrl, hostPortUrl, parseUrl, tcpUrl } from '../../transport/url';
+import { addressToUrl, allowCustomScheme, disallowCustomScheme, hostPortUrl, parseUrl, tcpUrl } from '../../transport/url';
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
@@ -189,7 +189,7 @@ describe('transport/url', () => {
     });
 
     it('names tls in the list of supported schemes', () => {
-      expectUrlError('https://127.0.0.1:443', 'tcp://host:port, tls://host:port and local:name');
+      expectUrlError('https://127.0.0.1:443', 'tcp://host:port, tls://host:port, local:name and localabstract:name');
     });
 
     it('round-trips through parseUrl', () => {
@@ -200,5 +200,28 @@ describe('transport/url', () => {
         expect(parseUrl(addressToUrl(addr))).to.deep.equal(addr);
       }
     });
+  });
+});
+
+describe('transport/url: localabstract and custom schemes', () => {
+  (process.platform === 'linux' ? it : it.skip)('parses localabstract:name into a NUL-prefixed path', () => {
+    const a = parseUrl('localabstract:tsro-x');
+    expect(a).to.deep.equal({ scheme: 'local', name: 'tsro-x', path: '\0tsro-x', url: 'localabstract:tsro-x', abstract: true });
+    expect(() => parseUrl('localabstract:')).to.throw(/localabstract:""|empty/);
+    expect(() => parseUrl(`localabstract:${'x'.repeat(200)}`)).to.throw(/at most/);
+  });
+
+  it('accepts a scheme only once it is registered, and refuses to register built-in ones', () => {
+    expect(() => parseUrl('pigeon:coop')).to.throw(/unsupported scheme/);
+    allowCustomScheme('pigeon');
+    try {
+      expect(parseUrl('pigeon:coop')).to.deep.equal({ scheme: 'custom', name: 'pigeon', url: 'pigeon:coop' });
+    } finally {
+      disallowCustomScheme('pigeon');
+    }
+    expect(() => parseUrl('pigeon:coop')).to.throw(/unsupported scheme/);
+    for (const builtIn of ['tcp', 'TLS', 'local', 'localabstract', '1bad']) {
+      expect(() => allowCustomScheme(builtIn)).to.throw().with.property('code', 'URL_INVALID');
+    }
   });
 });
