@@ -2,9 +2,10 @@
 import 'reflect-metadata';
 
 export * from './errors';
-export { RemoteObjectType, Property, Signal, Slot } from './decorators';
-export type { PropertyOptions, SignalOptions, SlotOptions, WireType, ScalarType } from './decorators';
-export type { ApiDescription, PropertyDescription, MethodDescription, ParamDescription } from './decorators';
+export { RemoteObjectType, Property, Signal, Slot, ValueType, Field } from './decorators';
+export type { PropertyOptions, SignalOptions, SlotOptions, FieldOptions, WireType, ScalarType } from './decorators';
+export type { TypeSpec, EnumType, EnumMembers, ValueTypeRef } from './decorators';
+export type { ApiDescription, PropertyDescription, PropertyMode, MethodDescription, ParamDescription } from './decorators';
 export { Node, type NodeOptions } from './lib/node';
 export { Host, type HostOptions } from './lib/host';
 export { DynamicReplica } from './lib/dynamic-replica';
@@ -18,3 +19,5 @@ export { FilePersistedStore, PersistenceError } from './lib/file-persisted-store
 export { RegistryHost } from './lib/registry-host';
 export { RegistrySource, type SourceLocation } from './lib/registry-source';
 export type { RemoteObjectLocation, ReconnectOptions } from './lib/node';
+export { registerTransportScheme, unregisterTransportScheme, type TransportScheme } from './lib/transport-schemes';
+export type { TlsOptions, TlsClientOptions, TlsServerOptions } from './transport/tls-options';

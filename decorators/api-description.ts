@@ -4,12 +4,40 @@
 
 import type { WireType } from './wire-type';
 
+/**
+ * Who may change a property (see README, "Property modes"):
+ * - `writable`: replicas' sets are forwarded to the source (QtRO READWRITE);
+ * - `readonly`: only the source changes it (QtRO READONLY);
+ * - `constant`: set by the source before it is remoted, never changed after (QtRO CONSTANT);
+ * - `sourceOnlySetter`: replicas cannot set it, but may ask the source to through the generated
+ *   slot `push<Name>(value)` (QtRO READPUSH / SOURCEONLYSETTER).
+ */
+export type PropertyMode = 'writable' | 'readonly' | 'constant' | 'sourceOnlySetter';
+
+/** The slot a `sourceOnlySetter` property gets: `inkLevel` -> `pushInkLevel`. */
+export function pushSlotName(property: string): string {
+  return `push${property.charAt(0).toUpperCase()}${property.slice(1)}`;
+}
+
+/** Why replicas may not set a property, for READONLY errors: `is readonly`, `is constant`... */
+export function readonlyReason(prop: { readonly name: string; readonly mode: PropertyMode }): string {
+  switch (prop.mode) {
+    case 'constant':
+      return 'is constant';
+    case 'sourceOnlySetter':
+      return `is set by the source only; call ${pushSlotName(prop.name)}(value) to ask it`;
+    default:
+      return 'is readonly';
+  }
+}
+
 export interface PropertyDescription {
   readonly name: string;
   readonly index: number;
   readonly type: WireType;
-  /** Only the source may change it; replicas are refused. */
+  /** Replicas may not set it directly: true for every mode but `writable`. */
   readonly readonly: boolean;
+  readonly mode: PropertyMode;
   /**
    * A typed replica keeps its last value in the node's persisted store and starts from it.
    * Replica-side only: not part of the signature, not sent to dynamic replicas.

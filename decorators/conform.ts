@@ -9,7 +9,7 @@
 
 import * as types from 'node:util/types';
 import { UsageError } from '../errors';
-import { type WireType, wireTypeToString } from './wire-type';
+import { type EnumType, type ValueTypeRef, type WireType, valueTypeClass, wireTypeLabel } from './wire-type';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -39,7 +39,7 @@ export function checkArgumentCount(expected: number, got: number, what: string):
 function mismatch(type: WireType, what: string, path: string, got: string): UsageError {
   return new UsageError(
     'TYPE_MISMATCH',
-    `${what}${path === '' ? '' : ` at ${path}`} expects ${wireTypeToString(type)}, got ${got}`,
+    `${what}${path === '' ? '' : ` at ${path}`} expects ${wireTypeLabel(type)}, got ${got}`,
   );
 }
 
@@ -150,7 +150,66 @@ function conform(type: WireType, v: unknown, what: string, path: string, shown: 
   }
   if ('array' in type) return conformArray(type, shown, v, what, path);
   if ('map' in type) return conformMap(type, shown, v, what, path);
+  if ('enum' in type) {
+    if ((typeof v === 'number' || typeof v === 'string') && enumValues(type).has(v)) return v;
+    throw mismatch(shown, what, path, describe(v, false));
+  }
+  if ('valueType' in type) return conformValueType(type, shown, v, what, path);
   return conformObject(type, shown, v, what, path);
+}
+
+const enumValueSets = new WeakMap<EnumType, ReadonlySet<unknown>>();
+
+/** The values of an enum type, as a set (made once per resolved enum type). */
+function enumValues(type: EnumType): ReadonlySet<unknown> {
+  let set = enumValueSets.get(type);
+  if (set === undefined) {
+    set = new Set(Object.values(type.enum));
+    enumValueSets.set(type, set);
+  }
+  return set;
+}
+
+/**
+ * A value type: an instance of its class (or of a subclass), or a plain object with exactly the
+ * declared fields. Becomes a plain object with the declared fields in declared order (the form
+ * that travels); a plain object already in that form is returned as is.
+ */
+function conformValueType(type: ValueTypeRef, shown: WireType, v: unknown, what: string, path: string): unknown {
+  const fields = type.fields;
+  const names = Object.keys(fields);
+  let plain: boolean;
+  let keys: readonly string[] = names;
+  if (isPlainObject(v)) {
+    plain = true;
+    keys = Object.keys(v);
+    for (const k of keys) {
+      if (!Object.prototype.hasOwnProperty.call(fields, k)) {
+        throw mismatch(shown, what, path, `an object with undeclared field ${JSON.stringify(k)}`);
+      }
+    }
+  } else {
+    const cls = valueTypeClass(type);
+    if (cls === undefined || v === null || typeof v !== 'object' || !(v instanceof cls)) {
+      throw mismatch(shown, what, path, describe(v, false));
+    }
+    plain = false;
+  }
+  const src = v as Record<string, unknown>;
+  // As is only if it is plain, has every field in declared order and nothing is coerced.
+  let asIs = plain && keys.length === names.length;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const present = plain ? propertyIsEnumerable.call(src, name) : name in src;
+    if (!present) throw mismatch(shown, what, path, `${plain ? 'an object' : describe(v, false)} without field ${JSON.stringify(name)}`);
+    if (asIs && keys[i] !== name) asIs = false;
+    const x = src[name];
+    const y = conform(fields[name]!, x, what, fieldPath(path, name));
+    if (asIs && !Object.is(x, y)) asIs = false;
+    defineOwn(out, name, y);
+  }
+  return asIs ? v : out;
 }
 
 function failNumeric(type: WireType, shown: WireType, v: unknown, what: string, path: string): never {
@@ -267,4 +326,75 @@ export function conformsAsIs(type: WireType, value: unknown): boolean {
     default:
       return false;
   }
+}
+
+// ---- reviving value types -----------------------------------------------------------------------
+
+const reviveMemo = new WeakMap<object, boolean>();
+
+/**
+ * True if values of `type` contain value types with a class declared in this process, i.e. if
+ * reviveValue would make anything. Cached per resolved type: hot paths ask once per API.
+ */
+export function needsRevive(type: WireType): boolean {
+  if (typeof type === 'string') return false;
+  let r = reviveMemo.get(type);
+  if (r === undefined) {
+    if ('array' in type) r = needsRevive(type.array);
+    else if ('map' in type) r = needsRevive(type.map);
+    else if ('nullable' in type) r = needsRevive(type.nullable);
+    else if ('enum' in type) r = false;
+    else if ('valueType' in type) r = valueTypeClass(type) !== undefined || Object.values(type.fields).some(needsRevive);
+    else r = Object.values(type.object).some(needsRevive);
+    reviveMemo.set(type, r);
+  }
+  return r;
+}
+
+/**
+ * The received form of a value of `type`: value types (with a class declared in this process)
+ * become instances of their class, made with `Object.create(Cls.prototype)` and their declared
+ * fields defined as own data properties (the constructor is not run; no other class is ever
+ * instantiated, whatever keys the data has). Containers holding them are copied; anything else is
+ * returned as is. Values that do not fit the type are left as they are, never rejected: checking
+ * is conformValue's job.
+ */
+export function reviveValue(type: WireType, value: unknown): unknown {
+  return needsRevive(type) ? revive(type, value) : value;
+}
+
+function revive(type: WireType, v: unknown): unknown {
+  if (typeof type === 'string' || !needsRevive(type)) return v;
+  if ('nullable' in type) return revive(type.nullable, v);
+  if ('array' in type) return Array.isArray(v) ? v.map((x) => revive(type.array, x)) : v;
+  if ('map' in type) {
+    if (types.isMap(v)) {
+      const out = new Map<unknown, unknown>();
+      for (const [k, x] of v as Map<unknown, unknown>) out.set(k, revive(type.map, x));
+      return out;
+    }
+    if (!isPlainObject(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) defineOwn(out, k, revive(type.map, v[k]));
+    return out;
+  }
+  if ('enum' in type) return v;
+  if (!isPlainObject(v)) return v;
+  const fields = 'valueType' in type ? type.fields : type.object;
+  const cls = 'valueType' in type ? valueTypeClass(type) : undefined;
+  let out: Record<string, unknown>;
+  if (cls !== undefined) {
+    // Own data properties, defined: no setter of the class runs.
+    out = Object.create(cls.prototype as object) as Record<string, unknown>;
+    for (const name of Object.keys(fields)) {
+      if (!Object.prototype.hasOwnProperty.call(v, name)) continue;
+      Object.defineProperty(out, name, { value: revive(fields[name]!, v[name]), writable: true, enumerable: true, configurable: true });
+    }
+  } else {
+    out = copyPlain(v, Object.keys(v));
+    for (const name of Object.keys(fields)) {
+      if (Object.prototype.hasOwnProperty.call(v, name)) defineOwn(out, name, revive(fields[name]!, v[name]));
+    }
+  }
+  return out;
 }

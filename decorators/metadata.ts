@@ -15,9 +15,10 @@ import {
   type MethodDescription,
   type ParamDescription,
   type PropertyDescription,
+  type PropertyMode,
 } from './api-description';
 import { computeSignature } from './signature';
-import { isWireType, wireTypeFromDesign, wireTypeToString, type WireType } from './wire-type';
+import { normalizeType, wireTypeFromDesign, wireTypeLabel, type WireType } from './wire-type';
 
 const MEMBERS_KEY = 'tsro:members';
 const TYPE_NAME_KEY = 'tsro:typeName';
@@ -31,7 +32,7 @@ export type MemberDeclaration =
       readonly kind: 'property';
       readonly name: string;
       readonly type: WireType;
-      readonly readonly: boolean;
+      readonly mode: PropertyMode;
       readonly persisted: boolean;
     }
   | {
@@ -40,6 +41,8 @@ export type MemberDeclaration =
       readonly params: readonly ParamDescription[];
       readonly required: number;
       readonly returns: WireType;
+      /** Set on the slot a `sourceOnlySetter` property generates: the property's name. */
+      readonly pushFor?: string;
     };
 
 /**
@@ -56,6 +59,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'deliverChange', 'deliverSignal', 'emitterLogger', 'invokeListener', 'lastState', 'listeners',
   'needsDefinition', 'notValid', 'owner', 'readProperty', 'refreshState', 'released',
   'removeAllListeners', 'requireApi', 'settleWaiters', 'snapshot', 'waiters', 'writeProperty',
+  'presentedValue', 'reviveState',
   // JavaScript's own
   'constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf',
   'propertyIsEnumerable', 'toLocaleString', 'then',
@@ -74,7 +78,12 @@ export function declareMember(prototype: object, decl: MemberDeclaration): void 
   }
   const own: MemberDeclaration[] | undefined = Reflect.getOwnMetadata(MEMBERS_KEY, prototype);
   const list = own ?? [];
-  if (list.some((m) => m.name === decl.name)) {
+  const previous = list.find((m) => m.name === decl.name);
+  if (previous) {
+    const pushFor = previous.kind === 'slot' ? previous.pushFor : decl.kind === 'slot' ? decl.pushFor : undefined;
+    if (pushFor !== undefined) {
+      throw declarationError(cls, `"${decl.name}" is the push slot generated for sourceOnlySetter property "${pushFor}"; declare it without a decorator to override it`);
+    }
     throw declarationError(cls, `"${decl.name}" is decorated twice`);
   }
   list.push(decl);
@@ -98,13 +107,17 @@ function findApiClass(ctor: AnyClass): AnyClass | undefined {
   return undefined;
 }
 
-/** Wire type of a declaration: the explicit option if given (validated), else from metadata. */
+/**
+ * Wire type of a declaration: the explicit option if given (resolved: enums, value type classes,
+ * containers of them), else from metadata (a @ValueType class is its value type).
+ */
 export function resolveWireType(cls: string, what: string, explicit: unknown, design: unknown): WireType {
   if (explicit !== undefined) {
-    if (!isWireType(explicit)) {
-      throw declarationError(cls, `${what}: ${JSON.stringify(explicit)} is not a wire type`);
+    try {
+      return normalizeType(explicit);
+    } catch (err) {
+      throw declarationError(cls, `${what}: ${(err as Error).message}`);
     }
-    return explicit;
   }
   return wireTypeFromDesign(design);
 }
@@ -170,7 +183,14 @@ export function apiOf(ctor: AnyClass): ApiDescription {
       }
       seen.set(m.name, m.kind);
       if (m.kind === 'property') {
-        properties.push({ name: m.name, index: properties.length, type: m.type, readonly: m.readonly, persisted: m.persisted });
+        properties.push({
+          name: m.name,
+          index: properties.length,
+          type: m.type,
+          readonly: m.mode !== 'writable',
+          mode: m.mode,
+          persisted: m.persisted,
+        });
       } else {
         const list = m.kind === 'signal' ? signals : slots;
         list.push({ name: m.name, index: list.length, params: m.params, required: m.required, returns: m.returns });
@@ -193,6 +213,6 @@ export function apiOf(ctor: AnyClass): ApiDescription {
 
 /** A one-line human description of a method, e.g. `print(doc: string): int32`. */
 export function describeMethod(m: MethodDescription): string {
-  const params = m.params.map((p, i) => `${p.name || `arg${i}`}: ${wireTypeToString(p.type)}`).join(', ');
-  return `${m.name}(${params}): ${wireTypeToString(m.returns)}`;
+  const params = m.params.map((p, i) => `${p.name || `arg${i}`}: ${wireTypeLabel(p.type)}`).join(', ');
+  return `${m.name}(${params}): ${wireTypeLabel(m.returns)}`;
 }

@@ -3,24 +3,53 @@
 // type, tells every observer (hosts) and emits `<name>Changed` locally if the object is an event
 // emitter. Field initializers go through
 // this accessor because the project compiles with useDefineForClassFields: false.
+//
+// Modes (README, "Property modes"): writable (default), `readonly`, `constant` (the accessor
+// refuses any change once the object has been remoted) and `sourceOnlySetter` (replicas get a
+// generated slot `push<Name>(value)` that assigns through this accessor on the source; a method
+// of that name the class or a subclass defines itself, undecorated, is used instead).
 
 import 'reflect-metadata';
 import { UsageError } from '../errors';
-import { conformValue } from './conform';
+import { pushSlotName, type PropertyMode } from './api-description';
+import { conformValue, needsRevive, reviveValue } from './conform';
 import { declareMember, resolveWireType } from './metadata';
 import { emitLocally, sameValue, sourceState } from './source-state';
-import type { WireType } from './wire-type';
+import type { TypeSpec, WireType } from './wire-type';
 
 export interface PropertyOptions {
-  /** Wire type, where `design:type` is too coarse (int32, int64, arrays' element types, unions). */
-  readonly type?: WireType;
+  /**
+   * Wire type, where `design:type` is too coarse (int32, int64, arrays' element types, unions),
+   * a TypeScript enum (`type: Color`, or `{ enum: Color, name: 'Color' }`) or a @ValueType class.
+   */
+  readonly type?: TypeSpec;
   /** Replicas may not set it. Default false: replicas' sets are forwarded to the source. */
   readonly readonly?: boolean;
+  /**
+   * Set once by the source (initializer, constructor, or before `enableRemoting`) and sent in
+   * every replica's initial values; changing it after the object was remoted throws READONLY.
+   * Replicas may not set it.
+   */
+  readonly constant?: boolean;
+  /**
+   * Replicas may not set it directly, but get a slot `push<Name>(value)` (e.g. `pushInkLevel`)
+   * that asks the source to assign it (through its setter, so checks and change events apply).
+   * Declare it on the class for typing: `declare pushInkLevel: (value: number) => void;`.
+   */
+  readonly sourceOnlySetter?: boolean;
   /**
    * Typed replicas remember the last value they saw in their node's `persistedStore` and start
    * from it (state `default`) before any connection.
    */
   readonly persisted?: boolean;
+}
+
+function modeOf(cls: string, key: string, options: PropertyOptions): PropertyMode {
+  const set = (['readonly', 'constant', 'sourceOnlySetter'] as const).filter((m) => options[m] === true);
+  if (set.length > 1) {
+    throw new UsageError('DECLARATION_INVALID', `${cls}: property "${key}" can only be one of readonly, constant, sourceOnlySetter (got ${set.join(', ')})`);
+  }
+  return set[0] ?? 'writable';
 }
 
 export function Property(options: PropertyOptions = {}): PropertyDecorator {
@@ -30,15 +59,20 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
       throw new UsageError('DECLARATION_INVALID', `${cls}: @Property needs a string-named member`);
     }
     const type = resolveWireType(cls, `property "${key}"`, options.type, Reflect.getMetadata('design:type', prototype, key));
+    const mode = modeOf(cls, key, options);
     declareMember(prototype, {
       kind: 'property',
       name: key,
       type,
-      readonly: options.readonly === true,
+      mode,
       persisted: options.persisted === true,
     });
+    if (mode === 'sourceOnlySetter') declarePushSlot(prototype, key, type);
     const changed = `${key}Changed`;
     const what = `property "${key}" of ${cls}`;
+    const constant = mode === 'constant';
+    // Value types are stored as instances (what the getter returns) but sent as plain objects.
+    const revive = needsRevive(type);
     Object.defineProperty(prototype, key, {
       configurable: true,
       enumerable: true,
@@ -48,13 +82,37 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
       set(this: object, value: unknown): void {
         const state = sourceState(this);
         if (key in state.values && sameValue(state.values[key], value)) return;
+        if (constant && state.remoted) {
+          throw new UsageError('READONLY', `${what} is constant: it cannot change once the object is remoted`);
+        }
         // Checked and encoded before it is stored: a value of the wrong type or one that cannot
         // be carried throws here, and neither the object nor any replica sees it.
         const conformed = type === 'any' ? value : conformValue(type, value, what);
         for (const o of state.observers) o.propertyChanged(key, conformed);
-        state.values[key] = conformed;
-        emitLocally(this, changed, [conformed]);
+        const stored = revive ? reviveValue(type, conformed) : conformed;
+        state.values[key] = stored;
+        emitLocally(this, changed, [stored]);
       },
     });
   };
+}
+
+/** The generated `push<Name>(value)` slot of a sourceOnlySetter property. */
+function declarePushSlot(prototype: object, key: string, type: WireType): void {
+  const name = pushSlotName(key);
+  declareMember(prototype, {
+    kind: 'slot',
+    name,
+    params: [{ name: 'value', type }],
+    required: 1,
+    returns: 'void',
+    pushFor: key,
+  });
+  if (Object.prototype.hasOwnProperty.call(prototype, name)) return; // the class's own
+  const push = {
+    [name](this: Record<string, unknown>, value: unknown): void {
+      this[key] = value;
+    },
+  }[name]!;
+  Object.defineProperty(prototype, name, { configurable: true, writable: true, enumerable: false, value: push });
 }

@@ -5,11 +5,11 @@ import 'reflect-metadata';
 import { UsageError } from '../errors';
 import { declareMember, hasRestParameter, parameterNames, resolveWireType } from './metadata';
 import { emitLocally, sourceState } from './source-state';
-import type { WireType } from './wire-type';
+import type { TypeSpec } from './wire-type';
 
 export interface SignalOptions {
   /** Wire types of the parameters, where `design:paramtypes` is too coarse. */
-  readonly params?: readonly WireType[];
+  readonly params?: readonly TypeSpec[];
 }
 
 export function Signal(options: SignalOptions = {}): MethodDecorator {

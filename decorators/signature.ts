@@ -1,7 +1,9 @@
 // The API signature: a hash both sides compute the same way from the members of an API, so a
 // typed replica can tell before it applies anything whether the source speaks the same API.
-// It covers the type name and, in order, every property (name, type, writability), signal
+// It covers the type name and, in order, every property (name, type, mode), signal
 // (name, parameter types) and slot (name, parameter types, required count, return type).
+// Types are covered whole: an enum's name, member names and values in order; a value type's name
+// and its fields' names and types in order.
 // Parameter names are left out: they are read best-effort from source text and may be minified.
 
 import { createHash } from 'node:crypto';
@@ -24,7 +26,7 @@ export function computeSignature(
 ): string {
   const lines = [SIGNATURE_VERSION, `type ${JSON.stringify(typeName)}`];
   for (const p of properties) {
-    lines.push(`property ${JSON.stringify(p.name)}:${wireTypeToString(p.type)}:${p.readonly ? 'readonly' : 'writable'}`);
+    lines.push(`property ${JSON.stringify(p.name)}:${wireTypeToString(p.type)}:${p.mode}`);
   }
   for (const s of signals) lines.push(methodLine('signal', s));
   for (const s of slots) lines.push(methodLine('slot', s));

@@ -5,13 +5,13 @@
 import 'reflect-metadata';
 import { UsageError } from '../errors';
 import { declareMember, hasRestParameter, parameterNames, resolveWireType } from './metadata';
-import type { WireType } from './wire-type';
+import type { TypeSpec } from './wire-type';
 
 export interface SlotOptions {
   /** Wire types of the parameters, where `design:paramtypes` is too coarse. */
-  readonly params?: readonly WireType[];
+  readonly params?: readonly TypeSpec[];
   /** Wire type of the (awaited) return value. */
-  readonly returns?: WireType;
+  readonly returns?: TypeSpec;
 }
 
 export function Slot(options: SlotOptions = {}): MethodDecorator {

@@ -14,6 +14,8 @@ export interface SourceObserver {
 interface SourceState {
   readonly values: Record<string, unknown>;
   observers: SourceObserver[];
+  /** Set once the object is first remoted (and never cleared): `constant` properties freeze. */
+  remoted: boolean;
 }
 
 const STATE = Symbol('tsro.sourceState');
@@ -25,14 +27,16 @@ export function sourceState(obj: object): SourceState {
   const holder = obj as WithState;
   let state = holder[STATE];
   if (!state) {
-    state = { values: Object.create(null) as Record<string, unknown>, observers: [] };
+    state = { values: Object.create(null) as Record<string, unknown>, observers: [], remoted: false };
     Object.defineProperty(obj, STATE, { value: state, enumerable: false, writable: false, configurable: false });
   }
   return state;
 }
 
 export function addSourceObserver(obj: object, observer: SourceObserver): void {
-  sourceState(obj).observers.push(observer);
+  const state = sourceState(obj);
+  state.observers.push(observer);
+  state.remoted = true;
 }
 
 export function removeSourceObserver(obj: object, observer: SourceObserver): void {

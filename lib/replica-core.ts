@@ -121,14 +121,14 @@ export class ReplicaCore {
     if (!values || !prop) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" changed unknown property #${index}`);
     values[index] = value;
     const event = changedEventName(prop.name);
-    for (const h of this.handles) h.deliverChange(event, value);
+    for (const h of this.handles) h.deliverChange(event, value, index);
     if (this.persistence?.indices.includes(index) && this.persistence.signature === this.api!.signature) this.persistence.save();
   }
 
   signalEmitted(index: number, args: unknown[]): void {
     const signal = this.api?.signals[index];
     if (!signal) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" emitted unknown signal #${index}`);
-    for (const h of this.handles) h.deliverSignal(signal.name, args);
+    for (const h of this.handles) h.deliverSignal(signal.name, args, index);
   }
 
   /** The source went away (disabled, connection lost): values stay, but are no longer vouched for. */

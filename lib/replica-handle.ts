@@ -2,7 +2,7 @@
 // and the checked paths for calling a slot and setting a property. A handle is a view on a
 // shared ReplicaCore; releasing the last handle of a core drops the node's subscription.
 
-import type { ApiDescription, MethodDescription, PropertyDescription } from '../decorators/api-description';
+import { readonlyReason, type ApiDescription, type MethodDescription, type PropertyDescription } from '../decorators/api-description';
 import { checkArgumentCount, conformsAsIs, conformValue } from '../decorators/conform';
 import { isDeepStrictEqual } from 'node:util';
 import { NotValidError, UsageError } from '../errors';
@@ -138,18 +138,26 @@ export abstract class ReplicaHandle extends Emitter {
     for (const p of api.properties) {
       // Structural: a decoded array is never the default's object, but may equal it.
       if (before === undefined || !isDeepStrictEqual(before[p.index], values[p.index])) {
-        this.emit(`${p.name}Changed`, values[p.index]);
+        this.emit(`${p.name}Changed`, this.presentedValue(p.index, values[p.index]));
       }
     }
   }
 
+  /**
+   * A property value (as received, shared by every handle of the core) as this handle shows it:
+   * as is here; typed handles make instances of value types. @internal
+   */
+  presentedValue(_index: number, raw: unknown): unknown {
+    return raw;
+  }
+
   /** @internal `event` is the property's `<name>Changed`. */
-  deliverChange(event: string, value: unknown): void {
+  deliverChange(event: string, value: unknown, _index: number): void {
     if (this.lastState !== 'signatureMismatch') this.emit(event, value);
   }
 
   /** @internal */
-  deliverSignal(name: string, args: unknown[]): void {
+  deliverSignal(name: string, args: unknown[], _index: number): void {
     if (this.lastState !== 'signatureMismatch') this.emit(name, ...args);
   }
 
@@ -195,7 +203,7 @@ export abstract class ReplicaHandle extends Emitter {
     const sub = this.core.subscription;
     if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`set property "${prop.name}"`);
     const what = `property "${prop.name}" of "${this.name}"`;
-    if (prop.readonly) throw new UsageError('READONLY', `${what} is readonly`);
+    if (prop.readonly) throw new UsageError('READONLY', `${what} ${readonlyReason(prop)}`);
     const encoded = encodeValue(conformValue(prop.type, value, what), what);
     return sub.connection.setProperty(sub.sourceId, prop.index, encoded, `setting ${what}`);
   }

@@ -3,8 +3,8 @@
 // same bytes go to every listening connection. Incoming slot calls and property sets are checked
 // against the declared API before anything on the object is touched.
 
-import type { ApiDescription, MethodDescription } from '../decorators/api-description';
-import { checkArgumentCount, conformsAsIs, conformValue } from '../decorators/conform';
+import { readonlyReason, type ApiDescription, type MethodDescription } from '../decorators/api-description';
+import { checkArgumentCount, conformsAsIs, conformValue, needsRevive, reviveValue } from '../decorators/conform';
 import { addSourceObserver, readSourceValue, removeSourceObserver, type SourceObserver } from '../decorators/source-state';
 import { TsroError, UsageError } from '../errors';
 import { apiToMessage } from './protocol/api-codec';
@@ -33,6 +33,10 @@ export class SourceBinding implements SourceObserver {
   // Names for error messages, made once: the hot paths only read them if a value fails.
   private readonly propertyWhat: readonly string[];
   private readonly signalWhat: readonly ((i: number) => string)[];
+  // Value types: properties stored on the object as instances (sent as plain objects), and slots
+  // whose arguments the object receives as instances. Worked out once; undefined when none.
+  private readonly instanceProperties: readonly boolean[] | undefined;
+  private readonly reviveSlotArgs: readonly boolean[] | undefined;
 
   constructor(
     readonly id: number,
@@ -42,6 +46,10 @@ export class SourceBinding implements SourceObserver {
   ) {
     this.propertyWhat = api.properties.map((p) => `property "${p.name}" of source "${name}"`);
     this.signalWhat = api.signals.map((s) => (i: number) => `argument ${i + 1} of signal "${s.name}" of source "${name}"`);
+    const props = api.properties.map((p) => needsRevive(p.type));
+    this.instanceProperties = props.some(Boolean) ? props : undefined;
+    const slots = api.slots.map((s) => s.params.some((p) => needsRevive(p.type)));
+    this.reviveSlotArgs = slots.some(Boolean) ? slots : undefined;
     addSourceObserver(object, this);
   }
 
@@ -70,9 +78,20 @@ export class SourceBinding implements SourceObserver {
 
   /** The Init packet for a new (or re-acquiring) listener. */
   initPacket(wantDefinition: boolean): Uint8Array {
-    const values = this.api.properties.map((p) =>
-      encodeValue(readSourceValue(this.object, p.name), `property "${p.name}" of source "${this.name}"`),
-    );
+    const values = this.api.properties.map((p) => {
+      const what = `property "${p.name}" of source "${this.name}"`;
+      let value = readSourceValue(this.object, p.name);
+      if (this.instanceProperties?.[p.index]) {
+        // Stored as instances of value types: sent as the plain objects they stand for. A value
+        // that does not fit (a property never assigned) is left for the encoder to judge.
+        try {
+          value = conformValue(p.type, value, what);
+        } catch {
+          // as is
+        }
+      }
+      return encodeValue(value, what);
+    });
     return encodePacket({
       init: { source: this.id, values, definition: wantDefinition ? apiToMessage(this.api) : null },
     });
@@ -116,7 +135,8 @@ export class SourceBinding implements SourceObserver {
     let result: unknown;
     const previous = swapCaller(caller);
     try {
-      const values = this.conformArguments(slot, args);
+      let values = this.conformArguments(slot, args);
+      if (this.reviveSlotArgs?.[index]) values = values.map((v, i) => reviveValue(slot.params[i]!.type, v));
       const fn = (this.object as Record<string, unknown>)[slot.name] as (...a: unknown[]) => unknown;
       result = fn.apply(this.object, values as unknown[]);
     } catch (err) {
@@ -139,7 +159,7 @@ export class SourceBinding implements SourceObserver {
   setProperty(index: number, value: ValueMessage | null | undefined): void {
     const prop = this.api.properties[index];
     if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property #${index}`);
-    if (prop.readonly) throw new UsageError('READONLY', `property "${prop.name}" of source "${this.name}" is readonly`);
+    if (prop.readonly) throw new UsageError('READONLY', `property "${prop.name}" of source "${this.name}" ${readonlyReason(prop)}`);
     const decoded = conformValue(prop.type, decodeValue(value ?? {}), `property "${prop.name}"`);
     (this.object as Record<string, unknown>)[prop.name] = decoded;
   }

@@ -16,6 +16,12 @@
 //              else `list` (holes of a sparse array become undefined)
 //   plain obj  (prototype Object.prototype or null) -> `object`, fields in Object.keys order
 //   Map        `map`, keys and values are Values
+//   value type an instance of a @ValueType class (decorators/value-type.ts) -> `object` with its
+//              declared fields only, in declared order (no class name travels; the receiver
+//              gets a plain object unless a declared type tells it to make an instance). Where
+//              the declared type is the value type, conformValue has already made it plain;
+//              this is for values declared `any`. Checked only after every other kind, so it
+//              costs nothing to other values.
 //
 // Anything else (functions, symbols, cycles, class instances such as Set, RegExp, Promise or
 // typed arrays other than Uint8Array, strings with lone surrogates, nesting deeper than
@@ -41,6 +47,7 @@
 //   here so that the sender gets a NOT_SERIALIZABLE naming the value instead.
 
 import * as types from 'node:util/types';
+import { valueTypeOf, type ValueTypeRef } from '../../decorators/wire-type';
 import { UsageError } from '../../errors';
 
 /** The protobufjs object form of `tsro.v1.Value`; at most one field is set (none = undefined). */
@@ -343,7 +350,34 @@ function encodeObject(obj: object, st: EncodeState): ValueMessage {
   if (types.isUint8Array(obj)) return Buffer.isBuffer(obj) ? { buffer: obj } : { bytes: obj };
   if (types.isDate(obj)) return { date: (obj as Date).getTime() };
   if (types.isMap(obj)) return encodeMap(obj as Map<unknown, unknown>, st);
+  const valueType = valueTypeOfInstance(proto);
+  if (valueType !== undefined) return encodeValueType(obj as Record<string, unknown>, valueType, st);
   throw notSerializable(st, st.what, st.whatIndex, describeInstance(obj), st.stack.length);
+}
+
+/** The value type of the nearest class in a prototype chain that is a @ValueType, if any. */
+function valueTypeOfInstance(proto: unknown): ValueTypeRef | undefined {
+  for (let p = proto; p !== null && typeof p === 'object' && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const ctor = Object.prototype.hasOwnProperty.call(p, 'constructor') ? (p as { constructor: unknown }).constructor : undefined;
+    const vt = valueTypeOf(ctor);
+    if (vt !== undefined) return vt;
+  }
+  return undefined;
+}
+
+/** An instance of a value type: a Struct of its declared fields that it has, in declared order. */
+function encodeValueType(obj: Record<string, unknown>, type: ValueTypeRef, st: EncodeState): ValueMessage {
+  enter(obj, st);
+  const depth = st.stack.length - 1;
+  st.segKinds[depth] = SEG_FIELD;
+  const fields: StructFieldMessage[] = [];
+  for (const key of Object.keys(type.fields)) {
+    if (!(key in obj)) continue;
+    st.segs[depth] = key;
+    fields.push({ key, value: encodeInner(obj[key], st) });
+  }
+  st.stack.pop();
+  return { object: { fields } };
 }
 
 /** Pushes a container on the ancestor stack, refusing cycles and excessive depth. */

@@ -1,0 +1,294 @@
+// Enums as property, signal and slot types (issue 6, "Richer object model"): declared once with
+// the TypeScript enum object, values travel as the numbers or strings the enum defines, anything
+// else is TYPE_MISMATCH, dynamic replicas see the members, and the members are in the signature.
+
+import { EventEmitter } from 'node:events';
+import { expect } from 'chai';
+import { Property, RemoteObjectType, Signal, Slot, type DynamicReplica, type Host, type Node, type Replica } from '../../index';
+import { apiOf } from '../../decorators/metadata';
+import { normalizeType } from '../../decorators/wire-type';
+import { apiFromMessage, apiToMessage, type ApiDefinitionMessage } from '../../lib/protocol/api-codec';
+import { schema } from '../../lib/protocol/schema';
+import { nextEvent, transports, until } from '../support/fixtures';
+import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
+
+enum Color {
+  Red,
+  Green,
+  Blue = 10,
+}
+
+enum Mood {
+  Happy = 'happy',
+  Sad = 'sad',
+}
+
+/** Color with Blue's value changed: another API. */
+enum ColorChanged {
+  Red,
+  Green,
+  Blue = 11,
+}
+
+const MoodType = { enum: Mood, name: 'Mood' } as const;
+
+@RemoteObjectType('Palette')
+class Palette extends EventEmitter {
+  @Property({ type: Color }) color: Color = Color.Red;
+  @Property({ type: MoodType }) mood: Mood = Mood.Happy;
+  @Property({ type: { array: Color } }) history: Color[] = [];
+  @Property({ type: { nullable: Color } }) maybe: Color | null = null;
+  @Signal({ params: [Color, MoodType] }) shifted(_color: Color, _mood: Mood): void {}
+  @Slot({ params: [Color], returns: MoodType }) moodFor(color: Color): Mood {
+    return color === Color.Red ? Mood.Sad : Mood.Happy;
+  }
+  @Slot({ params: [MoodType], returns: { array: Color } }) colorsFor(mood: Mood): Color[] {
+    return mood === Mood.Sad ? [Color.Blue] : [Color.Red, Color.Green];
+  }
+  /** Returns whatever it is told to: for a return value outside the enum. */
+  @Slot({ params: ['any'], returns: Color }) pick(value: unknown): Color {
+    return value as Color;
+  }
+}
+
+@RemoteObjectType('Palette')
+class PaletteWithChangedEnum {
+  @Property({ type: ColorChanged }) color: ColorChanged = ColorChanged.Red;
+  @Property({ type: MoodType }) mood: Mood = Mood.Happy;
+  @Property({ type: { array: ColorChanged } }) history: ColorChanged[] = [];
+  @Property({ type: { nullable: ColorChanged } }) maybe: ColorChanged | null = null;
+  @Signal({ params: [ColorChanged, MoodType] }) shifted(_color: ColorChanged, _mood: Mood): void {}
+  @Slot({ params: [ColorChanged], returns: MoodType }) moodFor(_color: ColorChanged): Mood {
+    return Mood.Happy;
+  }
+  @Slot({ params: [MoodType], returns: { array: ColorChanged } }) colorsFor(_mood: Mood): ColorChanged[] {
+    return [];
+  }
+  @Slot({ params: ['any'], returns: ColorChanged }) pick(value: unknown): ColorChanged {
+    return value as ColorChanged;
+  }
+}
+
+describe('object model: enum declarations', () => {
+  it('round-trips enum types (0, -0, empty strings included) through the API definition bytes', () => {
+    // An enum-shaped object (TypeScript folds an enum's `-0` to 0).
+    const Edge = { Zero: 0, NegZero: -0, Half: 0.5, Empty: '' } as const;
+    @RemoteObjectType('Edges')
+    class Edges {
+      @Property({ type: { enum: Edge, name: 'Edge' } }) e: number | string = Edge.Zero;
+    }
+    const api = apiOf(Edges);
+    const bytes = schema.ApiDefinition.encode(apiToMessage(api) as never).finish();
+    const back = apiFromMessage(schema.ApiDefinition.decode(bytes) as unknown as ApiDefinitionMessage);
+    expect(back.signature).to.equal(api.signature);
+    const members = (back.properties[0]!.type as { enum: Record<string, unknown> }).enum;
+    expect(Object.keys(members)).to.deep.equal(['Zero', 'NegZero', 'Half', 'Empty']);
+    expect(Object.is(members.NegZero, -0)).to.equal(true);
+    expect(members.Empty).to.equal('');
+  });
+
+  it('refuses a broken enum in a received API definition (PROTOCOL_ERROR)', () => {
+    const withType = (type: object): ApiDefinitionMessage => ({ typeName: 'T', properties: [{ name: 'p', type, mode: 0 }] });
+    for (const type of [
+      { enumType: { members: [] } },
+      { enumType: { members: [{ name: 'A', number: 1 }, { name: 'A', number: 2 }] } },
+      { enumType: { members: [{ name: '', number: 1 }] } },
+      { enumType: { members: [{ name: 'A' }] } },
+      { valueType: { name: 'P', fields: [] } },
+      { valueType: { name: '', fields: [{ name: 'x', type: { scalar: 5 } }] } },
+      { valueType: { name: 'P', fields: [{ name: 'x', type: { scalar: 5 } }, { name: 'x', type: { scalar: 5 } }] } },
+    ]) {
+      expect(() => apiFromMessage(withType(type)), JSON.stringify(type)).to.throw().with.property('code', 'PROTOCOL_ERROR');
+    }
+    expect(() => apiFromMessage({ typeName: 'T', properties: [{ name: 'p', type: { scalar: 5 }, mode: 9 }] }))
+      .to.throw().with.property('code', 'PROTOCOL_ERROR');
+  });
+
+  it('strips the reverse mappings of numeric enums and keeps member order', () => {
+    const api = apiOf(Palette);
+    expect(api.properties[0]!.type).to.deep.equal({ enum: { Red: 0, Green: 1, Blue: 10 } });
+    expect(Object.keys((api.properties[0]!.type as { enum: object }).enum)).to.deep.equal(['Red', 'Green', 'Blue']);
+    expect(api.properties[1]!.type).to.deep.equal({ enum: { Happy: 'happy', Sad: 'sad' }, name: 'Mood' });
+    expect(api.slots[0]!.returns).to.deep.equal({ enum: { Happy: 'happy', Sad: 'sad' }, name: 'Mood' });
+  });
+
+  it('accepts mixed enums, and the explicit { enum } form for an enum shaped like a container type', () => {
+    enum Mixed {
+      A = 1,
+      B = 'b',
+    }
+    expect(normalizeType(Mixed)).to.deep.equal({ enum: { A: 1, B: 'b' } });
+    // A string enum whose only member is `array = 'int32'` looks like { array: 'int32' }...
+    enum Tricky {
+      array = 'int32',
+    }
+    expect(normalizeType(Tricky)).to.deep.equal({ array: 'int32' });
+    // ...which { enum: X } always tells apart.
+    expect(normalizeType({ enum: Tricky })).to.deep.equal({ enum: { array: 'int32' } });
+  });
+
+  it('refuses an empty enum, a non-enum object and a bad enum name (DECLARATION_INVALID)', () => {
+    enum Empty {}
+    for (const type of [Empty, { enum: Empty }, { a: true }, { enum: Color, name: '' }]) {
+      const e = expectTsro(
+        thrownBy(() => {
+          @RemoteObjectType('Bad')
+          class Bad {
+            @Property({ type: type as never }) x = 0;
+          }
+          return Bad;
+        }),
+        'DECLARATION_INVALID',
+      );
+      expect(e.message).to.include('property "x"');
+    }
+  });
+
+  it('puts names, values and order of the members in the signature', () => {
+    enum Reordered {
+      Green = 1,
+      Red = 0,
+      Blue = 10,
+    }
+    enum Renamed {
+      Red,
+      Verde,
+      Blue = 10,
+    }
+    const sig = (type: unknown): string => {
+      @RemoteObjectType('E')
+      class E {
+        @Property({ type: type as never }) x = 0;
+      }
+      return apiOf(E).signature;
+    };
+    const base = sig(Color);
+    expect(sig(Color)).to.equal(base);
+    expect(sig({ enum: Color })).to.equal(base);
+    for (const other of [ColorChanged, Reordered, Renamed, { enum: Color, name: 'Color' }, 'int32']) {
+      expect(sig(other), JSON.stringify(other)).to.not.equal(base);
+    }
+  });
+});
+
+for (const t of transports()) {
+  describe(`object model: enums (${t.name})`, () => {
+    let w: World;
+    let host: Host;
+    let node: Node;
+    let palette: Palette;
+    let r: Replica<Palette>;
+    let dyn: DynamicReplica;
+
+    beforeEach(async () => {
+      w = new World();
+      host = await w.host(t.url());
+      palette = new Palette();
+      expect(host.enableRemoting(palette)).to.equal(true);
+      node = await w.connectedNode(host);
+      r = node.acquire(Palette);
+      dyn = node.acquireDynamic('Palette');
+      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+    });
+    afterEach(() => w.close());
+
+    it('carries enum property values both ways, as the enum defines them', async () => {
+      expect(r.color).to.equal(Color.Red);
+      expect(r.mood).to.equal(Mood.Happy);
+      palette.color = Color.Blue;
+      palette.mood = Mood.Sad;
+      palette.history = [Color.Green, Color.Blue];
+      await until(r, 'historyChanged', () => r.history.length === 2);
+      expect(r.color).to.equal(10).and.equal(Color.Blue);
+      expect(r.mood).to.equal('sad').and.equal(Mood.Sad);
+      expect(r.history).to.deep.equal([Color.Green, Color.Blue]);
+      expect(dyn.get('color')).to.equal(10);
+      expect(dyn.get('mood')).to.equal('sad');
+
+      const changed = nextEvent(r, 'colorChanged');
+      r.color = Color.Green;
+      expect(await changed).to.deep.equal([Color.Green]);
+      expect(palette.color).to.equal(Color.Green);
+      await dyn.set('mood', Mood.Happy);
+      expect(palette.mood).to.equal(Mood.Happy);
+      await dyn.set('maybe', Color.Blue);
+      expect(palette.maybe).to.equal(Color.Blue);
+      await dyn.set('maybe', null);
+      expect(palette.maybe).to.equal(null);
+    });
+
+    it('carries enum signal arguments and slot arguments and results', async () => {
+      const typedLog = recordEvents(r, ['shifted']);
+      const dynLog = recordEvents(dyn, ['shifted']);
+      palette.shifted(Color.Blue, Mood.Sad);
+      await until(r, 'shifted', () => typedLog.length === 1);
+      await until(dyn, 'shifted', () => dynLog.length === 1);
+      expect(typedLog[0]!.args).to.deep.equal([Color.Blue, Mood.Sad]);
+      expect(dynLog[0]!.args).to.deep.equal([10, 'sad']);
+
+      expect(await r.moodFor(Color.Red)).to.equal(Mood.Sad);
+      expect(await r.colorsFor(Mood.Sad)).to.deep.equal([Color.Blue]);
+      expect(await dyn.invoke('moodFor', 10)).to.equal('happy');
+      expect(await dyn.invoke('colorsFor', 'happy')).to.deep.equal([0, 1]);
+    });
+
+    it('refuses values outside the enum (TYPE_MISMATCH) wherever they cross', async () => {
+      const log = recordEvents(r, ['colorChanged', 'moodChanged', 'shifted']);
+      // On the source.
+      let e = expectTsro(thrownBy(() => (palette.color = 3 as Color)), 'TYPE_MISMATCH');
+      expect(e.message).to.include('"color"').and.include('got number 3');
+      expectTsro(thrownBy(() => (palette.color = 'Red' as unknown as Color)), 'TYPE_MISMATCH'); // a key, not a value
+      expectTsro(thrownBy(() => (palette.mood = 'Happy' as Mood)), 'TYPE_MISMATCH');
+      expectTsro(thrownBy(() => (palette.history = [Color.Red, 2 as Color])), 'TYPE_MISMATCH');
+      expectTsro(thrownBy(() => palette.shifted(Color.Red, 'glad' as Mood)), 'TYPE_MISMATCH');
+      expect(palette.color).to.equal(Color.Red);
+      // On replicas, before anything is sent.
+      e = expectTsro(thrownBy(() => (r.color = 7 as Color)), 'TYPE_MISMATCH');
+      expect(e.message).to.include('enum');
+      expectTsro(await rejectionOf(dyn.set('mood', 'Happy')), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(dyn.set('color', '0')), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(r.moodFor(4 as Color)), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(dyn.invoke('colorsFor', 'glad')), 'TYPE_MISMATCH');
+      // By the host, for what a replica did not check.
+      const binding = bindingOf(host, 'Palette')!;
+      const outcome = await new Promise<unknown>((resolve) => binding.invoke(0, [5], resolve));
+      expect(outcome).to.have.nested.property('error.code', 'TYPE_MISMATCH');
+      expect(() => binding.setProperty(0, { int: 5 })).to.throw().with.property('code', 'TYPE_MISMATCH');
+      // A slot result outside the enum: REMOTE, remoteCode TYPE_MISMATCH.
+      e = expectTsro(await rejectionOf(r.pick(42)), 'REMOTE');
+      expect(e).to.have.property('remoteCode', 'TYPE_MISMATCH');
+      expect(await r.pick(Color.Blue)).to.equal(Color.Blue);
+      // Nothing reached a replica.
+      palette.color = Color.Green; // barrier
+      await nextEvent(r, 'colorChanged');
+      expect(log.map((x) => [x.event, ...x.args])).to.deep.equal([['colorChanged', Color.Green]]);
+    });
+
+    it('shows dynamic replicas the enum members (and name) in the API description', () => {
+      const api = dyn.api!;
+      expect(api.signature).to.equal(apiOf(Palette).signature);
+      expect(api.propertyByName.get('color')!.type).to.deep.equal({ enum: { Red: 0, Green: 1, Blue: 10 } });
+      expect(api.propertyByName.get('mood')!.type).to.deep.equal({ enum: { Happy: 'happy', Sad: 'sad' }, name: 'Mood' });
+      expect(api.propertyByName.get('history')!.type).to.deep.equal({ array: { enum: { Red: 0, Green: 1, Blue: 10 } } });
+      expect(api.propertyByName.get('maybe')!.type).to.deep.equal({ nullable: { enum: { Red: 0, Green: 1, Blue: 10 } } });
+      expect(api.signalByName.get('shifted')!.params.map((p) => p.type)).to.deep.equal([
+        { enum: { Red: 0, Green: 1, Blue: 10 } },
+        { enum: { Happy: 'happy', Sad: 'sad' }, name: 'Mood' },
+      ]);
+      expect(api.slotByName.get('colorsFor')!.returns).to.deep.equal({ array: { enum: { Red: 0, Green: 1, Blue: 10 } } });
+    });
+
+    it('goes signatureMismatch when one side changed an enum value; a dynamic replica still works', async () => {
+      const other = await w.connectedNode(host);
+      await whenOffered(other, 'Palette');
+      const mismatched = other.acquire(PaletteWithChangedEnum, 'Palette');
+      expect(await mismatched.waitForSource(WAIT_MS)).to.equal(false);
+      expect(mismatched.state).to.equal('signatureMismatch');
+      expect(apiOf(PaletteWithChangedEnum).signature).to.not.equal(apiOf(Palette).signature);
+      const otherDyn = other.acquireDynamic('Palette');
+      expect(await otherDyn.waitForSource(WAIT_MS)).to.equal(true);
+      expect(otherDyn.get('color')).to.equal(Color.Red);
+    });
+  });
+}
