@@ -1,4 +1,5 @@
-// `npm start`: QtRO's two documentation scenarios, each as a host process and a client process
+// `npm start`: QtRO's two documentation scenarios, each as a host process and a client process,
+// then a small network built on a registry
 // talking tcp on 127.0.0.1.
 //
 //   1. GPS: gps-host remotes a simulated receiver; gps-client follows it with a typed replica.
@@ -15,7 +16,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
-const DEADLINE_MS = 10_000;
+const DEADLINE_MS = 20_000;
 const HOST_URL = 'tcp://127.0.0.1:0';
 const GPS_UPDATES = 5;
 const GPS_INTERVAL_MS = 100;
@@ -141,12 +142,26 @@ async function printerScenario(): Promise<void> {
   await host.finished();
 }
 
+async function registryScenario(): Promise<void> {
+  say('demo', 'Registry scenario: two sensor hosts publish to a registry; a monitor knows only the registry');
+  const registry = await startHost('registry', 'registry/registry.js', []);
+  const kitchen = await startHost('kitchen-host', 'registry/sensor-host.js', [registry.url, 'kitchen', '21']);
+  const garage = await startHost('garage-host', 'registry/sensor-host.js', [registry.url, 'garage', '12']);
+  const monitor = new Child('monitor', 'registry/monitor.js', [registry.url, 'kitchen', 'garage']);
+  await monitor.finished();
+  for (const h of [kitchen.host, garage.host, registry.host]) {
+    h.send({ cmd: 'shutdown' });
+    await h.finished();
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const deadline = setTimeout(() => abort(new DemoFailure(`the deadline of ${DEADLINE_MS / 1000} s passed`)), DEADLINE_MS);
   try {
     await gpsScenario();
     await printerScenario();
+    await registryScenario();
     say('demo', `all processes exited cleanly in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

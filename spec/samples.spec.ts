@@ -61,6 +61,10 @@ describe('samples', () => {
     has(/^\[demo\]\s+all processes exited cleanly/);
 
     // Nothing went to stderr, tsro logged no warning.
+    // The registry scenario: the monitor found both sensors through the registry alone.
+    expect(output, context).to.match(/\[monitor\]\s+kitchen: [-\d.]+ °C \(replica valid\)/);
+    expect(output, context).to.match(/\[monitor\]\s+garage: [-\d.]+ °C \(replica valid\)/);
+    expect(output, context).to.include('instances of Thermometer: garage, kitchen');
     expect(output, context).not.to.match(/\(stderr\)|\[tsro\]/);
   });
 });
