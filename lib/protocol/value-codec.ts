@@ -48,7 +48,7 @@
 
 import * as types from 'node:util/types';
 import { valueTypeOf, type ValueTypeRef } from '../../decorators/wire-type';
-import { UsageError } from '../../errors';
+import { ProtocolError, UsageError } from '../../errors';
 
 /** The protobufjs object form of `tsro.v1.Value`; at most one field is set (none = undefined). */
 export interface ValueMessage {
@@ -191,6 +191,8 @@ function describeInstance(v: object): string {
   return name ? `an instance of ${name} (only plain objects, arrays, Map, Date and Uint8Array can be sent)` : 'an instance of an anonymous class';
 }
 
+const TOO_BIG = `a bigint larger than ${64 * 1024} bytes (MAX_BIGINT_BYTES)`;
+
 function describeUnsendable(v: unknown): string {
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'symbol') return 'a symbol';
@@ -232,20 +234,35 @@ export function bigintToBytes(n: bigint): Uint8Array {
     }
     return out.subarray(0, len);
   }
-  // Large: via hex. For n < 0, two's complement of n is the bitwise complement of -n - 1.
+  // Large: via hex, in linear time. For n < 0, two's complement of n is the bitwise complement
+  // of -n - 1.
   const neg = n < 0n;
   const m = neg ? -n - 1n : n;
   let hex = m.toString(16);
   if (hex.length & 1) hex = '0' + hex;
-  let len = hex.length >> 1;
-  const signRoom = parseInt(hex.slice(0, 2), 16) >= 0x80 ? 1 : 0;
+  const bigEndian = Buffer.from(hex, 'hex');
+  const len = bigEndian.length;
+  const signRoom = bigEndian[0]! >= 0x80 ? 1 : 0;
   const out = new Uint8Array(len + signRoom);
   for (let i = 0; i < len; i++) {
-    const b = parseInt(hex.substr(hex.length - 2 * (i + 1), 2), 16);
+    const b = bigEndian[len - 1 - i]!;
     out[i] = neg ? ~b & 0xff : b;
   }
-  if (signRoom) out[len++] = neg ? 0xff : 0;
+  if (signRoom) out[len] = neg ? 0xff : 0;
   return out;
+}
+
+/**
+ * The largest bigint carried, in bytes of two's complement (2^524287 or so). Converting a
+ * bigint costs time superlinear in its size; a bound keeps one hostile value from stalling a
+ * process for seconds. int64 needs 8.
+ */
+export const MAX_BIGINT_BYTES = 64 * 1024;
+
+const BIGINT_LIMIT = 1n << BigInt(MAX_BIGINT_BYTES * 8 - 1);
+
+function bigintFits(n: bigint): boolean {
+  return n < BIGINT_LIMIT && n >= -BIGINT_LIMIT;
 }
 
 /** Two's complement little-endian bytes (any length, shortest or not) -> bigint; none -> 0n. */
@@ -258,8 +275,10 @@ export function bytesToBigint(b: Uint8Array): bigint {
     if (b[len - 1] >= 0x80) v -= 2 ** (8 * len);
     return BigInt(v);
   }
-  let hex = '';
-  for (let i = len - 1; i >= 0; i--) hex += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+  if (len > MAX_BIGINT_BYTES) {
+    throw new ProtocolError('PROTOCOL_ERROR', `a bigint of ${len} bytes; at most ${MAX_BIGINT_BYTES} are accepted`);
+  }
+  const hex = Buffer.from(b).reverse().toString('hex');
   let v = BigInt('0x' + hex);
   if (b[len - 1] >= 0x80) v -= 1n << BigInt(8 * len);
   return v;
@@ -296,6 +315,7 @@ function encodeTop(value: unknown, what: string | WhatFn, whatIndex: number): Va
     case 'undefined':
       return {};
     case 'bigint':
+      if (!bigintFits(value)) throw notSerializable(null, what, whatIndex, TOO_BIG, 0);
       return { bigint: bigintToBytes(value) };
     case 'object': {
       if (value === null) return { null: 0 };
@@ -324,6 +344,7 @@ function encodeInner(value: unknown, st: EncodeState): ValueMessage {
     case 'undefined':
       return {};
     case 'bigint':
+      if (!bigintFits(value)) throw notSerializable(st, st.what, st.whatIndex, TOO_BIG, st.stack.length);
       return { bigint: bigintToBytes(value) };
     case 'object':
       if (value === null) return { null: 0 };
