@@ -64,14 +64,9 @@ describe('hardening: the registry facing a hostile peer', function () {
     expect(reg.sourceLocations.get('Printer')?.hostUrl).to.equal(hostA.hostUrl);
   });
 
-  // NEEDS LIBRARY: RegistrySource.removeSource (lib/registry-source.ts) withdraws the entry whose
-  // hostUrl matches, whoever calls it -- and every registered hostUrl is public in
-  // `sourceLocations`. So any peer that can connect to the registry can withdraw another host's
-  // source (every node's replica of it loses its location) and, right after, register its own
-  // URL under that name with addSource: a hijack of the name. Expected: removeSource only
-  // withdraws (or unqueues) entries the calling connection registered itself (the `owner`
-  // addSource records; in-process callers as now) and returns false otherwise, leaving the
-  // directory and its signals untouched.
+  // removeSource withdraws (or unqueues) only entries the calling connection registered itself and
+  // returns false otherwise, leaving the directory and its signals untouched: a peer cannot withdraw
+  // another host's name and then register its own URL under it.
   it('a peer cannot withdraw (and so hijack) a name another host registered', async () => {
     const reg = intruder.registry!;
     let removed = 0;
