@@ -261,6 +261,25 @@ async function bindOrTakeOver(server: net.Server, address: TransportAddress): Pr
   }
 }
 
+// The socket file is created by bind() with the process umask; with a permissive umask others
+// could connect in the moment before chmod. A strict umask around the (synchronous) bind closes
+// that window. (process.umask cannot be set in worker threads: there the chmod alone applies.)
+function listenOwnerOnly(server: net.Server, socketPath: string, abstract: boolean): void {
+  let previous: number | undefined;
+  if (!abstract && !IS_WINDOWS) {
+    try {
+      previous = process.umask(0o177);
+    } catch {
+      previous = undefined;
+    }
+  }
+  try {
+    server.listen({ path: socketPath });
+  } finally {
+    if (previous !== undefined) process.umask(previous);
+  }
+}
+
 function bind(server: net.Server, address: TransportAddress): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
@@ -275,7 +294,7 @@ function bind(server: net.Server, address: TransportAddress): Promise<void> {
     server.once('listening', onListening);
     try {
       if (address.scheme === 'tcp' || address.scheme === 'tls') server.listen({ host: address.host, port: address.port });
-      else if (address.scheme === 'local') server.listen({ path: address.path });
+      else if (address.scheme === 'local') listenOwnerOnly(server, address.path, address.abstract === true);
       else throw new ListenError(`cannot listen on ${address.url}: no listener is registered for the "${address.name}" scheme`);
     } catch (err) {
       server.removeListener('error', onError);
