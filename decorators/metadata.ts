@@ -18,7 +18,7 @@ import {
   type PropertyMode,
 } from './api-description';
 import { computeSignature } from './signature';
-import { normalizeType, wireTypeFromDesign, wireTypeLabel, type WireType } from './wire-type';
+import { normalizeType, wireTypeFromDesign, wireTypeLabel, type TypeSpec, type WireType } from './wire-type';
 
 const MEMBERS_KEY = 'tsro:members';
 const TYPE_NAME_KEY = 'tsro:typeName';
@@ -215,4 +215,34 @@ export function apiOf(ctor: AnyClass): ApiDescription {
 export function describeMethod(m: MethodDescription): string {
   const params = m.params.map((p, i) => `${p.name || `arg${i}`}: ${wireTypeLabel(p.type)}`).join(', ');
   return `${m.name}(${params}): ${wireTypeLabel(m.returns)}`;
+}
+
+/**
+ * The checked method and parameter list of a @Signal or @Slot: a string-named method without a
+ * rest parameter, its parameters typed by the explicit option or by `design:paramtypes`.
+ */
+export function declaredMethod(
+  decorator: 'signal' | 'slot',
+  prototype: object,
+  key: string | symbol,
+  descriptor: PropertyDescriptor,
+  explicit: readonly TypeSpec[] | undefined,
+): { readonly cls: string; readonly name: string; readonly fn: Function; readonly params: ParamDescription[] } {
+  const cls = (prototype as { constructor: { name: string } }).constructor.name;
+  const fn: unknown = descriptor.value;
+  const label = decorator === 'signal' ? '@Signal' : '@Slot';
+  if (typeof key !== 'string' || typeof fn !== 'function') {
+    throw new UsageError('DECLARATION_INVALID', `${cls}: ${label} goes on a string-named method`);
+  }
+  if (hasRestParameter(fn)) {
+    throw new UsageError('DECLARATION_INVALID', `${cls}: ${decorator} "${key}" has a rest parameter; take an array instead`);
+  }
+  const design: unknown[] = Reflect.getMetadata('design:paramtypes', prototype, key) ?? [];
+  const count = explicit?.length ?? design.length;
+  const names = parameterNames(fn, count);
+  const params = Array.from({ length: count }, (_, i) => ({
+    name: names[i]!,
+    type: resolveWireType(cls, `parameter ${i + 1} of ${decorator} "${key}"`, explicit?.[i], design[i]),
+  }));
+  return { cls, name: key, fn, params };
 }
