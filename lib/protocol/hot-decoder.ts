@@ -145,6 +145,7 @@ export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, va
   let index = 0;
   let serial = 0;
   let single: unknown;
+  let seenSingle = false;
   let args: unknown[] | undefined;
   // Field numbers: PropertyChange{source=1,index=2,value=3}, SignalEmit{source=1,index=2,args=3},
   // Invoke{source=1,index=2,serial=3,args=4}, InvokeReply{serial=1,value=2,error=3}.
@@ -166,7 +167,12 @@ export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, va
       const fieldEnd = delimited(end);
       const isValue = kind === 0x0a ? field === 3 : kind === 0x1a ? field === 2 : false;
       const isArg = kind === 0x22 ? field === 3 : kind === 0x12 ? field === 4 : false;
-      if (isValue) single = value(pos, fieldEnd);
+      if (isValue) {
+        // A singular message field sent twice is merged by protobuf: not canonical, not ours.
+        if (seenSingle) return false;
+        seenSingle = true;
+        single = value(pos, fieldEnd);
+      }
       else if (isArg) (args ??= []).push(value(pos, fieldEnd));
       else return false; // e.g. an error reply
     } else {

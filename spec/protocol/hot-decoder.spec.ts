@@ -102,3 +102,12 @@ describe('hot packet decoder', () => {
     expect(seen).to.deep.equal([]);
   });
 });
+
+describe('hot packet decoder: non-canonical frames found by fuzzing', () => {
+  it('leaves a reply whose value field appears more than once to the general decoder (protobuf merges them)', () => {
+    const frame = Uint8Array.from([26, 33, 8, 7, 18, 2, 8, 6, 18, 3, 26, 1, 120, 18, 20, 82, 18, 10, 7, 10, 1, 119, 18, 2, 8, 2, 10, 7, 10, 1, 104, 18, 2, 48, 0]);
+    const seen: unknown[] = [];
+    expect(decodeHotPacket(frame, { replyValue: (...a) => seen.push(a) })).to.equal(false);
+    expect(seen).to.deep.equal([]);
+  });
+});
