@@ -21,3 +21,8 @@ export { RegistrySource, type SourceLocation } from './lib/registry-source';
 export type { RemoteObjectLocation, ReconnectOptions } from './lib/node';
 export { registerTransportScheme, unregisterTransportScheme, type TransportScheme } from './lib/transport-schemes';
 export type { TlsOptions, TlsClientOptions, TlsServerOptions } from './transport/tls-options';
+export { adaptSource } from './lib/source-adapter';
+export type { SourceAdapter, SourceAdapterControls, SourceAdapterOptions, PropertyMapping, PropertyConversion, SlotMapping, SignalForwarding } from './lib/source-adapter';
+export type { AnyClass } from './decorators/metadata';
+export type { ClassLike } from './decorators/wire-type';
+export type { TlsPem, TlsKey } from './transport/tls-options';
