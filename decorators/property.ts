@@ -20,7 +20,7 @@ import type { TypeSpec, WireType } from './wire-type';
 export interface PropertyOptions {
   /**
    * Wire type, where `design:type` is too coarse (int32, int64, arrays' element types, unions),
-   * a TypeScript enum (`type: Color`, or `{ enum: Color, name: 'Color' }`) or a @ValueType class.
+   * a TypeScript enum (`type: Color`, or `{ enum: Color, name: 'Color' }`) or a `@ValueType` class.
    */
   readonly type?: TypeSpec;
   /** Replicas may not set it. Default false: replicas' sets are forwarded to the source. */

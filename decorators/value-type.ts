@@ -50,7 +50,7 @@ function declarationError(cls: string, msg: string): UsageError {
   return new UsageError('DECLARATION_INVALID', `${cls}: ${msg}`);
 }
 
-/** A field of a @ValueType class. */
+/** A field of a `@ValueType` class. */
 export function Field(options: FieldOptions = {}): PropertyDecorator {
   return (prototype: object, key: string | symbol): void => {
     const cls = (prototype as { constructor: { name: string } }).constructor.name;

@@ -41,13 +41,13 @@ export type WireType =
   | EnumType
   | ValueTypeRef;
 
-/** A class (used for @ValueType classes in type declarations). */
+/** A class (used for `@ValueType` classes in type declarations). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ClassLike = abstract new (...args: any[]) => object;
 
 /**
  * What a declaration may give as a type: a WireType; a TypeScript enum (the enum object itself,
- * or `{ enum: E, name?: 'E' }`); a @ValueType class; or containers of these.
+ * or `{ enum: E, name?: 'E' }`); a `@ValueType` class; or containers of these.
  *
  * An enum object is told from a container type by its shape: a one-key object whose key is
  * `array`, `map`, `object` or `nullable` is a container, so an enum whose only member is named

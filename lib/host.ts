@@ -109,7 +109,7 @@ export class Host extends Node implements HostConnectionOwner {
   }
 
   /**
-   * Remotes `object` under `name`, else its @RemoteObjectType name, else its `objectName`.
+   * Remotes `object` under `name`, else its `@RemoteObjectType` name, else its `objectName`.
    * Returns false (and warns) if no name can be found, the name is taken on this host, the
    * object is already remoted here, or its class declares no remote API.
    */
