@@ -34,8 +34,16 @@ const NOT_HOT = Symbol('not hot');
 const scratch = new Uint8Array(8);
 const scratchView = new DataView(scratch.buffer);
 
-// Buffer's native UTF-8 decoder, callable on any Uint8Array (frames may be plain views).
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, start: number, end: number): string }).utf8Slice;
+// Buffer's native UTF-8 decoder, callable on any Uint8Array (frames may be plain views). It is
+// not documented API, so a runtime without it gets the documented (slightly slower) path.
+type Utf8Slice = (this: Uint8Array, start: number, end: number) => string;
+const nativeUtf8Slice = (Buffer.prototype as unknown as { utf8Slice?: Utf8Slice }).utf8Slice;
+const utf8Slice: Utf8Slice =
+  typeof nativeUtf8Slice === 'function'
+    ? nativeUtf8Slice
+    : function (this: Uint8Array, start: number, end: number): string {
+        return Buffer.from(this.buffer, this.byteOffset + start, end - start).toString('utf8');
+      };
 
 function malformed(what: string): ProtocolError {
   return new ProtocolError('PROTOCOL_ERROR', `malformed ${what}`);
