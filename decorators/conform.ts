@@ -9,7 +9,8 @@
 
 import * as types from 'node:util/types';
 import { UsageError } from '../errors';
-import { type EnumType, type ValueTypeRef, type WireType, valueTypeClass, wireTypeLabel } from './wire-type';
+import { apiOf, type AnyClass } from './metadata';
+import { type ChildTypeRef, type EnumType, type ValueTypeRef, type WireType, valueTypeClass, wireTypeLabel } from './wire-type';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -148,6 +149,7 @@ function conform(type: WireType, v: unknown, what: string, path: string, shown: 
     if (v === undefined) throw mismatch(shown, what, path, 'undefined (null expected for no value)');
     return conform(type.nullable, v, what, path, shown);
   }
+  if ('child' in type) return conformChild(type, shown, v, what, path);
   if ('array' in type) return conformArray(type, shown, v, what, path);
   if ('map' in type) return conformMap(type, shown, v, what, path);
   if ('enum' in type) {
@@ -156,6 +158,24 @@ function conform(type: WireType, v: unknown, what: string, path: string, shown: 
   }
   if ('valueType' in type) return conformValueType(type, shown, v, what, path);
   return conformObject(type, shown, v, what, path);
+}
+
+/**
+ * A child object: null, or an instance of a remote object class whose API has the declared
+ * signature (the declared class, a subclass, or any class with the same API). Returned as is.
+ */
+function conformChild(type: ChildTypeRef, shown: WireType, v: unknown, what: string, path: string): unknown {
+  if (v === null) return v;
+  if (v !== undefined && typeof v === 'object') {
+    let signature: string | undefined;
+    try {
+      signature = apiOf((v as { constructor: AnyClass }).constructor).signature;
+    } catch {
+      signature = undefined;
+    }
+    if (signature === type.child.signature) return v;
+  }
+  throw mismatch(shown, what, path, describe(v, false));
 }
 
 const enumValueSets = new WeakMap<EnumType, ReadonlySet<unknown>>();
@@ -343,7 +363,7 @@ export function needsRevive(type: WireType): boolean {
     if ('array' in type) r = needsRevive(type.array);
     else if ('map' in type) r = needsRevive(type.map);
     else if ('nullable' in type) r = needsRevive(type.nullable);
-    else if ('enum' in type) r = false;
+    else if ('enum' in type || 'child' in type) r = false;
     else if ('valueType' in type) r = valueTypeClass(type) !== undefined || Object.values(type.fields).some(needsRevive);
     else r = Object.values(type.object).some(needsRevive);
     reviveMemo.set(type, r);
@@ -378,7 +398,7 @@ function revive(type: WireType, v: unknown): unknown {
     for (const k of Object.keys(v)) defineOwn(out, k, revive(type.map, v[k]));
     return out;
   }
-  if ('enum' in type) return v;
+  if ('enum' in type || 'child' in type) return v;
   if (!isPlainObject(v)) return v;
   const fields = 'valueType' in type ? type.fields : type.object;
   const cls = 'valueType' in type ? valueTypeClass(type) : undefined;

@@ -18,7 +18,17 @@ import {
   type PropertyMode,
 } from './api-description';
 import { computeSignature } from './signature';
-import { normalizeType, wireTypeFromDesign, wireTypeLabel, type TypeSpec, type WireType } from './wire-type';
+import {
+  normalizeType,
+  registerChildType,
+  sealType,
+  valueTypeOf,
+  wireTypeFromDesign,
+  wireTypeLabel,
+  type ChildTypeRef,
+  type TypeSpec,
+  type WireType,
+} from './wire-type';
 
 const MEMBERS_KEY = 'tsro:members';
 const TYPE_NAME_KEY = 'tsro:typeName';
@@ -59,7 +69,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'deliverChange', 'deliverSignal', 'emitterLogger', 'invokeListener', 'lastState', 'listeners',
   'needsDefinition', 'notValid', 'owner', 'readProperty', 'refreshState', 'released',
   'removeAllListeners', 'requireApi', 'settleWaiters', 'snapshot', 'waiters', 'writeProperty',
-  'presentedValue', 'reviveState',
+  'presentedValue', 'reviveState', 'childReplicas',
   // JavaScript's own
   'constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf',
   'propertyIsEnumerable', 'toLocaleString', 'then',
@@ -120,6 +130,34 @@ export function resolveWireType(cls: string, what: string, explicit: unknown, de
     }
   }
   return wireTypeFromDesign(design);
+}
+
+/**
+ * True if `cls` is a remote object class (it or an ancestor has @RemoteObjectType or decorated
+ * members), and not a @ValueType class: as a property's type, it declares a child object.
+ */
+export function isRemoteObjectClass(cls: unknown): cls is AnyClass {
+  if (typeof cls !== 'function' || valueTypeOf(cls) !== undefined) return false;
+  if (findApiClass(cls as AnyClass)) return true;
+  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const proto = (c as { prototype?: unknown }).prototype;
+    if (proto && typeof proto === 'object' && Reflect.hasOwnMetadata(MEMBERS_KEY, proto)) return true;
+  }
+  return false;
+}
+
+const childTypes = new WeakMap<object, ChildTypeRef>();
+
+/** The child type of a remote object class: its type name and API signature (resolved once). */
+export function childTypeOf(cls: AnyClass): ChildTypeRef {
+  let t = childTypes.get(cls);
+  if (!t) {
+    const api = apiOf(cls);
+    t = sealType({ child: Object.freeze({ typeName: api.typeName, signature: api.signature }) });
+    registerChildType(t, cls);
+    childTypes.set(cls, t);
+  }
+  return t;
 }
 
 /** Parameter names from a function's source text; empty names where that fails. */

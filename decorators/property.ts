@@ -13,7 +13,7 @@ import 'reflect-metadata';
 import { UsageError } from '../errors';
 import { pushSlotName, type PropertyMode } from './api-description';
 import { conformValue, needsRevive, reviveValue } from './conform';
-import { declareMember, resolveWireType } from './metadata';
+import { childTypeOf, declareMember, isRemoteObjectClass, resolveWireType } from './metadata';
 import { emitLocally, sameValue, sourceState } from './source-state';
 import type { TypeSpec, WireType } from './wire-type';
 
@@ -42,6 +42,13 @@ export interface PropertyOptions {
    * from it (state `default`) before any connection.
    */
   readonly persisted?: boolean;
+  /**
+   * Documents (and checks) that `type` is a remote object class: the property holds a child
+   * object (QtRO's CLASS property), remoted by the host as a hidden child source. A remote
+   * object class given as `type` declares a child object with or without this flag. Child
+   * properties are readonly for replicas (or `constant`), and cannot be `persisted`.
+   */
+  readonly child?: boolean;
 }
 
 function modeOf(cls: string, key: string, options: PropertyOptions): PropertyMode {
@@ -58,8 +65,29 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
     if (typeof key !== 'string') {
       throw new UsageError('DECLARATION_INVALID', `${cls}: @Property needs a string-named member`);
     }
-    const type = resolveWireType(cls, `property "${key}"`, options.type, Reflect.getMetadata('design:type', prototype, key));
-    const mode = modeOf(cls, key, options);
+    const isChild = isRemoteObjectClass(options.type);
+    if (options.child === true && !isChild) {
+      throw new UsageError('DECLARATION_INVALID', `${cls}: child property "${key}" needs \`type\`: a remote object class`);
+    }
+    let type: WireType;
+    let mode = modeOf(cls, key, options);
+    if (isChild) {
+      if (options.type === (prototype as { constructor: unknown }).constructor) {
+        throw new UsageError('DECLARATION_INVALID', `${cls}: property "${key}" cannot hold a child of its own class`);
+      }
+      if (mode === 'sourceOnlySetter' || options.persisted === true) {
+        throw new UsageError('DECLARATION_INVALID', `${cls}: child property "${key}" cannot be sourceOnlySetter or persisted`);
+      }
+      try {
+        type = childTypeOf(options.type as never);
+      } catch (err) {
+        throw new UsageError('DECLARATION_INVALID', `${cls}: property "${key}": ${(err as Error).message}`);
+      }
+      // Only the source sets a child: replicas see it readonly (QtRO's CLASS properties).
+      if (mode === 'writable') mode = 'readonly';
+    } else {
+      type = resolveWireType(cls, `property "${key}"`, options.type, Reflect.getMetadata('design:type', prototype, key));
+    }
     declareMember(prototype, {
       kind: 'property',
       name: key,

@@ -10,6 +10,8 @@
 // - WireType, the resolved form every layer works with (normalizeType turns a TypeSpec into
 //   one): scalars, containers, `{ enum: { Member: value, ... }, name? }` (reverse mappings of
 //   numeric enums stripped) and `{ valueType: 'Point', fields: { x: 'double', ... } }`.
+//   A child object property (QtRO's CLASS) resolves to `{ child: { typeName, signature } }`
+//   (metadata.ts childTypeOf; the class is kept aside like a value type's, childTypeClass).
 //   Resolved types are frozen; the class of a value type is kept aside (valueTypeClass), so a
 //   type that came over the wire never names a class and never makes one.
 
@@ -31,8 +33,18 @@ export interface ValueTypeRef {
   readonly fields: { readonly [field: string]: WireType };
 }
 
+/**
+ * A child object (QtRO's CLASS property): another remote object class, by its type name and API
+ * signature. Only a property may have this type; on the wire its value is the name of the hidden
+ * child source the host remotes the object under (a string), or null.
+ */
+export interface ChildTypeRef {
+  readonly child: { readonly typeName: string; readonly signature: string };
+}
+
 /** A declared wire type, resolved. */
 export type WireType =
+  | ChildTypeRef
   | ScalarType
   | { readonly array: WireType }
   | { readonly map: WireType }
@@ -90,6 +102,26 @@ export function valueTypeOf(cls: unknown): ValueTypeRef | undefined {
 /** The class behind a resolved value type, if it was declared in this process. */
 export function valueTypeClass(ref: ValueTypeRef): ClassLike | undefined {
   return classesByValueType.get(ref);
+}
+
+// ---- child object types ----------------------------------------------------------------------
+
+/** Resolved child types -> the remote object class they were declared with (this process only). */
+const classesByChildType = new WeakMap<object, ClassLike>();
+
+/** Records the class behind a resolved child type (called by metadata.ts). */
+export function registerChildType(ref: ChildTypeRef, cls: ClassLike): void {
+  classesByChildType.set(ref, cls);
+}
+
+/** The class behind a resolved child type, if it was declared in this process. */
+export function childTypeClass(ref: ChildTypeRef): ClassLike | undefined {
+  return classesByChildType.get(ref);
+}
+
+/** True if `t` is a child object type. */
+export function isChildType(t: WireType | undefined): t is ChildTypeRef {
+  return typeof t === 'object' && t !== null && 'child' in t;
 }
 
 // ---- resolution -------------------------------------------------------------------------------
@@ -215,6 +247,14 @@ export function normalizeType(spec: unknown, self?: ClassLike, depth = 0): WireT
   }
   if (keys.length === 1) {
     switch (keys[0]) {
+      case 'child': {
+        // The resolved form of a child type without a class (as dynamic replicas see it).
+        const c = rec.child as Record<string, unknown> | null;
+        if (c !== null && typeof c === 'object' && typeof c.typeName === 'string' && typeof c.signature === 'string') {
+          return sealType({ child: Object.freeze({ typeName: c.typeName, signature: c.signature }) });
+        }
+        break;
+      }
       case 'array':
         return sealType({ array: normalizeType(rec.array, self, depth + 1) });
       case 'map':
@@ -286,6 +326,7 @@ export function wireTypeToString(t: WireType): string {
   if ('array' in t) return `${wireTypeToString(t.array)}[]`;
   if ('map' in t) return `map<${wireTypeToString(t.map)}>`;
   if ('nullable' in t) return `${wireTypeToString(t.nullable)}?`;
+  if ('child' in t) return `child ${JSON.stringify(t.child.typeName)}@${t.child.signature}`;
   if ('enum' in t) {
     const members = Object.entries(t.enum).map(([k, v]) => `${JSON.stringify(k)}=${enumValueText(v)}`);
     return `enum${t.name === undefined ? '' : ` ${JSON.stringify(t.name)}`}{${members.join(',')}}`;
@@ -300,6 +341,7 @@ export function wireTypeLabel(t: WireType): string {
   if ('array' in t) return `${wireTypeLabel(t.array)}[]`;
   if ('map' in t) return `map<${wireTypeLabel(t.map)}>`;
   if ('nullable' in t) return `${wireTypeLabel(t.nullable)}?`;
+  if ('child' in t) return `child ${t.child.typeName}`;
   if ('enum' in t) {
     const values = Object.values(t.enum).map(enumValueText);
     const list = values.length > 8 ? `${values.slice(0, 8).join(', ')}, …` : values.join(', ');

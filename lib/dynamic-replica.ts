@@ -4,12 +4,43 @@
 import type { ApiDescription } from '../decorators/api-description';
 import { NotValidError, UsageError } from '../errors';
 import type { ReplicaCore } from './replica-core';
-import { ReplicaHandle, type ReplicaOwner } from './replica-handle';
+import { isChildType } from '../decorators/wire-type';
+import { makeChildReplica, ReplicaHandle, type ReplicaOwner } from './replica-handle';
 
 export class DynamicReplica extends ReplicaHandle {
+  /** Child object properties: the child source name each replica was made for, by index. */
+  private childReplicas: Map<number, { readonly raw: unknown; readonly replica: ReplicaHandle | null }> | undefined;
+
   constructor(core: ReplicaCore, owner: ReplicaOwner) {
     super(core, owner);
     this.attach();
+  }
+
+  /** @internal A child object property shows a dynamic replica of the child source (or null). */
+  override presentedValue(index: number, raw: unknown): unknown {
+    const type = this.core.api?.properties[index]?.type;
+    if (!isChildType(type)) return raw;
+    const children = (this.childReplicas ??= new Map());
+    const current = children.get(index);
+    if (current && current.raw === raw) return current.replica;
+    if (this.released) return null;
+    const replica = makeChildReplica(this.owner, raw, (name) => this.owner.acquireDynamic(name));
+    children.set(index, { raw, replica });
+    current?.replica?.release();
+    return replica;
+  }
+
+  /** @internal */
+  override deliverChange(event: string, value: unknown, index: number): void {
+    super.deliverChange(event, this.presentedValue(index, value), index);
+  }
+
+  /** Drops this handle, and the replicas of its child objects. */
+  override release(): void {
+    super.release();
+    const children = this.childReplicas;
+    this.childReplicas = undefined;
+    if (children) for (const c of children.values()) c.replica?.release();
   }
 
   /** @internal */
@@ -43,11 +74,11 @@ export class DynamicReplica extends ReplicaHandle {
     return api;
   }
 
-  /** The current value of a property. */
+  /** The current value of a property (for a child object, a DynamicReplica of it, or null). */
   get(name: string): unknown {
     const prop = this.requireApi(`get "${name}"`).propertyByName.get(name);
     if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
-    return this.core.values![prop.index];
+    return this.presentedValue(prop.index, this.core.values![prop.index]);
   }
 
   /**

@@ -3,8 +3,9 @@
 // acquire it get its property changes and signals (encoded once per change, whatever the
 // number of listeners).
 
+import type { ApiDescription, PropertyDescription } from '../decorators/api-description';
 import { apiOf, typeNameOf, type AnyClass } from '../decorators/metadata';
-import { DisconnectedError, type TsroError } from '../errors';
+import { DisconnectedError, UsageError, type TsroError } from '../errors';
 import { FrameChannel } from '../transport/frame-channel';
 import { listen } from '../transport/socket-server';
 import { listenCustom } from './transport-schemes';
@@ -19,7 +20,7 @@ import { Node, type NodeOptions } from './node';
 import type { PacketMessage } from './protocol/messages';
 import { encodePacket } from './protocol/packet-codec';
 import { Peer } from './protocol/peer';
-import { SourceBinding } from './source-binding';
+import { SourceBinding, type ChildHost } from './source-binding';
 
 export interface HostOptions extends Omit<NodeOptions, 'tls'> {
   /**
@@ -49,7 +50,7 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** The largest frame a host accepts from a peer it has not admitted yet (a Handshake is far smaller). */
 const PRE_ADMISSION_FRAME_LIMIT = 64 * 1024;
 
-export class Host extends Node implements HostConnectionOwner {
+export class Host extends Node implements HostConnectionOwner, ChildHost {
   /** The listen result, without marking `listening` as observed. */
   protected readonly bound: Promise<void>;
   private listeningObserved = false;
@@ -142,12 +143,49 @@ export class Host extends Node implements HostConnectionOwner {
         return false;
       }
     }
-    const binding = new SourceBinding(this.nextSourceId++, sourceName, api, object);
-    this.bindingsByName.set(sourceName, binding);
-    this.bindingsById.set(binding.id, binding);
-    this.broadcast({ sourceAdded: { source: binding.info } });
+    const binding = this.addBinding(sourceName, api, object, false);
     void this.publish(binding);
     return true;
+  }
+
+  private addBinding(sourceName: string, api: ApiDescription, object: object, child: boolean): SourceBinding {
+    const binding = new SourceBinding(this.nextSourceId++, sourceName, api, object, this, child);
+    this.bindingsByName.set(sourceName, binding);
+    this.bindingsById.set(binding.id, binding);
+    // Children first: the source list then names every child the object's Init refers to.
+    binding.attachInitialChildren((message, error) => this.logger.warn(message, error));
+    this.broadcast({ sourceAdded: { source: binding.info } });
+    return binding;
+  }
+
+  /**
+   * @internal Child objects (ChildHost): remotes `object` as a hidden child source of `parent`,
+   * named `<parent>/<property>#<n>` (n counts the parent's children, so a replacement has a new
+   * name), after disabling the child the property held before.
+   */
+  attachChild(parent: SourceBinding, prop: PropertyDescription, object: unknown): string | null {
+    if (this.isClosed || this.bindingsById.get(parent.id) !== parent) return null;
+    let api: ApiDescription | undefined;
+    if (object !== null && object !== undefined) {
+      if (typeof object !== 'object') throw new UsageError('TYPE_MISMATCH', `child "${prop.name}" of source "${parent.name}" must be an object or null`);
+      for (const b of this.bindingsById.values()) {
+        if (b.object === object) {
+          throw new UsageError('DECLARATION_INVALID', `child "${prop.name}" of source "${parent.name}": the object is already remoted as "${b.name}"`);
+        }
+      }
+      api = apiOf((object as { constructor: AnyClass }).constructor);
+    }
+    const names = parent.childNames!;
+    const old = names[prop.index];
+    names[prop.index] = null;
+    if (old) this.disableRemoting(old);
+    if (!api) return null;
+    let name: string;
+    do name = `${parent.name}/${prop.name}#${++parent.childCount}`;
+    while (this.bindingsByName.has(name));
+    this.addBinding(name, api, object as object, true);
+    names[prop.index] = name;
+    return name;
   }
 
   // Registry: each source is published once the host is bound and the registry replica is
@@ -156,7 +194,7 @@ export class Host extends Node implements HostConnectionOwner {
   private async publish(binding: SourceBinding): Promise<void> {
     await this.bound.catch(() => {});
     const registry = this.registry;
-    if (!registry?.isReplicaValid() || binding.name === 'Registry' || this.bindingsById.get(binding.id) !== binding) return;
+    if (!registry?.isReplicaValid() || binding.name === 'Registry' || binding.isChild || this.bindingsById.get(binding.id) !== binding) return;
     const location = { typeName: binding.api.typeName, hostUrl: this.hostUrl, signature: binding.api.signature };
     try {
       if (!(await registry.addSource(binding.name, location))) {
@@ -173,7 +211,7 @@ export class Host extends Node implements HostConnectionOwner {
 
   private unpublish(binding: SourceBinding): void {
     const registry = this.registry;
-    if (!registry?.isReplicaValid() || binding.name === 'Registry') return;
+    if (!registry?.isReplicaValid() || binding.name === 'Registry' || binding.isChild) return;
     registry.removeSource(binding.name, this.hostUrl).catch((err: unknown) =>
       this.logger.warn(`could not withdraw "${binding.name}" from the registry`, err),
     );
@@ -189,7 +227,16 @@ export class Host extends Node implements HostConnectionOwner {
     let binding: SourceBinding | undefined;
     if (typeof objectOrName === 'string') binding = this.bindingsByName.get(objectOrName);
     else for (const b of this.bindingsById.values()) if (b.object === objectOrName) binding = b;
-    if (!binding) return false;
+    if (!binding || this.bindingsById.get(binding.id) !== binding) return false;
+    // Its children go with it (first, so no replica is left following an orphan).
+    const children = binding.childNames;
+    if (children) {
+      for (let i = 0; i < children.length; i++) {
+        const child = children[i];
+        children[i] = null;
+        if (child) this.disableRemoting(child);
+      }
+    }
     binding.dispose();
     this.bindingsByName.delete(binding.name);
     this.bindingsById.delete(binding.id);
@@ -201,7 +248,7 @@ export class Host extends Node implements HostConnectionOwner {
 
   /** Names of the sources this host remotes. */
   get sourceNames(): string[] {
-    return [...this.bindingsByName.keys()];
+    return [...this.bindingsByName.values()].filter((b) => !b.isChild).map((b) => b.name);
   }
 
   /** Stops listening, closes every connection (accepted and outgoing) and stops remoting. */

@@ -17,6 +17,8 @@ export interface SourceInfo {
   readonly name: string;
   readonly typeName: string;
   readonly signature: string;
+  /** A hidden child object source: acquirable, but not listed by instances() or knownSources(). */
+  readonly child?: boolean;
 }
 
 /** What a connection tells its node. */
@@ -42,7 +44,8 @@ const MAX_SERIAL = 0xffffffff;
 
 function sourceInfo(m: SourceInfoMessage | null | undefined): SourceInfo {
   if (!m || !m.id || !m.name) throw new ProtocolError('PROTOCOL_ERROR', 'source announced without id or name');
-  return { id: m.id, name: m.name, typeName: m.typeName ?? '', signature: m.signature ?? '' };
+  const info = { id: m.id, name: m.name, typeName: m.typeName ?? '', signature: m.signature ?? '' };
+  return m.child ? { ...info, child: true } : info;
 }
 
 export class NodeConnection implements SubscriptionLink {

@@ -220,7 +220,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   /** Names of the sources of a type this node knows of: offered by connected hosts or listed by the registry. */
   instances(typeName: string): string[] {
     const names = new Set<string>();
-    for (const [name, offer] of this.offered) if (offer.info.typeName === typeName) names.add(name);
+    for (const [name, offer] of this.offered) if (offer.info.typeName === typeName && !offer.info.child) names.add(name);
     const locations = this.registryReplica?.isReplicaValid() ? this.registryReplica.sourceLocations : undefined;
     if (locations) for (const [name, loc] of locations) if (loc.typeName === typeName) names.add(name);
     return [...names].sort();
@@ -230,6 +230,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   knownSources(): (RemoteObjectLocation & { readonly signature: string })[] {
     const seen = new Map<string, RemoteObjectLocation & { readonly signature: string }>();
     for (const [name, offer] of this.offered) {
+      if (offer.info.child) continue;
       seen.set(name, { name, typeName: offer.info.typeName, url: offer.connection.url, signature: offer.info.signature });
     }
     const locations = this.registryReplica?.isReplicaValid() ? this.registryReplica.sourceLocations : undefined;

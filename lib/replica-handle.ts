@@ -12,12 +12,31 @@ import { encodeValue } from './protocol/value-codec';
 import type { ReplicaCore } from './replica-core';
 import type { ReplicaState } from './replica-state';
 import type { Timers } from './timers';
+import type { DynamicReplica } from './dynamic-replica';
+import type { Replica } from './replica-types';
 
 /** What a handle needs from the node that made it. */
 export interface ReplicaOwner {
   readonly logger: Logger;
   readonly timers: Timers;
   releaseHandle(handle: ReplicaHandle, core: ReplicaCore): void;
+  /** For child objects: a replica of a child source, on the same node. */
+  acquire<T extends object>(cls: abstract new (...args: never[]) => T, name?: string): Replica<T>;
+  acquireDynamic(name: string): DynamicReplica;
+}
+
+/**
+ * The replica a child object property shows for `raw` (the child source's name, or null): a
+ * new one from `make`, or null. Failures (a closed node) are logged and show null. @internal
+ */
+export function makeChildReplica(owner: ReplicaOwner, raw: unknown, make: (name: string) => ReplicaHandle): ReplicaHandle | null {
+  if (typeof raw !== 'string' || raw === '') return null;
+  try {
+    return make(raw);
+  } catch (err) {
+    owner.logger.warn(`could not acquire child object "${raw}"`, err);
+    return null;
+  }
 }
 
 /** How long waitForSource waits when not told (QtRO's default). */
@@ -25,7 +44,8 @@ export const DEFAULT_WAIT_MS = 30_000;
 
 export abstract class ReplicaHandle extends Emitter {
   private lastState: ReplicaState;
-  private released = false;
+  /** @internal */
+  protected released = false;
   private readonly waiters = new Set<(valid: boolean) => void>();
 
   constructor(

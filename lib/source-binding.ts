@@ -3,7 +3,8 @@
 // same bytes go to every listening connection. Incoming slot calls and property sets are checked
 // against the declared API before anything on the object is touched.
 
-import { readonlyReason, type ApiDescription, type MethodDescription } from '../decorators/api-description';
+import { readonlyReason, type ApiDescription, type MethodDescription, type PropertyDescription } from '../decorators/api-description';
+import { isChildType } from '../decorators/wire-type';
 import { checkArgumentCount, conformsAsIs, conformValue, needsRevive, reviveValue } from '../decorators/conform';
 import { addSourceObserver, readSourceValue, removeSourceObserver, type SourceObserver } from '../decorators/source-state';
 import { TsroError, UsageError } from '../errors';
@@ -28,6 +29,19 @@ export function errorInfo(err: unknown): ErrorInfoMessage {
   return { code: 'REMOTE', name: 'Error', message: String(err) };
 }
 
+/**
+ * What a binding asks of its host for child objects (properties whose type is a remote object
+ * class): to remote a new child of one of its properties, replacing (disabling) the previous one.
+ */
+export interface ChildHost {
+  /**
+   * Remotes `object` as the child held by `parent`'s property `prop`, after disabling the child
+   * it held before; returns the child source's name, or null for null. Throws a UsageError,
+   * leaving the old child in place, if the object cannot be remoted.
+   */
+  attachChild(parent: SourceBinding, prop: PropertyDescription, object: unknown): string | null;
+}
+
 export class SourceBinding implements SourceObserver {
   private readonly listeners: SourceListener[] = [];
   // Names for error messages, made once: the hot paths only read them if a value fails.
@@ -37,12 +51,19 @@ export class SourceBinding implements SourceObserver {
   // whose arguments the object receives as instances. Worked out once; undefined when none.
   private readonly instanceProperties: readonly boolean[] | undefined;
   private readonly reviveSlotArgs: readonly boolean[] | undefined;
+  /** Child object properties (undefined when none): their current child source names. */
+  readonly childNames: (string | null)[] | undefined;
+  /** Children made so far (names them: each replacement gets a new name). */
+  childCount = 0;
 
   constructor(
     readonly id: number,
     readonly name: string,
     readonly api: ApiDescription,
     readonly object: object,
+    private readonly childHost?: ChildHost,
+    /** A hidden child source (the value of a parent's child property). */
+    readonly isChild = false,
   ) {
     this.propertyWhat = api.properties.map((p) => `property "${p.name}" of source "${name}"`);
     this.signalWhat = api.signals.map((s) => (i: number) => `argument ${i + 1} of signal "${s.name}" of source "${name}"`);
@@ -50,11 +71,29 @@ export class SourceBinding implements SourceObserver {
     this.instanceProperties = props.some(Boolean) ? props : undefined;
     const slots = api.slots.map((s) => s.params.some((p) => needsRevive(p.type)));
     this.reviveSlotArgs = slots.some(Boolean) ? slots : undefined;
+    this.childNames = api.properties.some((p) => isChildType(p.type)) ? api.properties.map(() => null) : undefined;
     addSourceObserver(object, this);
   }
 
   get info(): SourceInfoMessage {
-    return { id: this.id, name: this.name, typeName: this.api.typeName, signature: this.api.signature };
+    const info: SourceInfoMessage = { id: this.id, name: this.name, typeName: this.api.typeName, signature: this.api.signature };
+    if (this.isChild) info.child = true;
+    return info;
+  }
+
+  /** Remotes the children the object holds already (called once the binding is registered). */
+  attachInitialChildren(warn: (message: string, error: unknown) => void): void {
+    if (!this.childNames || !this.childHost) return;
+    for (const p of this.api.properties) {
+      if (!isChildType(p.type)) continue;
+      const value = readSourceValue(this.object, p.name);
+      if (value === null || value === undefined) continue;
+      try {
+        this.childHost.attachChild(this, p, value);
+      } catch (err) {
+        warn(`child "${p.name}" of source "${this.name}" is not remoted`, err);
+      }
+    }
   }
 
   /** Stops observing the object. */
@@ -80,6 +119,7 @@ export class SourceBinding implements SourceObserver {
   initPacket(wantDefinition: boolean): Uint8Array {
     const values = this.api.properties.map((p) => {
       const what = `property "${p.name}" of source "${this.name}"`;
+      if (this.childNames && isChildType(p.type)) return encodeValue(this.childNames[p.index] ?? null, what);
       let value = readSourceValue(this.object, p.name);
       if (this.instanceProperties?.[p.index]) {
         // Stored as instances of value types: sent as the plain objects they stand for. A value
@@ -102,6 +142,10 @@ export class SourceBinding implements SourceObserver {
   propertyChanged(name: string, value: unknown): void {
     const prop = this.api.propertyByName.get(name);
     if (!prop) return; // declared on a subclass of the API class: not remoted
+    // A child object travels as the name of the child source the host remotes it under.
+    if (this.childNames && isChildType(prop.type)) {
+      value = this.childHost ? this.childHost.attachChild(this, prop, value) : null;
+    }
     // Encoded even without listeners: that is the check that the value can be carried at all.
     const bytes = encodePropertyChange(this.id, prop.index, value, this.propertyWhat[prop.index]!);
     if (this.listeners.length > 0) this.broadcast(bytes);

@@ -13,9 +13,10 @@ import type { ApiDescription } from '../decorators/api-description';
 import { conformValue, needsRevive, reviveValue } from '../decorators/conform';
 import { apiOf, type AnyClass } from '../decorators/metadata';
 import { readSourceValue } from '../decorators/source-state';
+import { childTypeClass, isChildType } from '../decorators/wire-type';
 import { cloneValue } from './clone-value';
 import type { ReplicaCore } from './replica-core';
-import { ReplicaHandle, type ReplicaOwner } from './replica-handle';
+import { makeChildReplica, ReplicaHandle, type ReplicaOwner } from './replica-handle';
 
 /** Which members of an API carry value types to revive; undefined when none does. */
 interface RevivalPlan {
@@ -29,7 +30,8 @@ const plans = new WeakMap<ApiDescription, RevivalPlan | null>();
 function revivalPlan(api: ApiDescription): RevivalPlan | undefined {
   let plan = plans.get(api);
   if (plan === undefined) {
-    const props = api.properties.map((p) => needsRevive(p.type));
+    // Child objects are presented too: as typed replicas of the child source.
+    const props = api.properties.map((p) => needsRevive(p.type) || isChildType(p.type));
     const signals = api.signals.map((s) => s.params.some((p) => needsRevive(p.type)));
     const slots = api.slots.map((s) => needsRevive(s.returns));
     plan = [...props, ...signals, ...slots].some(Boolean) ? { props, signals, slots } : null;
@@ -84,10 +86,39 @@ export class TypedReplica extends ReplicaHandle {
     const r = this.reviveState;
     if (r === undefined || !r.plan.props[index]) return raw;
     if (r.raw[index] === raw) return r.shown[index];
-    const shown = reviveValue(this.api.properties[index]!.type, raw);
+    const type = this.api.properties[index]!.type;
+    if (isChildType(type)) {
+      // A child object: a typed replica of the child source, kept until its name changes.
+      if (this.released) return null;
+      const old = r.shown[index] as ReplicaHandle | null | undefined;
+      const cls = childTypeClass(type);
+      const owner = this.owner;
+      const shown = makeChildReplica(owner, raw, (name) =>
+        (cls ? owner.acquire(cls, name) : owner.acquireDynamic(name)) as unknown as ReplicaHandle,
+      );
+      r.raw[index] = raw;
+      r.shown[index] = shown;
+      old?.release();
+      return shown;
+    }
+    const shown = reviveValue(type, raw);
     r.raw[index] = raw;
     r.shown[index] = shown;
     return shown;
+  }
+
+  /** Drops this handle, and the replicas of its child objects. */
+  override release(): void {
+    super.release();
+    const r = this.reviveState;
+    if (r === undefined) return;
+    for (const p of this.api.properties) {
+      if (!isChildType(p.type)) continue;
+      const child = r.shown[p.index] as ReplicaHandle | null | undefined;
+      r.raw[p.index] = UNSET;
+      r.shown[p.index] = null;
+      child?.release();
+    }
   }
 
   /** @internal */
@@ -142,6 +173,7 @@ function readDefaults(cls: AnyClass, api: ApiDescription, owner: ReplicaOwner): 
   try {
     const instance = new (cls as unknown as new () => object)();
     return api.properties.map((p) => {
+      if (isChildType(p.type)) return null; // a child object: no replica until the source names one
       const v = readSourceValue(instance, p.name);
       if (!needsRevive(p.type)) return v;
       try {

@@ -11,6 +11,7 @@
 
 import * as types from 'node:util/types';
 import type { WireType } from '../../decorators/wire-type';
+import { ReplicaHandle } from '../replica-handle';
 
 /** A JSON value, as JSON.parse returns it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -49,6 +50,8 @@ function numberText(n: number): string {
 
 /** A readable, JSON-like rendering of a value; long containers are spread over several lines. */
 export function formatValue(v: unknown, width = 80): string {
+  // A child object property shows the child source's name.
+  if (v instanceof ReplicaHandle) v = v.name;
   return format(v, '', width);
 }
 
@@ -127,6 +130,7 @@ function formatFlat(v: unknown): string {
  * - a plain object whose only key is one of these tags is wrapped: `{"$object":{"$date":1}}`.
  */
 export function toJson(v: unknown): Json {
+  if (v instanceof ReplicaHandle) return v.name; // a child object: its source's name
   switch (typeof v) {
     case 'undefined':
       return { $undefined: true };
@@ -291,6 +295,7 @@ export function coerceToType(type: WireType, v: unknown): unknown {
     if (typeof v === 'string' && !values.includes(v) && Object.prototype.hasOwnProperty.call(type.enum, v)) return type.enum[v];
     return v;
   }
+  if ('child' in type) return v;
   const fields = 'valueType' in type ? type.fields : type.object;
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};

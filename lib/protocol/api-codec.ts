@@ -22,6 +22,7 @@ export interface TypeRefMessage {
   nullable?: TypeRefMessage | null;
   enumType?: EnumTypeMessage | null;
   valueType?: { name?: string | null; fields?: { name?: string | null; type?: TypeRefMessage | null }[] | null } | null;
+  child?: { typeName?: string | null; signature?: string | null } | null;
 }
 
 /** Object form of tsro.v1.EnumType. */
@@ -62,6 +63,7 @@ export function typeToMessage(t: WireType): TypeRefMessage {
   if ('array' in t) return { array: typeToMessage(t.array) };
   if ('map' in t) return { map: typeToMessage(t.map) };
   if ('nullable' in t) return { nullable: typeToMessage(t.nullable) };
+  if ('child' in t) return { child: { typeName: t.child.typeName, signature: t.child.signature } };
   if ('enum' in t) {
     const members = Object.entries(t.enum).map(([name, v]) => (typeof v === 'number' ? { name, number: v } : { name, string: v }));
     return { enumType: t.name === undefined ? { members } : { name: t.name, members } };
@@ -88,6 +90,12 @@ export function typeFromMessage(m: TypeRefMessage | null | undefined, depth = 0)
     return { object: { ...object } };
   }
   if (m.enumType) return enumFromMessage(m.enumType);
+  if (m.child) {
+    const typeName = m.child.typeName ?? '';
+    const signature = m.child.signature ?? '';
+    if (!typeName || !signature) throw bad('a child type has no type name or signature');
+    return sealType({ child: Object.freeze({ typeName, signature }) });
+  }
   if (m.valueType) {
     const name = m.valueType.name ?? '';
     if (!name) throw bad('a value type has no name');

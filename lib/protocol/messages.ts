@@ -12,6 +12,8 @@ export interface SourceInfoMessage {
   name?: Opt<string>;
   typeName?: Opt<string>;
   signature?: Opt<string>;
+  /** A hidden child object source. */
+  child?: Opt<boolean>;
 }
 
 export interface ErrorInfoMessage {
