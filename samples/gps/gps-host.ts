@@ -11,6 +11,7 @@
 // run is over. Ctrl-C (SIGINT) or SIGTERM end it early, cleanly.
 
 import { Host } from 'tsro';
+import { shutdownRequested } from '../shutdown-requested';
 import { GpsSource } from './gps-source';
 
 const USAGE = 'usage: node dist/samples/gps/gps-host.js <url> [updates=5] [intervalMs=100]';
@@ -23,30 +24,6 @@ function positiveInt(text: string, what: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${what} must be a positive integer, got "${text}"\n${USAGE}`);
   return n;
-}
-
-/** Resolves when this process is told to stop: IPC shutdown, IPC channel gone, SIGINT, SIGTERM. */
-function shutdownRequested(): { promise: Promise<string>; dispose(): void } {
-  let resolve!: (why: string) => void;
-  const promise = new Promise<string>((r) => (resolve = r));
-  const onMessage = (m: Command): void => {
-    if (m?.cmd === 'shutdown') resolve('told to shut down');
-  };
-  const onDisconnect = (): void => resolve('the IPC channel closed');
-  const onSignal = (signal: NodeJS.Signals): void => resolve(`got ${signal}`);
-  process.on('message', onMessage);
-  process.on('disconnect', onDisconnect);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    promise,
-    dispose() {
-      process.off('message', onMessage);
-      process.off('disconnect', onDisconnect);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }
 
 function startRequested(): Promise<void> {

@@ -7,33 +7,10 @@
 // until `{ cmd: 'shutdown' }` or until the channel closes; alone, until Ctrl-C (SIGINT) or SIGTERM.
 
 import { Host } from 'tsro';
+import { shutdownRequested } from '../shutdown-requested';
 import { PrinterService } from './printer-service';
 
 const USAGE = 'usage: node dist/samples/printer/printer-host.js <url>';
-
-/** Resolves when this process is told to stop: IPC shutdown, IPC channel gone, SIGINT, SIGTERM. */
-function shutdownRequested(): { promise: Promise<string>; dispose(): void } {
-  let resolve!: (why: string) => void;
-  const promise = new Promise<string>((r) => (resolve = r));
-  const onMessage = (m: { cmd?: string }): void => {
-    if (m?.cmd === 'shutdown') resolve('told to shut down');
-  };
-  const onDisconnect = (): void => resolve('the IPC channel closed');
-  const onSignal = (signal: NodeJS.Signals): void => resolve(`got ${signal}`);
-  process.on('message', onMessage);
-  process.on('disconnect', onDisconnect);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    promise,
-    dispose() {
-      process.off('message', onMessage);
-      process.off('disconnect', onDisconnect);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
 
 async function main(): Promise<void> {
   const [url] = process.argv.slice(2);

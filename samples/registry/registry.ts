@@ -1,14 +1,17 @@
 // The registry of the sample network: node dist/samples/registry/registry.js <url>
 
 import { RegistryHost } from 'tsro';
-import { reportListening, stopRequested } from './process-control';
+import { shutdownRequested } from '../shutdown-requested';
+import { reportListening } from './process-control';
 
 async function main(): Promise<void> {
   const registry = new RegistryHost(process.argv[2] ?? 'tcp://127.0.0.1:0');
   await registry.listening;
   console.log(`registry at ${registry.hostUrl}`);
   reportListening(registry.hostUrl);
-  await stopRequested();
+  const shutdown = shutdownRequested();
+  await shutdown.promise;
+  shutdown.dispose();
   await registry.close();
   console.log('registry closed');
 }

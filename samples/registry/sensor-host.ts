@@ -3,7 +3,8 @@
 //   node dist/samples/registry/sensor-host.js <url> <registryUrl> <room> <celsius>
 
 import { Host } from 'tsro';
-import { reportListening, stopRequested } from './process-control';
+import { shutdownRequested } from '../shutdown-requested';
+import { reportListening } from './process-control';
 import { ThermometerApi } from './thermometer-api';
 
 async function main(): Promise<void> {
@@ -22,7 +23,9 @@ async function main(): Promise<void> {
     step++;
     thermometer.celsius = Math.round((Number(start) + Math.sin(step / 2) * 2) * 10) / 10;
   }, 100);
-  await stopRequested();
+  const shutdown = shutdownRequested();
+  await shutdown.promise;
+  shutdown.dispose();
   clearInterval(timer);
   await host.close();
   console.log(`${room} host closed`);
