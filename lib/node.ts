@@ -104,7 +104,8 @@ interface Offer {
 /** A host this node wants to stay connected to. */
 interface RemoteHost {
   readonly url: string;
-  readonly address: TransportAddress;
+  /** Where to connect; undefined for a stream handed in with addClientSideConnection. */
+  readonly address: TransportAddress | undefined;
   connection: NodeConnection | undefined;
   opening: Promise<void> | undefined;
   retryTimer: unknown;
@@ -262,8 +263,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
       this.logger.warn(`the registry lists a source at an invalid URL`, err);
       return;
     }
-    const remote: RemoteHost = { url, address, connection: undefined, opening: undefined, retryTimer: undefined, failures: 0, persistent: true };
-    this.remotes.set(url, remote);
+    const remote = this.addRemote(url, address, { persistent: true });
     this.open(remote).catch((err: unknown) => {
       remote.connection = undefined;
       this.logger.warn(`cannot reach ${url} yet; retrying`, err);
@@ -286,8 +286,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     if (known?.opening) return known.opening;
     if (known?.connection) return Promise.resolve();
     if (known) return this.open(known); // waiting to retry: try now
-    const remote: RemoteHost = { url, address, connection: undefined, opening: undefined, retryTimer: undefined, failures: 0, persistent: false };
-    this.remotes.set(url, remote);
+    const remote = this.addRemote(url, address, { persistent: false });
     const first = this.open(remote);
     first.catch(() => {
       if (remote.persistent) this.scheduleReconnect(remote);
@@ -296,11 +295,18 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     return first;
   }
 
+  private addRemote(url: string, address: TransportAddress | undefined, kind: { persistent: boolean; external?: boolean }): RemoteHost {
+    const remote: RemoteHost = { url, address, connection: undefined, opening: undefined, retryTimer: undefined, failures: 0, ...kind };
+    this.remotes.set(url, remote);
+    return remote;
+  }
+
   /** One attempt to connect and complete the handshake. */
   private open(remote: RemoteHost): Promise<void> {
     if (remote.retryTimer !== undefined) this.timers.clearTimeout(remote.retryTimer);
     remote.retryTimer = undefined;
     const attempt = (async () => {
+      if (!remote.address) throw new DisconnectedError(`${remote.url} was handed in as a stream; it cannot be reopened`);
       const stream = await this.openStream(remote.url, remote.address);
       if (this.isClosed) {
         stream.destroy();
@@ -364,17 +370,8 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   addClientSideConnection(stream: Duplex, name = `external:${++this.externalCount}`): Promise<void> {
     if (this.isClosed) return Promise.reject(new DisconnectedError('the node is closed', 'CLOSED'));
     if (this.remotes.has(name)) return Promise.reject(new UsageError('DECLARATION_INVALID', `a connection named ${name} already exists`));
-    const remote: RemoteHost = {
-      url: name,
-      address: { scheme: 'local', name, path: name, url: name },
-      connection: undefined,
-      opening: undefined,
-      retryTimer: undefined,
-      failures: 0,
-      persistent: false,
-      external: true,
-    };
-    this.remotes.set(name, remote);
+    // Never opened by this node, so it has no address to connect to.
+    const remote = this.addRemote(name, undefined, { persistent: false, external: true });
     const attempt = this.attach(remote, stream);
     remote.opening = attempt;
     attempt.then(

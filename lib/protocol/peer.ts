@@ -136,9 +136,6 @@ export class Peer {
     this.link.destroy(error);
   }
 
-  private fail(error: TsroError): void {
-    this.close(error);
-  }
 
   private finish(error: TsroError | undefined): void {
     if (this.ended) return;
@@ -153,7 +150,7 @@ export class Peer {
         if (decodeHotPacket(frame, this.hot, this.maxValuesPerFrame)) return;
       } catch (err) {
         if (err instanceof ProtocolError) {
-          this.fail(err);
+          this.close(err);
           return;
         }
         throw err;
@@ -165,7 +162,7 @@ export class Peer {
       packet = decodePacket(frame);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      this.fail(err);
+      this.close(err);
       return;
     }
     if (!this.open) {
@@ -181,13 +178,13 @@ export class Peer {
         this.link.destroy();
         return;
       case 'handshake':
-        this.fail(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent a second handshake`));
+        this.close(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent a second handshake`));
         return;
     }
     try {
       this.onPacket(packet);
     } catch (err) {
-      if (err instanceof ProtocolError) this.fail(err);
+      if (err instanceof ProtocolError) this.close(err);
       else throw err;
     }
   }
@@ -199,12 +196,12 @@ export class Peer {
       return;
     }
     if (packet.kind !== 'handshake') {
-      this.fail(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${packet.kind} before its handshake`));
+      this.close(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${packet.kind} before its handshake`));
       return;
     }
     const version = packet.handshake?.version ?? 0;
     if (version !== PROTOCOL_VERSION) {
-      this.fail(
+      this.close(
         new ProtocolError(
           'PROTOCOL_MISMATCH',
           `${this.label} speaks tsro protocol version ${version}, this side speaks ${PROTOCOL_VERSION}`,

@@ -304,53 +304,37 @@ export function encodeValues(values: readonly unknown[], what: (i: number) => st
 }
 
 function encodeTop(value: unknown, what: string | WhatFn, whatIndex: number): ValueMessage {
-  switch (typeof value) {
-    case 'number':
-      return encodeNumber(value);
-    case 'string':
-      if (!wellFormed(value)) throw notSerializable(null, what, whatIndex, describeLoneSurrogate(value, 'a string'), 0);
-      return { string: value };
-    case 'boolean':
-      return { bool: value };
-    case 'undefined':
-      return {};
-    case 'bigint':
-      if (!bigintFits(value)) throw notSerializable(null, what, whatIndex, TOO_BIG, 0);
-      return { bigint: bigintToBytes(value) };
-    case 'object': {
-      if (value === null) return { null: 0 };
-      // Dates and bytes need no per-call state; containers (and errors) get it.
-      const leaf = encodeLeafObject(value);
-      if (leaf !== undefined) return leaf;
-      return encodeObject(value, new EncodeState(what, whatIndex));
-    }
-    default:
-      throw notSerializable(null, what, whatIndex, describeUnsendable(value), 0);
-  }
+  if (typeof value !== 'object' || value === null) return encodeScalar(value, null, what, whatIndex);
+  // Dates and bytes need no per-call state; containers (and errors) get it.
+  return encodeLeafObject(value) ?? encodeObject(value, new EncodeState(what, whatIndex));
 }
 
 /** Encodes a value inside a container; `st.stack` holds its ancestors. */
 function encodeInner(value: unknown, st: EncodeState): ValueMessage {
+  if (typeof value !== 'object' || value === null) return encodeScalar(value, st, st.what, st.whatIndex);
+  return encodeObject(value, st);
+}
+
+/** Anything but a non-null object; `st` is null at the top level (no container state yet). */
+function encodeScalar(value: unknown, st: EncodeState | null, what: string | WhatFn, whatIndex: number): ValueMessage {
+  const depth = st === null ? 0 : st.stack.length;
   switch (typeof value) {
     case 'number':
       return encodeNumber(value);
     case 'string':
-      if (!wellFormed(value)) {
-        throw notSerializable(st, st.what, st.whatIndex, describeLoneSurrogate(value, 'a string'), st.stack.length);
-      }
+      if (!wellFormed(value)) throw notSerializable(st, what, whatIndex, describeLoneSurrogate(value, 'a string'), depth);
       return { string: value };
     case 'boolean':
       return { bool: value };
     case 'undefined':
       return {};
     case 'bigint':
-      if (!bigintFits(value)) throw notSerializable(st, st.what, st.whatIndex, TOO_BIG, st.stack.length);
+      if (!bigintFits(value)) throw notSerializable(st, what, whatIndex, TOO_BIG, depth);
       return { bigint: bigintToBytes(value) };
     case 'object':
-      if (value === null) return { null: 0 };
-      return encodeObject(value, st);
+      return { null: 0 };
     default:
-      throw notSerializable(st, st.what, st.whatIndex, describeUnsendable(value), st.stack.length);
+      throw notSerializable(st, what, whatIndex, describeUnsendable(value), depth);
   }
 }
 
