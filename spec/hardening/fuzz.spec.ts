@@ -23,6 +23,7 @@ import { schema } from '../../lib/protocol/schema';
 import { decodeValue, decodeValues, encodeValue, type ValueMessage } from '../../lib/protocol/value-codec';
 import { DEFAULT_MAX_FRAME_SIZE } from '../../transport/frame-channel';
 import { FrameDecoder } from '../../transport/frame-decoder';
+import { generalView, hotRecorder } from '../support/hot-packets';
 import { nextEvent, within } from '../support/fixtures';
 
 const seedSetting = process.env.TSRO_FUZZ_SEED;
@@ -242,38 +243,6 @@ describe('hardening: fuzzing', function () {
   describe('decodePacket and decodeHotPacket', () => {
     const frames = sampleFrames();
 
-    type Seen = [string, ...unknown[]];
-
-    function hotRecorder(): { handler: Required<HotPacketHandler>; seen: Seen[] } {
-      const seen: Seen[] = [];
-      return {
-        seen,
-        handler: {
-          propertyChange: (...a) => seen.push(['propertyChange', ...a]),
-          signal: (...a) => seen.push(['signal', ...a]),
-          invoke: (...a) => seen.push(['invoke', ...a]),
-          replyValue: (...a) => seen.push(['replyValue', ...a]),
-        },
-      };
-    }
-
-    /** What the general path makes of a packet the hot path took. */
-    function general(p: DecodedPacket): Seen {
-      switch (p.kind) {
-        case 'propertyChange':
-          return ['propertyChange', p.propertyChange!.source ?? 0, p.propertyChange!.index ?? 0, decodeValue(p.propertyChange!.value ?? {})];
-        case 'signal':
-          return ['signal', p.signal!.source ?? 0, p.signal!.index ?? 0, decodeValues(p.signal!.args)];
-        case 'invoke':
-          return ['invoke', p.invoke!.source ?? 0, p.invoke!.index ?? 0, p.invoke!.serial ?? 0, decodeValues(p.invoke!.args)];
-        case 'reply':
-          expect(p.reply!.error, 'the hot path took an error reply').to.equal(null);
-          return ['replyValue', p.reply!.serial ?? 0, decodeValue(p.reply!.value ?? {})];
-        default:
-          return expect.fail(`the hot path took a ${p.kind} packet`);
-      }
-    }
-
     /** Decodes the packet's values as the node and host do; none of it may throw anything but PROTOCOL_ERROR. */
     function decodeContents(p: DecodedPacket): void {
       const m = p[p.kind] as Record<string, unknown>;
@@ -314,7 +283,7 @@ describe('hardening: fuzzing', function () {
         expect((generalErr as Error).message, 'the only divergence allowed here is invalid UTF-8').to.match(/utf-8/i);
         return 'utf8';
       }
-      const expected = general(packet);
+      const expected = generalView(packet);
       const hot = seen[0]!;
       expect(hot.slice(0, -1)).to.deep.equal(expected.slice(0, -1));
       const last = hot.length - 1;

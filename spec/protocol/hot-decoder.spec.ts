@@ -2,41 +2,14 @@
 // back to it for anything not in canonical form, and refuse malformed input with PROTOCOL_ERROR.
 
 import { expect } from 'chai';
-import { decodeHotPacket, type HotPacketHandler } from '../../lib/protocol/hot-decoder';
+import { decodeHotPacket } from '../../lib/protocol/hot-decoder';
 import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal } from '../../lib/protocol/hot-packets';
 import { decodePacket, encodePacket } from '../../lib/protocol/packet-codec';
-import { decodeValue, decodeValues } from '../../lib/protocol/value-codec';
-
-type Seen = [string, ...unknown[]];
-
-function recorder(): { handler: Required<HotPacketHandler>; seen: Seen[] } {
-  const seen: Seen[] = [];
-  return {
-    seen,
-    handler: {
-      propertyChange: (...a) => seen.push(['propertyChange', ...a]),
-      signal: (...a) => seen.push(['signal', ...a]),
-      invoke: (...a) => seen.push(['invoke', ...a]),
-      replyValue: (...a) => seen.push(['replyValue', ...a]),
-    },
-  };
-}
+import { generalView, hotRecorder, type Seen } from '../support/hot-packets';
 
 /** What the general path makes of the same frame. */
 function general(frame: Uint8Array): Seen {
-  const p = decodePacket(frame);
-  switch (p.kind) {
-    case 'propertyChange':
-      return ['propertyChange', p.propertyChange!.source ?? 0, p.propertyChange!.index ?? 0, decodeValue(p.propertyChange!.value ?? {})];
-    case 'signal':
-      return ['signal', p.signal!.source ?? 0, p.signal!.index ?? 0, decodeValues(p.signal!.args)];
-    case 'invoke':
-      return ['invoke', p.invoke!.source ?? 0, p.invoke!.index ?? 0, p.invoke!.serial ?? 0, decodeValues(p.invoke!.args)];
-    case 'reply':
-      return ['replyValue', p.reply!.serial ?? 0, decodeValue(p.reply!.value ?? {})];
-    default:
-      throw new Error(`unexpected ${p.kind}`);
-  }
+  return generalView(decodePacket(frame));
 }
 
 const values: unknown[] = [
@@ -56,7 +29,7 @@ describe('hot packet decoder', () => {
         encodeReplyValue(77, v, 'r'),
       ];
       for (const frame of frames) {
-        const { handler, seen } = recorder();
+        const { handler, seen } = hotRecorder();
         expect(decodeHotPacket(frame, handler)).to.equal(true);
         expect(seen).to.have.length(1);
         expect(seen[0]).to.deep.equal(general(frame));
@@ -65,7 +38,7 @@ describe('hot packet decoder', () => {
   });
 
   it('keeps -0 and NaN exact', () => {
-    const { handler, seen } = recorder();
+    const { handler, seen } = hotRecorder();
     decodeHotPacket(encodeSignal(1, 1, [-0, NaN], 'a'), handler);
     const args = seen[0]![3] as number[];
     expect(Object.is(args[0], -0)).to.equal(true);
@@ -73,7 +46,7 @@ describe('hot packet decoder', () => {
   });
 
   it('leaves other packets, error replies and non-canonical frames to the general path', () => {
-    const { handler, seen } = recorder();
+    const { handler, seen } = hotRecorder();
     const notHot = [
       encodePacket({ handshake: { version: 1 } }),
       encodePacket({ reply: { serial: 1, error: { code: 'REMOTE', name: 'E', message: 'm' } } }),
@@ -88,7 +61,7 @@ describe('hot packet decoder', () => {
   });
 
   it('refuses malformed frames with PROTOCOL_ERROR and delivers nothing', () => {
-    const { handler, seen } = recorder();
+    const { handler, seen } = hotRecorder();
     const malformed = [
       Buffer.from('0a05', 'hex'), // length past the end
       Buffer.from('0a0308011a', 'hex'), // value field cut short
