@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { DynamicReplica, Property, RegistryHost, RemoteObjectType, Signal, Slot, type Host, type Node, type Replica } from '../../index';
 import { apiOf } from '../../decorators/metadata';
 import { nextEvent, transports, until, within } from '../support/fixtures';
-import { World, WAIT_MS, bindingOf, expectTsro, rejectionOf, sourceEvent, thrownBy, whenOffered, whenWithdrawn } from '../support/e2e';
+import { World, WAIT_MS, barrier, bindingOf, expectTsro, rejectionOf, sourceEvent, thrownBy, whenOffered, whenWithdrawn } from '../support/e2e';
 
 @RemoteObjectType('Tray')
 class Tray extends EventEmitter {
@@ -248,10 +248,7 @@ for (const t of transports()) {
       p.release();
       d.release();
       const parent = bindingOf(host, 'Printer2')!;
-      const deadline = Date.now() + WAIT_MS;
-      while ((binding.listenerCount > 0 || parent.listenerCount > 0) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await barrier(node, host);
       expect(binding.listenerCount).to.equal(0);
       expect(parent.listenerCount).to.equal(0);
       await rejectionOf(child.refill(1), 'a call on a released child');

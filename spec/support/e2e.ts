@@ -173,6 +173,25 @@ export async function whenOffered(node: Node, name: string, ms = WAIT_MS): Promi
   }
 }
 
+let barriers = 0;
+
+/**
+ * Resolves once `host` has handled everything `node` sent it before this call: a fresh source is
+ * acquired over the same connection, and the host answers requests in order.
+ */
+export async function barrier(node: Node, host: Host): Promise<void> {
+  const name = `barrier-${++barriers}`;
+  const source = new Counter();
+  host.enableRemoting(source, name);
+  const r = node.acquireDynamic(name);
+  try {
+    if (!(await r.waitForSource(WAIT_MS))) throw new Error(`the barrier source ${name} never became valid`);
+  } finally {
+    r.release();
+    host.disableRemoting(source);
+  }
+}
+
 /** Resolves once `node` has heard that `name` is no longer offered. */
 export async function whenWithdrawn(node: Node, name: string, ms = WAIT_MS): Promise<void> {
   if (!offeredNames(node).includes(name)) return;
