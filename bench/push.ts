@@ -21,7 +21,7 @@ import { Host } from '../index';
 import { BenchSource } from './bench-api';
 import { BenchChild } from './ipc';
 import { RawWriter, rawListen, type RawConn } from './raw-baseline';
-import type { ScenarioContext } from './scenario';
+import type { MetricResult, Scenario, ScenarioContext } from './scenario';
 import { median, nowMs, sharedClockMs } from './stats';
 import { immediate, listenUrl, sleep, withTimeout } from './util';
 
@@ -172,5 +172,64 @@ export function pushExtra(r: PushResult): Record<string, unknown> {
     rawSharedClockMs: r.raw.map((s) => s.sharedClockMs),
     tsroPushLoopMs: r.tsro.map((s) => s.pushMs),
     rawPushLoopMs: r.raw.map((s) => s.pushMs),
+  };
+}
+
+/** What differs between the one-receiver push scenarios (property updates, signals). */
+export interface PushScenarioSpec {
+  readonly name: string;
+  readonly title: string;
+  readonly kind: PushOptions['kind'];
+  /** The throughput metric's label, given the number of updates. */
+  readonly metric: (updates: number) => string;
+  /** What one update is called in units ("updates", "signals"). */
+  readonly noun: string;
+  readonly target?: MetricResult['target'];
+  readonly qtro?: number;
+}
+
+/**
+ * A scenario pushing 200 k (2 k when quick) updates, 1000 per turn, to one replica in another
+ * process: its throughput and how many were lost.
+ */
+export function pushScenario(spec: PushScenarioSpec): Scenario {
+  return {
+    name: spec.name,
+    title: spec.title,
+    async run(ctx: ScenarioContext): Promise<MetricResult[]> {
+      const o: PushOptions = {
+        kind: spec.kind,
+        receivers: 1,
+        updates: ctx.quick ? 2000 : 200_000,
+        chunk: 1000,
+        warmupUpdates: ctx.quick ? 0 : 20_000,
+      };
+      const r = await runPush(ctx, o);
+      const rate = (s: { elapsedMs: number }): number => (o.updates / s.elapsedMs) * 1000;
+      const common = { scenario: spec.name, transport: ctx.transport };
+      return [
+        {
+          ...common,
+          metric: spec.metric(o.updates),
+          unit: `${spec.noun}/s`,
+          better: 'higher',
+          tsro: r.tsro.map(rate),
+          raw: r.raw.map(rate),
+          ...(spec.target ? { target: spec.target } : {}),
+          ...(spec.qtro !== undefined ? { qtro: spec.qtro } : {}),
+          notes: pushNotes(o, r),
+          extra: pushExtra(r),
+        },
+        {
+          ...common,
+          metric: `${spec.noun} lost`,
+          unit: spec.noun,
+          better: 'lower',
+          tsro: r.tsro.map((s) => s.lost),
+          raw: r.raw.map((s) => s.lost),
+          target: { op: '<=', value: 0, text: 'none' },
+        },
+      ];
+    },
   };
 }
