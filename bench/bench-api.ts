@@ -2,7 +2,7 @@
 // this file, so typed replicas and sources agree on every signature.
 
 import 'reflect-metadata';
-import { Property, RemoteObjectType, Signal, Slot } from '../index';
+import { Property, RemoteObjectType, Signal, Slot } from '../src/index';
 
 /** Slot calls, property updates and signals. */
 @RemoteObjectType('Bench')

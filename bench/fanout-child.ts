@@ -9,7 +9,7 @@
 // Commands (see ipc.ts): connect {mode, url, kind} ; arm {last} ; status -> {count} ;
 // disconnect ; ping ; exit.
 
-import { Node, type Replica } from '../index';
+import { Node, type Replica } from '../src/index';
 import { BenchSource } from './bench-api';
 import { sendToBench, serveBench } from './ipc';
 import { rawConnect, type RawConn } from './raw-baseline';

@@ -17,7 +17,7 @@
 // The raw baseline sends the same values as 4-byte frames (signals: 4 bytes + the UTF-8 string),
 // batched per turn, the same bytes written once per receiver socket.
 
-import { Host } from '../index';
+import { Host } from '../src/index';
 import { BenchSource } from './bench-api';
 import { BenchChild } from './ipc';
 import { RawWriter, rawListen, type RawConn } from './raw-baseline';

@@ -5,7 +5,7 @@
 // Commands (see ipc.ts): start {transport, sources, count} -> {tsroUrl, rawUrl}; mem -> memory
 // after GC; stop; ping; exit.
 
-import { Host } from '../index';
+import { Host } from '../src/index';
 import { BenchSource, makeBlob, makeNumbers, makeWide, rawSnapshots } from './bench-api';
 import { serveBench } from './ipc';
 import { rawListen, serveRaw, type RawServer, type RawSubscription } from './raw-baseline';

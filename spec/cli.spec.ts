@@ -1,4 +1,4 @@
-// The `tsro` command-line inspector, end to end: the real binary (dist/lib/cli/main.js) run as a
+// The `tsro` command-line inspector, end to end: the real binary (dist/src/cli/main.js) run as a
 // child process against real hosts, in this process (tcp and local) and in a child process that
 // is killed and restarted under `tsro watch`. Output, exit codes and the one stderr line of every
 // failure class are checked; every run must end by itself (no handles left) or the test fails.
@@ -7,12 +7,12 @@ import { spawn, fork, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { Host, Property, RegistryHost, RemoteObjectType, silentLogger, Slot } from '../index';
+import { Host, Property, RegistryHost, RemoteObjectType, silentLogger, Slot } from '../src/index';
 import { nextEvent, TCP_ANY, uniqueLocalUrl, within } from './support/fixtures';
 import { Printer } from './support/printer';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const CHILD_HOST = path.join(__dirname, 'support', 'child-host.js');
 const EXIT_WITHIN_MS = 8000;
 
@@ -166,7 +166,7 @@ async function deadTcpUrl(): Promise<string> {
   return `tcp://127.0.0.1:${port}`;
 }
 
-describe('tsro CLI (bin: dist/lib/cli/main.js)', function () {
+describe('tsro CLI (bin: dist/src/cli/main.js)', function () {
   this.timeout(15_000);
   let host: Host;
   let localHost: Host;

@@ -8,7 +8,7 @@
 // data in its plainest binary form, decoded into what a replica would hold (a view over the
 // bytes; a number[]; an array of 1000 numbers; for "dynamic", also the 1000 names into a Map).
 
-import { Node } from '../../index';
+import { Node } from '../../src/index';
 import {
   BLOB_BYTES,
   BlobSource,

@@ -10,7 +10,7 @@
 // {id, value, listeners} in a Map (the host keeps {id, conn} per subscriber); per connection, a
 // bare net socket with the baseline's reader and writer.
 
-import { Node } from '../../index';
+import { Node } from '../../src/index';
 import { BenchSource } from '../bench-api';
 import { BenchChild } from '../ipc';
 import { OP_SUBSCRIBE, rawConnect, type RawConn } from '../raw-baseline';

@@ -2,7 +2,7 @@
 // replies awaited; calls per second from the first call to the last reply. Host in another
 // process. Baseline: 100 k raw requests (one Promise each, matched by serial) and their replies.
 
-import { Node } from '../../index';
+import { Node } from '../../src/index';
 import { BenchSource } from '../bench-api';
 import { BenchChild } from '../ipc';
 import { RawRpcClient, rawConnect } from '../raw-baseline';

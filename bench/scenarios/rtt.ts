@@ -2,7 +2,7 @@
 // host in another process; each call's latency on the bench's clock. Baseline: raw
 // request/reply ping-pong with the same batching.
 
-import { Node } from '../../index';
+import { Node } from '../../src/index';
 import { BenchSource } from '../bench-api';
 import { BenchChild } from '../ipc';
 import { RawRpcClient, rawConnect } from '../raw-baseline';

@@ -9,7 +9,7 @@
 // the same messages go through the same proxy.
 
 import * as net from 'node:net';
-import { Host, Node } from '../../index';
+import { Host, Node } from '../../src/index';
 import { BenchSource } from '../bench-api';
 import { RawRpcClient, rawConnect, rawListen, serveRaw, type RawConn } from '../raw-baseline';
 import type { MetricResult, Scenario, ScenarioContext, Target } from '../scenario';

@@ -8,10 +8,10 @@
 import { expect } from 'chai';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { RemoteError, TsroError, UsageError, type DynamicReplica, type Host, type Node, type Replica } from '../../index';
-import type { NodeConnection } from '../../lib/node-connection';
-import type { DecodedPacket } from '../../lib/protocol/messages';
-import { decodeValue, encodeValue, type ValueMessage } from '../../lib/protocol/value-codec';
+import { RemoteError, TsroError, UsageError, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
+import type { NodeConnection } from '../../src/node/node-connection';
+import type { DecodedPacket } from '../../src/protocol/messages';
+import { decodeValue, encodeValue, type ValueMessage } from '../../src/protocol/value-codec';
 import { nextEvent, within } from '../support/fixtures';
 import { RawClient, WAIT_MS, World, connectionOf, expectTsro, rejectionOf, thrownBy } from '../support/e2e';
 import { difference } from '../support/hardening-values';

@@ -13,16 +13,16 @@
 
 import { expect } from 'chai';
 import * as fc from 'fast-check';
-import { ProtocolError, TsroError, type Host, type Node, type Replica } from '../../index';
-import { decodeHotPacket, type HotPacketHandler } from '../../lib/protocol/hot-decoder';
-import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal } from '../../lib/protocol/hot-packets';
-import type { DecodedPacket, PacketMessage } from '../../lib/protocol/messages';
-import { decodePacket, encodePacket } from '../../lib/protocol/packet-codec';
-import { PROTOCOL_VERSION } from '../../lib/protocol/protocol-version';
-import { schema } from '../../lib/protocol/schema';
-import { decodeValue, decodeValues, encodeValue, type ValueMessage } from '../../lib/protocol/value-codec';
-import { DEFAULT_MAX_FRAME_SIZE } from '../../transport/frame-channel';
-import { FrameDecoder } from '../../transport/frame-decoder';
+import { ProtocolError, TsroError, type Host, type Node, type Replica } from '../../src/index';
+import { decodeHotPacket, type HotPacketHandler } from '../../src/protocol/hot-decoder';
+import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal } from '../../src/protocol/hot-packets';
+import type { DecodedPacket, PacketMessage } from '../../src/protocol/messages';
+import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
+import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
+import { schema } from '../../src/protocol/schema';
+import { decodeValue, decodeValues, encodeValue, type ValueMessage } from '../../src/protocol/value-codec';
+import { DEFAULT_MAX_FRAME_SIZE } from '../../src/transport/frame-channel';
+import { FrameDecoder } from '../../src/transport/frame-decoder';
 import { generalView, hotRecorder } from '../support/hot-packets';
 import { nextEvent, within } from '../support/fixtures';
 

@@ -4,7 +4,7 @@
 // over or withdraw what another host registered.
 
 import { expect } from 'chai';
-import { Host, Node, RegistryHost, type HostOptions } from '../../index';
+import { Host, Node, RegistryHost, type HostOptions } from '../../src/index';
 import { within } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { WAIT_MS, World, expectTsro, rejectionOf } from '../support/e2e';

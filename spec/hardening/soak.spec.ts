@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { Host } from '../../index';
+import type { Host } from '../../src/index';
 import { within } from '../support/fixtures';
 import { World, bindingOf, hostConnectionCount } from '../support/e2e';
 import { SoakSource, type ReplicaReport } from '../support/hardening-soak-api';

@@ -3,8 +3,8 @@
 // same name. Also the replica event emitter's on / once / off and listener isolation.
 
 import { expect } from 'chai';
-import type { Host, Node } from '../../index';
-import { apiOf } from '../../decorators/metadata';
+import type { Host, Node } from '../../src/index';
+import { apiOf } from '../../src/api/metadata';
 import { nextEvent, transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';

@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import { Duplex } from 'node:stream';
-import { Host, Node } from '../../index';
+import { Host, Node } from '../../src/index';
 import { nextEvent, recordingLogger, transports, until, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
 

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { Node, type Replica } from '../../index';
+import { Node, type Replica } from '../../src/index';
 import { nextEvent, recordingLogger, transports, until, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
 

@@ -4,8 +4,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { Host, Node } from '../../index';
-import { parseUrl } from '../../transport/url';
+import { Host, Node } from '../../src/index';
+import { parseUrl } from '../../src/transport/url';
 import { recordingLogger, transports, uniqueLocalUrl } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Gadget, WAIT_MS, expectTsro, handshakeFrame, packetFrame, rejectionOf, sourceEvent, turn } from '../support/e2e';

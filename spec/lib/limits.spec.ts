@@ -3,7 +3,7 @@
 // and a replica that stops reading is disconnected instead of growing the host's memory.
 
 import { expect } from 'chai';
-import { Host, Node, type HostOptions } from '../../index';
+import { Host, Node, type HostOptions } from '../../src/index';
 import { recordingLogger, transports, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { RawClient, World, WAIT_MS, expectTsro, handshakeFrame, rejectionOf } from '../support/e2e';

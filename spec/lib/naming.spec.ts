@@ -4,8 +4,8 @@
 
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
-import { Property, Slot, type Host, type Node } from '../../index';
-import { apiOf } from '../../decorators/metadata';
+import { Property, Slot, type Host, type Node } from '../../src/index';
+import { apiOf } from '../../src/api/metadata';
 import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, offeredNames, WAIT_MS, whenOffered } from '../support/e2e';

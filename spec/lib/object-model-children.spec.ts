@@ -6,8 +6,8 @@
 
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { DynamicReplica, Property, RegistryHost, RemoteObjectType, Signal, Slot, type Host, type Node, type Replica } from '../../index';
-import { apiOf } from '../../decorators/metadata';
+import { DynamicReplica, Property, RegistryHost, RemoteObjectType, Signal, Slot, type Host, type Node, type Replica } from '../../src/index';
+import { apiOf } from '../../src/api/metadata';
 import { nextEvent, transports, until, within } from '../support/fixtures';
 import { World, WAIT_MS, barrier, bindingOf, expectTsro, rejectionOf, sourceEvent, thrownBy, whenOffered, whenWithdrawn } from '../support/e2e';
 

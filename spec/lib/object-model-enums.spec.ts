@@ -4,11 +4,11 @@
 
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { Property, RemoteObjectType, Signal, Slot, type DynamicReplica, type Host, type Node, type Replica } from '../../index';
-import { apiOf } from '../../decorators/metadata';
-import { normalizeType } from '../../decorators/wire-type';
-import { apiFromMessage, apiToMessage, type ApiDefinitionMessage } from '../../lib/protocol/api-codec';
-import { schema } from '../../lib/protocol/schema';
+import { Property, RemoteObjectType, Signal, Slot, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
+import { apiOf } from '../../src/api/metadata';
+import { normalizeType } from '../../src/api/wire-type';
+import { apiFromMessage, apiToMessage, type ApiDefinitionMessage } from '../../src/protocol/api-codec';
+import { schema } from '../../src/protocol/schema';
 import { nextEvent, transports, until } from '../support/fixtures';
 import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
 

@@ -6,8 +6,8 @@
 
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { Property, RemoteObjectType, Slot, type DynamicReplica, type Host, type Node, type Replica } from '../../index';
-import { apiOf } from '../../decorators/metadata';
+import { Property, RemoteObjectType, Slot, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
+import { apiOf } from '../../src/api/metadata';
 import { nextEvent, transports, until } from '../support/fixtures';
 import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
 

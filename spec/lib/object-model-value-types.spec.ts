@@ -18,10 +18,10 @@ import {
   type Host,
   type Node,
   type Replica,
-} from '../../index';
-import { conformValue, reviveValue } from '../../decorators/conform';
-import { apiOf } from '../../decorators/metadata';
-import { valueTypeOf } from '../../decorators/wire-type';
+} from '../../src/index';
+import { conformValue, reviveValue } from '../../src/api/conform';
+import { apiOf } from '../../src/api/metadata';
+import { valueTypeOf } from '../../src/api/wire-type';
 import { nextEvent, transports, until } from '../support/fixtures';
 import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, sourceEvent, thrownBy, whenOffered } from '../support/e2e';
 

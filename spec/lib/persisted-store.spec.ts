@@ -10,16 +10,16 @@ import * as path from 'node:path';
 import * as types from 'node:util/types';
 import * as zlib from 'node:zlib';
 import * as sinon from 'sinon';
-import { TsroError, UsageError } from '../../errors';
-import { MemoryPersistedStore, type PersistedStore } from '../../lib/persisted-store';
+import { TsroError, UsageError } from '../../src/errors';
+import { MemoryPersistedStore, type PersistedStore } from '../../src/persistence/persisted-store';
 import {
   FILE_FORMAT_VERSION,
   FILE_MAGIC,
   FilePersistedStore,
   PersistenceError,
   crc32ForTests,
-} from '../../lib/file-persisted-store';
-import { MAX_VALUE_DEPTH } from '../../lib/protocol/value-codec';
+} from '../../src/persistence/file-persisted-store';
+import { MAX_VALUE_DEPTH } from '../../src/protocol/value-codec';
 import { within } from '../support/fixtures';
 import { crashVersion } from '../support/persist-crash-child';
 

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FilePersistedStore, Host, MemoryPersistedStore, Node, Property, RemoteObjectType } from '../../index';
+import { FilePersistedStore, Host, MemoryPersistedStore, Node, Property, RemoteObjectType } from '../../src/index';
 import { TCP_ANY, recordingLogger, until } from '../support/fixtures';
 
 @RemoteObjectType('Thermostat')

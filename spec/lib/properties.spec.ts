@@ -3,7 +3,7 @@
 // type and serializability checks, each where it belongs.
 
 import { expect } from 'chai';
-import { type DynamicReplica, type Host, type Node, type Replica } from '../../index';
+import { type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
 import { nextEvent, transports, until } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Gadget, World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';

@@ -3,9 +3,9 @@
 // packets out of order. And a node talking to a fake host that breaks it fails clearly.
 
 import { expect } from 'chai';
-import { ProtocolError, type DynamicReplica, type Host, type Node, type Replica } from '../../index';
-import { encodePacket } from '../../lib/protocol/packet-codec';
-import { PROTOCOL_VERSION } from '../../lib/protocol/protocol-version';
+import { ProtocolError, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
+import { encodePacket } from '../../src/protocol/packet-codec';
+import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
 import { nextEvent, transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import {

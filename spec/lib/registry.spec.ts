@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { Host, Node, RegistryHost, type RemoteObjectLocation } from '../../index';
+import { Host, Node, RegistryHost, type RemoteObjectLocation } from '../../src/index';
 import { nextEvent, recordingLogger, TCP_ANY, transports, until, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
 

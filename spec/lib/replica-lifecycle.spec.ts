@@ -3,7 +3,7 @@
 // waitForSource, acquiring before the source exists, and 'suspect' after disableRemoting.
 
 import { expect } from 'chai';
-import type { Host, Node } from '../../index';
+import type { Host, Node } from '../../src/index';
 import { nextEvent, transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';

@@ -2,8 +2,8 @@
 // member of that name would silently break typed replicas.
 
 import { expect } from 'chai';
-import { RESERVED_NAMES } from '../../decorators/metadata';
-import { Node, Property, RemoteObjectType, silentLogger } from '../../index';
+import { RESERVED_NAMES } from '../../src/api/metadata';
+import { Node, Property, RemoteObjectType, silentLogger } from '../../src/index';
 import { Printer } from '../support/printer';
 
 function membersOf(o: object, stopAt: object): string[] {

@@ -3,8 +3,8 @@
 // raw peer that only did the handshake, and host-side on the source's binding (internal).
 
 import { expect } from 'chai';
-import type { Host, Node } from '../../index';
-import type { DecodedPacket } from '../../lib/protocol/messages';
+import type { Host, Node } from '../../src/index';
+import type { DecodedPacket } from '../../src/protocol/messages';
 import { nextEvent, transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, bindingOf, tapReceived, whenOffered } from '../support/e2e';

@@ -3,12 +3,12 @@
 // the host sending. Observed host-side through the source's binding (internal).
 
 import { expect } from 'chai';
-import type { Host, Node, Replica } from '../../index';
-import type { SourceBinding } from '../../lib/source-binding';
+import type { Host, Node, Replica } from '../../src/index';
+import type { SourceBinding } from '../../src/host/source-binding';
 import { nextEvent, transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, tapReceived, type Tap } from '../support/e2e';
-import type { DecodedPacket } from '../../lib/protocol/messages';
+import type { DecodedPacket } from '../../src/protocol/messages';
 
 for (const t of transports()) {
   describe(`sharing one subscription (${t.name})`, () => {

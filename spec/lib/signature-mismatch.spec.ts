@@ -3,8 +3,8 @@
 // the same source works meanwhile.
 
 import { expect } from 'chai';
-import { Property, RemoteObjectType, Signal, Slot, type Host, type Node } from '../../index';
-import { apiOf } from '../../decorators/metadata';
+import { Property, RemoteObjectType, Signal, Slot, type Host, type Node } from '../../src/index';
+import { apiOf } from '../../src/api/metadata';
 import { nextEvent, transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { World, WAIT_MS, bindingOf, whenOffered, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';

@@ -3,7 +3,7 @@
 // and calls whose connection goes away before the reply (nothing may hang).
 
 import { expect } from 'chai';
-import { DisconnectedError, RemoteError, TsroError, type Host, type Node, type Replica } from '../../index';
+import { DisconnectedError, RemoteError, TsroError, type Host, type Node, type Replica } from '../../src/index';
 import { nextEvent, transports, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Gadget, World, WAIT_MS, bindingOf, expectTsro, rejectionOf, sourceEvent } from '../support/e2e';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Host, Node } from '../../index';
+import { Host, Node } from '../../src/index';
 import { Printer } from '../support/printer';
 import { nextEvent, recordingLogger } from '../support/fixtures';
 

@@ -17,8 +17,8 @@ import {
   type Node,
   type Replica,
   type SourceAdapter,
-} from '../../index';
-import { apiOf } from '../../decorators/metadata';
+} from '../../src/index';
+import { apiOf } from '../../src/api/metadata';
 import { nextEvent, transports, until } from '../support/fixtures';
 import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
 

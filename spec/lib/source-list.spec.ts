@@ -3,8 +3,8 @@
 // node's directory of offered sources (internal), replicas, and a raw peer's packets.
 
 import { expect } from 'chai';
-import type { Host } from '../../index';
-import { apiOf } from '../../decorators/metadata';
+import type { Host } from '../../src/index';
+import { apiOf } from '../../src/api/metadata';
 import { nextEvent, transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, offeredNames, whenOffered, whenWithdrawn } from '../support/e2e';

@@ -1,7 +1,7 @@
 // Hosts and nodes over tls://, end to end: a trusted host, an untrusted one, and mutual TLS.
 
 import { expect } from 'chai';
-import { Host, Node } from '../../index';
+import { Host, Node } from '../../src/index';
 import { testCerts } from '../support/certs';
 import { recordingLogger, within } from '../support/fixtures';
 import { Printer } from '../support/printer';

@@ -4,9 +4,9 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { Host, Node, RegistryHost, registerTransportScheme, unregisterTransportScheme } from '../../index';
-import { duplexPair } from '../../transport/duplex-pair';
-import { parseUrl } from '../../transport/url';
+import { Host, Node, RegistryHost, registerTransportScheme, unregisterTransportScheme } from '../../src/index';
+import { duplexPair } from '../../src/transport/duplex-pair';
+import { parseUrl } from '../../src/transport/url';
 import { recordingLogger, TCP_ANY, uniqueLocalUrl } from '../support/fixtures';
 import { Printer } from '../support/printer';
 

@@ -3,7 +3,7 @@
 // with CONNECT_FAILED; and what a closed node or host does when used.
 
 import { expect } from 'chai';
-import { Host, ListenError, UrlError, ConnectError } from '../../index';
+import { Host, ListenError, UrlError, ConnectError } from '../../src/index';
 import { transports, uniqueLocalUrl } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { World, WAIT_MS, expectTsro, rejectionOf, thrownBy } from '../support/e2e';

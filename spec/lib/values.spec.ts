@@ -3,7 +3,7 @@
 // must arrive as the same value of the same kind.
 
 import { expect } from 'chai';
-import { RemoteError, type DynamicReplica, type Host, type Node, type Replica } from '../../index';
+import { RemoteError, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
 import { nextEvent, transports } from '../support/fixtures';
 import { Gadget, World, WAIT_MS, expectTsro, rejectionOf, thrownBy } from '../support/e2e';
 

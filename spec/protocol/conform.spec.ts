@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { UsageError } from '../../errors';
-import { checkArgumentCount, conformValue } from '../../decorators/conform';
-import type { WireType } from '../../decorators/wire-type';
+import { UsageError } from '../../src/errors';
+import { checkArgumentCount, conformValue } from '../../src/api/conform';
+import type { WireType } from '../../src/api/wire-type';
 
 const WHAT = 'property "p"';
 

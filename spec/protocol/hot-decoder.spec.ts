@@ -2,9 +2,9 @@
 // back to it for anything not in canonical form, and refuse malformed input with PROTOCOL_ERROR.
 
 import { expect } from 'chai';
-import { decodeHotPacket } from '../../lib/protocol/hot-decoder';
-import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal } from '../../lib/protocol/hot-packets';
-import { decodePacket, encodePacket } from '../../lib/protocol/packet-codec';
+import { decodeHotPacket } from '../../src/protocol/hot-decoder';
+import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal } from '../../src/protocol/hot-packets';
+import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
 import { generalView, hotRecorder, type Seen } from '../support/hot-packets';
 
 /** What the general path makes of the same frame. */

@@ -2,9 +2,9 @@
 // same message: checked on fixed edge cases and on random values of every kind.
 
 import { expect } from 'chai';
-import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal } from '../../lib/protocol/hot-packets';
-import { decodePacket, encodePacket } from '../../lib/protocol/packet-codec';
-import { decodeValue, encodeValue } from '../../lib/protocol/value-codec';
+import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal } from '../../src/protocol/hot-packets';
+import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
+import { decodeValue, encodeValue } from '../../src/protocol/value-codec';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

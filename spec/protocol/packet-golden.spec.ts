@@ -1,15 +1,15 @@
-// Golden bytes of every packet kind: transport/tsro.proto is the protocol's spec, and these pin
+// Golden bytes of every packet kind: src/protocol/tsro.proto is the protocol's spec, and these pin
 // what it encodes to. A change here is a wire-format change: bump PROTOCOL_VERSION with it.
 // (Messages avoid zero scalars outside oneofs: proto3 does not encode them, so they would not
 // decode back as written.)
 
 import { expect } from 'chai';
-import { typeFromMessage, typeToMessage } from '../../lib/protocol/api-codec';
-import type { PacketMessage } from '../../lib/protocol/messages';
-import { decodePacket, encodePacket } from '../../lib/protocol/packet-codec';
-import { PROTOCOL_VERSION } from '../../lib/protocol/protocol-version';
-import { enums, schema } from '../../lib/protocol/schema';
-import type { ScalarType } from '../../decorators/wire-type';
+import { typeFromMessage, typeToMessage } from '../../src/protocol/api-codec';
+import type { PacketMessage } from '../../src/protocol/messages';
+import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
+import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
+import { enums, schema } from '../../src/protocol/schema';
+import type { ScalarType } from '../../src/api/wire-type';
 
 const golden: [string, PacketMessage, string][] = [
   ['handshake', { handshake: { version: 1, agent: 'a', maxFrameSize: 67108864 } }, '320a08011201611880808020'],

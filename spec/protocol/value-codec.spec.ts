@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { UsageError } from '../../errors';
-import { schema } from '../../lib/protocol/schema';
+import { UsageError } from '../../src/errors';
+import { schema } from '../../src/protocol/schema';
 import {
   MAX_VALUE_DEPTH,
   bigintToBytes,
@@ -10,7 +10,7 @@ import {
   encodeValue,
   encodeValues,
   type ValueMessage,
-} from '../../lib/protocol/value-codec';
+} from '../../src/protocol/value-codec';
 
 /** Bytes of the encoded Value (a Buffer, as protobufjs produces them in Node). */
 function wire(value: unknown, what = 'property "v"'): Uint8Array {

@@ -1,5 +1,5 @@
 // Pins the exact bytes `tsro.v1.Value` encodes to for one value of each kind, so that a change
-// to the codec or to transport/tsro.proto that alters the wire format cannot go unnoticed.
+// to the codec or to src/protocol/tsro.proto that alters the wire format cannot go unnoticed.
 // Each hex string was computed once and checked by hand against the field numbers:
 //   tag = field << 3 | wire type; int (1, sint32, zigzag) 0x08; double (2, fixed64) 0x11;
 //   string (3) 0x1a; bool (4) 0x20; bytes (5) 0x2a; null (6) 0x30; bigint (7) 0x3a;
@@ -7,8 +7,8 @@
 //   doubles (13) 0x6a; ints (14) 0x72.
 
 import { expect } from 'chai';
-import { decodeValue, encodeValue, type ValueMessage } from '../../lib/protocol/value-codec';
-import { schema } from '../../lib/protocol/schema';
+import { decodeValue, encodeValue, type ValueMessage } from '../../src/protocol/value-codec';
+import { schema } from '../../src/protocol/schema';
 
 const GOLDEN: [string, unknown, string][] = [
   ['0', 0, '0800'],                                  // int, zigzag(0) = 0

@@ -3,7 +3,7 @@
 // "registry" starts a RegistryHost instead. Reports {type:'ready', url} over IPC, then obeys
 // {type:'set', name, value} and {type:'close'} messages.
 
-import { Host, RegistryHost, silentLogger } from '../../index';
+import { Host, RegistryHost, silentLogger } from '../../src/index';
 import { Printer } from './printer';
 
 async function main(): Promise<void> {

@@ -8,16 +8,16 @@
 import { EventEmitter, once } from 'node:events';
 import * as net from 'node:net';
 import { expect } from 'chai';
-import { Host, Node, Property, RemoteObjectType, Signal, Slot, TsroError, type HostOptions, type NodeOptions } from '../../index';
-import type { NodeConnection } from '../../lib/node-connection';
-import type { DecodedPacket, PacketKind, PacketMessage } from '../../lib/protocol/messages';
-import { decodePacket, encodePacket } from '../../lib/protocol/packet-codec';
-import { PROTOCOL_VERSION } from '../../lib/protocol/protocol-version';
-import type { SourceBinding } from '../../lib/source-binding';
-import { FrameDecoder } from '../../transport/frame-decoder';
-import { connectSocket } from '../../transport/socket-client';
-import { parseUrl } from '../../transport/url';
-import { varintSize, writeVarint } from '../../transport/varint';
+import { Host, Node, Property, RemoteObjectType, Signal, Slot, TsroError, type HostOptions, type NodeOptions } from '../../src/index';
+import type { NodeConnection } from '../../src/node/node-connection';
+import type { DecodedPacket, PacketKind, PacketMessage } from '../../src/protocol/messages';
+import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
+import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
+import type { SourceBinding } from '../../src/host/source-binding';
+import { FrameDecoder } from '../../src/transport/frame-decoder';
+import { connectSocket } from '../../src/transport/node/socket-client';
+import { parseUrl } from '../../src/transport/url';
+import { varintSize, writeVarint } from '../../src/transport/varint';
 import { recordingLogger, within, type RecordingLogger } from './fixtures';
 
 /** The wait limit for one awaited thing; well under mocha's 10 s so the failure message is ours. */

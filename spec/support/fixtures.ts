@@ -1,7 +1,7 @@
 // Test helpers: unique addresses, awaiting events with a timeout that fails the test, and a
 // logger that records instead of printing.
 
-import type { Logger } from '../../lib/logger';
+import type { Logger } from '../../src/util/logger';
 
 let counter = 0;
 

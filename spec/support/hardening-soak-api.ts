@@ -3,7 +3,7 @@
 // signal carrying a sequence number, and a slot that answers with its argument + 1 and counts
 // how often it ran for each argument.
 
-import { Property, RemoteObjectType, Signal, Slot } from '../../index';
+import { Property, RemoteObjectType, Signal, Slot } from '../../src/index';
 
 @RemoteObjectType('Soak')
 export class SoakApi {

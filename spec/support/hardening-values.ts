@@ -3,10 +3,10 @@
 // packets of every kind, and byte mutations of encoded frames.
 
 import * as fc from 'fast-check';
-import type { PacketKind, PacketMessage } from '../../lib/protocol/messages';
-import { encodePacket } from '../../lib/protocol/packet-codec';
-import { PROTOCOL_VERSION } from '../../lib/protocol/protocol-version';
-import { encodeValue, encodeValues, type ValueMessage } from '../../lib/protocol/value-codec';
+import type { PacketKind, PacketMessage } from '../../src/protocol/messages';
+import { encodePacket } from '../../src/protocol/packet-codec';
+import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
+import { encodeValue, encodeValues, type ValueMessage } from '../../src/protocol/value-codec';
 
 // ---- exact comparison ------------------------------------------------------------------------
 

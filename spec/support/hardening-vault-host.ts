@@ -4,7 +4,7 @@
 // process's prototype pollution report and the shapes of the values the Vault received, and
 // closes on {type:'close'}.
 
-import { Host, silentLogger } from '../../index';
+import { Host, silentLogger } from '../../src/index';
 import { Vault, pollutionReport, shapeOf, vaultState } from './hardening-vault';
 
 async function main(): Promise<void> {

@@ -4,7 +4,7 @@
 // can tell that a refused call left it untouched.
 
 import { EventEmitter } from 'node:events';
-import { Property, RemoteObjectType, Signal, Slot } from '../../index';
+import { Property, RemoteObjectType, Signal, Slot } from '../../src/index';
 
 @RemoteObjectType('Vault')
 export class Vault extends EventEmitter {

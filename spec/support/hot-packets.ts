@@ -1,9 +1,9 @@
 // Shared by the hot-decoder tests and the fuzz tests: a handler that records what the hot
 // decoder delivers, and the same view of a packet computed through the general decoder.
 
-import type { HotPacketHandler } from '../../lib/protocol/hot-decoder';
-import type { DecodedPacket } from '../../lib/protocol/messages';
-import { decodeValue, decodeValues } from '../../lib/protocol/value-codec';
+import type { HotPacketHandler } from '../../src/protocol/hot-decoder';
+import type { DecodedPacket } from '../../src/protocol/messages';
+import { decodeValue, decodeValues } from '../../src/protocol/value-codec';
 
 /** A delivered hot packet: its kind, then the handler's arguments. */
 export type Seen = [string, ...unknown[]];

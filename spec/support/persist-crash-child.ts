@@ -3,7 +3,7 @@
 // Each version is self-checking: version i holds `i`, a byte array whose size and content
 // derive from i, and a string naming i, so a torn or mixed file cannot pass for a version.
 
-import { FilePersistedStore } from '../../lib/file-persisted-store';
+import { FilePersistedStore } from '../../src/persistence/file-persisted-store';
 
 /** The values of version `i` (shared with the spec that checks them). */
 export function crashVersion(i: number): unknown[] {

@@ -1,7 +1,7 @@
 // A decorated API used across tests: QtRO's printer example plus a little of everything.
 
 import { EventEmitter } from 'node:events';
-import { Property, RemoteObjectType, Signal, Slot } from '../../index';
+import { Property, RemoteObjectType, Signal, Slot } from '../../src/index';
 
 @RemoteObjectType('Printer')
 export class Printer extends EventEmitter {

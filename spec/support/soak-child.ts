@@ -5,7 +5,7 @@
 // for its calls, makes one barrier call per replica (its reply comes after every change the
 // source made before it) and reports {type:'report', replicas}; on {type:'close'} closes.
 
-import { Node, type Logger, type Replica } from '../../index';
+import { Node, type Logger, type Replica } from '../../src/index';
 import { SoakApi, type ReplicaReport } from './hardening-soak-api';
 
 const [url, childArg, nodesArg, callsArg] = process.argv.slice(2);

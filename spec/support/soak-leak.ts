@@ -3,7 +3,7 @@
 // and reports {type:'report', before, after} (active resources by type, heapUsed after GC)
 // measured after a warm-up and after the cycles.
 
-import { Node, silentLogger } from '../../index';
+import { Node, silentLogger } from '../../src/index';
 import { SoakApi } from './hardening-soak-api';
 
 const [url, cyclesArg] = process.argv.slice(2);

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import * as net from 'node:net';
-import { DisconnectedError, ProtocolError, TsroError } from '../../errors';
-import { DEFAULT_MAX_FRAME_SIZE, FrameChannel, type FrameChannelOptions } from '../../transport/frame-channel';
-import { connectSocket } from '../../transport/socket-client';
-import { listen, type SocketServer } from '../../transport/socket-server';
-import { parseUrl } from '../../transport/url';
+import { DisconnectedError, ProtocolError, TsroError } from '../../src/errors';
+import { DEFAULT_MAX_FRAME_SIZE, FrameChannel, type FrameChannelOptions } from '../../src/transport/frame-channel';
+import { connectSocket } from '../../src/transport/node/socket-client';
+import { listen, type SocketServer } from '../../src/transport/node/socket-server';
+import { parseUrl } from '../../src/transport/url';
 import { channelPair, nextEvent, Recorder, Resources, sampleFrames, uniqueLocalUrl, within } from './helpers';
 
 function sameFrames(actual: Uint8Array[], expected: Uint8Array[]): void {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
-import { ProtocolError } from '../../errors';
-import { FrameDecoder } from '../../transport/frame-decoder';
-import { varintSize, writeVarint } from '../../transport/varint';
+import { ProtocolError } from '../../src/errors';
+import { FrameDecoder } from '../../src/transport/frame-decoder';
+import { varintSize, writeVarint } from '../../src/transport/varint';
 
 function encode(frames: Uint8Array[]): Uint8Array {
   const total = frames.reduce((n, f) => n + varintSize(f.length) + f.length, 0);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as protobuf from 'protobufjs';
-import { FrameDecoder } from '../../transport/frame-decoder';
-import { FrameWriter } from '../../transport/frame-writer';
-import { varintSize, writeVarint } from '../../transport/varint';
+import { FrameDecoder } from '../../src/transport/frame-decoder';
+import { FrameWriter } from '../../src/transport/frame-writer';
+import { varintSize, writeVarint } from '../../src/transport/varint';
 import { within } from './helpers';
 
 function decodeAll(bytes: Uint8Array): Uint8Array[] {

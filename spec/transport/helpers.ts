@@ -3,11 +3,11 @@
 
 import { once, type EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import type { TsroError } from '../../errors';
-import { FrameChannel, type FrameChannelOptions } from '../../transport/frame-channel';
-import { connectSocket } from '../../transport/socket-client';
-import { listen, type SocketServer } from '../../transport/socket-server';
-import { parseUrl } from '../../transport/url';
+import type { TsroError } from '../../src/errors';
+import { FrameChannel, type FrameChannelOptions } from '../../src/transport/frame-channel';
+import { connectSocket } from '../../src/transport/node/socket-client';
+import { listen, type SocketServer } from '../../src/transport/node/socket-server';
+import { parseUrl } from '../../src/transport/url';
 
 /** The wait limit for one awaited event; well under mocha's timeout so the message is ours. */
 export const WAIT_MS = 3000;

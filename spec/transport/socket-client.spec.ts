@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as sinon from 'sinon';
-import { ConnectError } from '../../errors';
-import { connectSocket } from '../../transport/socket-client';
-import { listen } from '../../transport/socket-server';
-import { parseUrl } from '../../transport/url';
+import { ConnectError } from '../../src/errors';
+import { connectSocket } from '../../src/transport/node/socket-client';
+import { listen } from '../../src/transport/node/socket-server';
+import { parseUrl } from '../../src/transport/url';
 import { Resources, uniqueLocalUrl, within } from './helpers';
 
 const posixOnly = process.platform === 'win32' ? it.skip : it;

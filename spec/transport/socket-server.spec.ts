@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConnectError, ListenError } from '../../errors';
-import { connectSocket } from '../../transport/socket-client';
-import { listen } from '../../transport/socket-server';
-import { parseUrl } from '../../transport/url';
+import { ConnectError, ListenError } from '../../src/errors';
+import { connectSocket } from '../../src/transport/node/socket-client';
+import { listen } from '../../src/transport/node/socket-server';
+import { parseUrl } from '../../src/transport/url';
 import { nextEvent, Resources, uniqueLocalUrl, within } from './helpers';
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import * as tls from 'node:tls';
 import * as sinon from 'sinon';
-import { ConnectError, DisconnectedError, ListenError } from '../../errors';
-import { FrameChannel } from '../../transport/frame-channel';
-import { connectSocket, type ConnectOptions } from '../../transport/socket-client';
-import { listen, type SocketServer } from '../../transport/socket-server';
-import type { TlsClientOptions, TlsServerOptions } from '../../transport/tls-options';
-import { parseUrl } from '../../transport/url';
+import { ConnectError, DisconnectedError, ListenError } from '../../src/errors';
+import { FrameChannel } from '../../src/transport/frame-channel';
+import { connectSocket, type ConnectOptions } from '../../src/transport/node/socket-client';
+import { listen, type SocketServer } from '../../src/transport/node/socket-server';
+import type { TlsClientOptions, TlsServerOptions } from '../../src/transport/node/tls-options';
+import { parseUrl } from '../../src/transport/url';
 import { OpensslMissingError, testCerts, type TestCerts } from '../support/certs';
 import { nextEvent, Recorder, Resources, sampleFrames, within } from './helpers';
 

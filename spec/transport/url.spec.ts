@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TsroError, UrlError } from '../../errors';
-import { addressToUrl, allowCustomScheme, disallowCustomScheme, hostPortUrl, parseUrl, tcpUrl } from '../../transport/url';
+import { TsroError, UrlError } from '../../src/errors';
+import { addressToUrl, allowCustomScheme, disallowCustomScheme, hostPortUrl, parseUrl, tcpUrl } from '../../src/transport/url';
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 

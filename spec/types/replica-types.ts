@@ -1,8 +1,8 @@
-// Compile-only type tests of Replica<T> (lib/replica-types.ts). Nothing here runs: tsc compiles
+// Compile-only type tests of Replica<T> (src/replica/replica-types.ts). Nothing here runs: tsc compiles
 // it with the rest of spec/ (the build fails if a type is wrong), and mocha only loads
 // *.spec.js. Each `// @ts-expect-error` line must be an error, or the build fails too.
 
-import type { DynamicReplica, Node, Replica, ReplicaState } from '../../index';
+import type { DynamicReplica, Node, Replica, ReplicaState } from '../../src/index';
 import { Printer } from '../support/printer';
 
 /** Type-level equality: true only if A and B are the same type. */

@@ -1,0 +1,94 @@
+// The resolved remote API of a class: the ordered lists of properties, signals and slots with
+// their wire types, and the signature over them. Sources, typed replicas and dynamic replicas all
+// work from this one shape; indices into these lists are what travels on the wire.
+
+import type { WireType } from './wire-type';
+
+/**
+ * Who may change a property (see README, "Property modes"):
+ * - `writable`: replicas' sets are forwarded to the source (QtRO READWRITE);
+ * - `readonly`: only the source changes it (QtRO READONLY);
+ * - `constant`: set by the source before it is remoted, never changed after (QtRO CONSTANT);
+ * - `sourceOnlySetter`: replicas cannot set it, but may ask the source to through the generated
+ *   slot `push<Name>(value)` (QtRO READPUSH / SOURCEONLYSETTER).
+ */
+export type PropertyMode = 'writable' | 'readonly' | 'constant' | 'sourceOnlySetter';
+
+/** The slot a `sourceOnlySetter` property gets: `inkLevel` -> `pushInkLevel`. */
+export function pushSlotName(property: string): string {
+  return `push${property.charAt(0).toUpperCase()}${property.slice(1)}`;
+}
+
+/** Why replicas may not set a property, for READONLY errors: `is readonly`, `is constant`... */
+export function readonlyReason(prop: { readonly name: string; readonly mode: PropertyMode }): string {
+  switch (prop.mode) {
+    case 'constant':
+      return 'is constant';
+    case 'sourceOnlySetter':
+      return `is set by the source only; call ${pushSlotName(prop.name)}(value) to ask it`;
+    default:
+      return 'is readonly';
+  }
+}
+
+export interface PropertyDescription {
+  readonly name: string;
+  readonly index: number;
+  readonly type: WireType;
+  /** Replicas may not set it directly: true for every mode but `writable`. */
+  readonly readonly: boolean;
+  readonly mode: PropertyMode;
+  /**
+   * A typed replica keeps its last value in the node's persisted store and starts from it.
+   * Replica-side only: not part of the signature, not sent to dynamic replicas.
+   */
+  readonly persisted?: boolean;
+}
+
+export interface ParamDescription {
+  /** Best effort, read from the function's source text; not part of the signature. */
+  readonly name: string;
+  readonly type: WireType;
+}
+
+export interface MethodDescription {
+  readonly name: string;
+  readonly index: number;
+  readonly params: readonly ParamDescription[];
+  /** Arguments that must be given; the rest (optional or defaulted parameters) may be left out. */
+  readonly required: number;
+  /** What a slot resolves with; `void` for signals. */
+  readonly returns: WireType;
+}
+
+export interface ApiDescription {
+  readonly typeName: string;
+  /** Hex SHA-256 over names, kinds, types and order of the members (src/api/signature.ts). */
+  readonly signature: string;
+  readonly properties: readonly PropertyDescription[];
+  readonly signals: readonly MethodDescription[];
+  readonly slots: readonly MethodDescription[];
+  readonly propertyByName: ReadonlyMap<string, PropertyDescription>;
+  readonly signalByName: ReadonlyMap<string, MethodDescription>;
+  readonly slotByName: ReadonlyMap<string, MethodDescription>;
+}
+
+/** Builds the lookup maps and the signature for member lists already in wire order. */
+export function makeApiDescription(
+  typeName: string,
+  properties: readonly PropertyDescription[],
+  signals: readonly MethodDescription[],
+  slots: readonly MethodDescription[],
+  signature: string,
+): ApiDescription {
+  return {
+    typeName,
+    signature,
+    properties,
+    signals,
+    slots,
+    propertyByName: new Map(properties.map((p) => [p.name, p])),
+    signalByName: new Map(signals.map((s) => [s.name, s])),
+    slotByName: new Map(slots.map((s) => [s.name, s])),
+  };
+}

@@ -1,0 +1,280 @@
+// The commands: list, describe, get, set, call, watch. Each takes its operands, the options and
+// an Output, and either returns (exit code 0) or throws (see failure.ts). One-shot commands
+// close their node before returning; watch runs until SIGINT or SIGTERM.
+
+import { readonlyReason, type MethodDescription, type PropertyDescription } from '../api/api-description';
+import { wireTypeToString } from '../api/wire-type';
+import type { DynamicReplica } from '../replica/dynamic-replica';
+import type { ReplicaState } from '../replica/replica-state';
+import type { CommandName, Options } from './args';
+import { CliFailure, ExitCode, toFailure, usage } from './failure';
+import { knownSources, Session } from './session';
+import { ArgumentSyntaxError, formatValue, parseArgument, toJson, type Json } from './values';
+
+/** Where results go: stdout in the binary. */
+export interface Output {
+  line(text: string): void;
+}
+
+type Command = (operands: readonly string[], options: Options, out: Output) => Promise<void>;
+
+/** Runs a one-shot command against a session that is closed afterwards, whatever happens. */
+async function withSession<T>(url: string, options: Options, body: (s: Session) => Promise<T>): Promise<T> {
+  const session = await Session.open(url, options);
+  try {
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}
+
+function emitJson(out: Output, value: Json): void {
+  out.line(JSON.stringify(value));
+}
+
+/** Pads the columns of `rows` to the widest cell (the last column is not padded). */
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
+function paramName(p: { name: string }, i: number): string {
+  return p.name || `arg${i + 1}`;
+}
+
+function signatureText(m: MethodDescription, withReturn: boolean): string {
+  const params = m.params.map((p, i) => `${paramName(p, i)}${i >= m.required ? '?' : ''}: ${wireTypeToString(p.type)}`);
+  return `${m.name}(${params.join(', ')})${withReturn ? `: ${wireTypeToString(m.returns)}` : ''}`;
+}
+
+function property(replica: DynamicReplica, name: string): PropertyDescription {
+  const prop = replica.api!.propertyByName.get(name);
+  if (!prop) {
+    const known = replica.propertyNames;
+    throw new CliFailure(
+      ExitCode.NOT_FOUND,
+      `source "${replica.name}" has no property "${name}" (properties: ${known.length ? known.join(', ') : 'none'})`,
+    );
+  }
+  return prop;
+}
+
+function slot(replica: DynamicReplica, name: string): MethodDescription {
+  const s = replica.api!.slotByName.get(name);
+  if (!s) {
+    const known = replica.api!.slots.map((x) => x.name);
+    throw new CliFailure(
+      ExitCode.NOT_FOUND,
+      `source "${replica.name}" has no slot "${name}" (slots: ${known.length ? known.join(', ') : 'none'})`,
+    );
+  }
+  return s;
+}
+
+function parseOperand(text: string, type: Parameters<typeof parseArgument>[1], what: string): unknown {
+  try {
+    return parseArgument(text, type);
+  } catch (err) {
+    if (err instanceof ArgumentSyntaxError) throw usage(`${what}: ${err.message}`);
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const list: Command = (operands, options, out) =>
+  withSession(operands[0]!, options, async (session) => {
+    const sources = knownSources(session.node).sort((a, b) => a.name.localeCompare(b.name));
+    if (options.json) {
+      emitJson(out, sources.map((s) => ({ name: s.name, typeName: s.typeName, signature: s.signature, url: s.url })));
+      return;
+    }
+    if (sources.length === 0) {
+      out.line(`no sources at ${session.url}`);
+      return;
+    }
+    const rows = [['NAME', 'TYPE', 'SIGNATURE', 'URL'], ...sources.map((s) => [s.name, s.typeName, s.signature.slice(0, 12), s.url])];
+    for (const l of table(rows)) out.line(l);
+  });
+
+const describe: Command = (operands, options, out) =>
+  withSession(operands[0]!, options, async (session) => {
+    const replica = await session.replica(operands[1]!);
+    const api = replica.api!;
+    if (options.json) {
+      emitJson(out, {
+        name: replica.name,
+        typeName: api.typeName,
+        signature: api.signature,
+        url: session.url,
+        properties: api.properties.map((p) => ({
+          name: p.name,
+          type: wireTypeToString(p.type),
+          readonly: p.readonly,
+          mode: p.mode,
+          value: toJson(replica.get(p.name)),
+        })),
+        signals: api.signals.map((s) => ({
+          name: s.name,
+          params: s.params.map((p, i) => ({ name: paramName(p, i), type: wireTypeToString(p.type) })),
+        })),
+        slots: api.slots.map((s) => ({
+          name: s.name,
+          params: s.params.map((p, i) => ({ name: paramName(p, i), type: wireTypeToString(p.type), optional: i >= s.required })),
+          returns: wireTypeToString(s.returns),
+        })),
+      });
+      return;
+    }
+    out.line(`${replica.name}: type ${api.typeName} at ${session.url}`);
+    out.line(`signature ${api.signature}`);
+    out.line('properties:');
+    if (api.properties.length === 0) out.line('  (none)');
+    const rows = api.properties.map((p) => [
+      `  ${p.name}`,
+      wireTypeToString(p.type),
+      p.mode,
+      `= ${truncate(formatValue(replica.get(p.name), Infinity), 60)}`,
+    ]);
+    for (const l of table(rows)) out.line(l);
+    out.line('signals:');
+    if (api.signals.length === 0) out.line('  (none)');
+    for (const s of api.signals) out.line(`  ${signatureText(s, false)}`);
+    out.line('slots:');
+    if (api.slots.length === 0) out.line('  (none)');
+    for (const s of api.slots) out.line(`  ${signatureText(s, true)}`);
+  });
+
+const get: Command = (operands, options, out) =>
+  withSession(operands[0]!, options, async (session) => {
+    const replica = await session.replica(operands[1]!);
+    const name = operands[2];
+    if (name !== undefined) {
+      const value = replica.get(property(replica, name).name);
+      if (options.json) emitJson(out, toJson(value));
+      else for (const l of formatValue(value).split('\n')) out.line(l);
+      return;
+    }
+    if (options.json) {
+      const all: Record<string, unknown> = {};
+      for (const p of replica.propertyNames) Object.defineProperty(all, p, { value: replica.get(p), enumerable: true });
+      emitJson(out, toJson(all));
+      return;
+    }
+    const width = Math.max(0, ...replica.propertyNames.map((p) => p.length));
+    for (const p of replica.propertyNames) out.line(`${p.padEnd(width)} = ${formatValue(replica.get(p)).replace(/\n/g, `\n${' '.repeat(width + 3)}`)}`);
+  });
+
+const set: Command = (operands, options, out) =>
+  withSession(operands[0]!, options, async (session) => {
+    const replica = await session.replica(operands[1]!);
+    const prop = property(replica, operands[2]!);
+    const what = `${replica.name}.${prop.name}`;
+    if (prop.readonly) throw new CliFailure(ExitCode.REFUSED, `property ${what} ${readonlyReason(prop)} (READONLY)`);
+    const value = parseOperand(operands[3]!, prop.type, `value for ${what}`);
+    try {
+      await session.bounded(replica.set(prop.name, value), `setting ${what}`);
+    } catch (err) {
+      throw toFailure(err, `setting ${what}`);
+    }
+    if (options.json) emitJson(out, { source: replica.name, property: prop.name, value: toJson(value) });
+    else out.line(`${what} = ${formatValue(value, Infinity)}`);
+  });
+
+const call: Command = (operands, options, out) =>
+  withSession(operands[0]!, options, async (session) => {
+    const replica = await session.replica(operands[1]!);
+    const s = slot(replica, operands[2]!);
+    const what = `${replica.name}.${s.name}()`;
+    const args = operands.slice(3).map((text, i) =>
+      parseOperand(text, s.params[i]?.type ?? 'any', `argument ${i + 1} (${s.params[i] ? paramName(s.params[i]!, i) : 'extra'}) of ${what}`),
+    );
+    let result: unknown;
+    try {
+      result = await session.bounded(replica.invoke(s.name, ...args), `calling ${what}`);
+    } catch (err) {
+      throw toFailure(err, what);
+    }
+    if (options.json) emitJson(out, toJson(result));
+    else if (!(s.returns === 'void' && result === undefined)) for (const l of formatValue(result).split('\n')) out.line(l);
+  });
+
+const watch: Command = async (operands, options, out) => {
+  const session = await Session.open(operands[0]!, options, true);
+  try {
+    const replica = session.node.acquireDynamic(operands[1]!);
+    const now = (): string => new Date().toISOString();
+    const heard = new Set<string>();
+    let stopping = false; // closing the node turns the replica suspect: not news
+    const listen = (): void => {
+      const api = replica.api;
+      if (!api) return;
+      for (const p of api.properties) {
+        const event = `${p.name}Changed`;
+        if (heard.has(event)) continue;
+        heard.add(event);
+        replica.on(event, (value: unknown) => {
+          if (stopping) return;
+          if (options.json) emitJson(out, { time: now(), event: 'change', property: p.name, value: toJson(value) });
+          else out.line(`${p.name} = ${formatValue(value, Infinity)}`);
+        });
+      }
+      for (const s of api.signals) {
+        if (heard.has(s.name)) continue;
+        heard.add(s.name);
+        replica.on(s.name, (...args: unknown[]) => {
+          if (stopping) return;
+          if (options.json) emitJson(out, { time: now(), event: 'signal', signal: s.name, args: args.map(toJson) });
+          else out.line(`${s.name}(${args.map((a) => formatValue(a, Infinity)).join(', ')})`);
+        });
+      }
+    };
+    // `initialized` comes before `stateChanged` and the `<prop>Changed` of the initial values, so
+    // listening from there prints the current values first; again after a reconnect (the API
+    // may have grown if the host came back with another version).
+    replica.on('initialized', listen);
+    replica.on('stateChanged', (state: ReplicaState, previous: ReplicaState) => {
+      if (stopping) return;
+      if (options.json) emitJson(out, { time: now(), event: 'state', state, previous });
+      else out.line(`state ${state}`);
+    });
+    const stopped = stopSignal();
+    const valid = await Promise.race([replica.waitForSource(options.timeout), stopped.promise.then(() => undefined)]);
+    if (valid === false) {
+      stopped.dispose();
+      throw new CliFailure(
+        ExitCode.NOT_FOUND,
+        `no source "${replica.name}" at ${session.url} (not offered within ${options.timeout} ms; see tsro list ${session.url})`,
+      );
+    }
+    await stopped.promise;
+    stopping = true;
+  } finally {
+    await session.close();
+  }
+};
+
+/** Resolves on the first SIGINT or SIGTERM; `dispose` removes the handlers. */
+function stopSignal(): { promise: Promise<void>; dispose(): void } {
+  let dispose!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    const onSignal = (): void => {
+      dispose();
+      resolve();
+    };
+    dispose = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return { promise, dispose };
+}
+
+export const COMMAND_IMPLEMENTATIONS: Readonly<Record<CommandName, Command>> = { list, describe, get, set, call, watch };

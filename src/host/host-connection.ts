@@ -1,0 +1,253 @@
+// The host side of one accepted connection: admits the node once its handshake checks out (and
+// its credential, if the host asks for one), then sends the source list, answers Acquire with
+// Init, runs slot calls and property sets within the in-flight limit, and unsubscribes the
+// connection from everything when it ends. Until admitted, a node learns nothing and any packet
+// it sends closes the connection.
+
+import { AuthError, LimitError, NotValidError, ProtocolError, TimeoutError, type TsroError } from '../errors';
+import type { Timers } from '../util/timers';
+import { encodeReplyValue } from '../protocol/hot-packets';
+import { decodeValues } from '../protocol/value-codec';
+import type { DecodedPacket, PacketMessage } from '../protocol/messages';
+import type { Peer } from '../protocol/peer';
+import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
+
+/** What a host-side connection needs from its host. */
+export interface HostConnectionOwner {
+  bindingById(id: number): SourceBinding | undefined;
+  sourceListPacket(): PacketMessage;
+  connectionOpened(conn: HostConnection): void;
+  /** Connections admitted so far and still open. */
+  readonly connectionCount: number;
+  connectionEnded(conn: HostConnection, error: TsroError | undefined): void;
+  warn(message: string, error?: unknown): void;
+  readonly timers: Timers;
+  readonly limits: HostLimits;
+}
+
+/** The limits a host puts on each connection (HostOptions, with defaults filled in). */
+export interface HostLimits {
+  readonly maxConnections: number;
+  readonly maxInFlightCalls: number;
+  readonly handshakeTimeout: number;
+  readonly authenticate: ((credential: unknown, peer: { readonly address: string }) => boolean | Promise<boolean>) | undefined;
+}
+
+export class HostConnection implements SourceListener {
+  private readonly subscriptions = new Set<SourceBinding>();
+  private admitted = false;
+  private inFlight = 0;
+  private handshakeTimer: unknown;
+  /** Resolves once the connection is closed and its socket released. */
+  readonly ended: Promise<void>;
+  private markEnded!: () => void;
+
+  constructor(
+    private readonly peer: Peer,
+    private readonly owner: HostConnectionOwner,
+    /** Called once the node is admitted: lifts the small pre-admission frame limit. */
+    private readonly onAdmitted: () => void = () => {},
+  ) {
+    peer.onOpen = () => this.admit();
+    peer.onPacket = (p) => this.receive(p);
+    this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
+    const timeout = owner.limits.handshakeTimeout;
+    if (timeout > 0) {
+      this.handshakeTimer = owner.timers.setTimeout(() => {
+        this.handshakeTimer = undefined;
+        if (!this.admitted) {
+          peer.destroy(new TimeoutError(`${peer.label} did not complete the handshake within ${timeout} ms`));
+        }
+      }, timeout);
+    }
+    peer.onClose = (error) => {
+      this.stopHandshakeTimer();
+      for (const b of this.subscriptions) b.removeListener(this);
+      this.subscriptions.clear();
+      owner.connectionEnded(this, error);
+      this.markEnded();
+    };
+  }
+
+  get label(): string {
+    return this.peer.label;
+  }
+
+  /** Past the handshake (and authentication): it gets source announcements. */
+  get isOpen(): boolean {
+    return this.admitted && this.peer.isOpen;
+  }
+
+  private stopHandshakeTimer(): void {
+    if (this.handshakeTimer !== undefined) this.owner.timers.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
+  /** The handshake checked out: authenticate if asked to, then let the node in. */
+  private admit(): void {
+    const authenticate = this.owner.limits.authenticate;
+    if (!authenticate) {
+      this.welcome();
+      return;
+    }
+    const refuse = (why: string): void => {
+      this.stopHandshakeTimer();
+      this.peer.close(new AuthError(`${this.label} was refused: ${why}`));
+    };
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = authenticate(this.peer.peerCredential, { address: this.label });
+    } catch (err) {
+      refuse(`the authenticate check threw (${err instanceof Error ? err.message : String(err)})`);
+      return;
+    }
+    Promise.resolve(verdict).then(
+      (ok) => {
+        if (this.peer.closed) return;
+        if (ok === true) this.welcome();
+        else refuse('its credential was not accepted');
+      },
+      (err: unknown) => refuse(`the authenticate check failed (${err instanceof Error ? err.message : String(err)})`),
+    );
+  }
+
+  /** True once this connection was let in (it counts against maxConnections until it ends). */
+  get wasAdmitted(): boolean {
+    return this.admitted;
+  }
+
+  private welcome(): void {
+    this.stopHandshakeTimer();
+    const max = this.owner.limits.maxConnections;
+    if (this.owner.connectionCount >= max) {
+      // Refused after the handshake, so the node is listening for the reason (Goodbye) rather
+      // than still writing: its connectToNode rejects with LIMIT_EXCEEDED.
+      this.owner.warn(`refused ${this.label}: ${max} connections are open`);
+      this.peer.close(new LimitError(`the host already has ${max} connections`));
+      return;
+    }
+    this.admitted = true;
+    this.onAdmitted();
+    this.peer.hot = { invoke: (source, index, serial, args) => this.invoke(source, index, serial, args) };
+    this.owner.connectionOpened(this);
+    this.peer.send(this.owner.sourceListPacket());
+  }
+
+  /** Fan-out path: a change this node cannot accept (too large) closes its connection, logged. */
+  sendEncoded(bytes: Uint8Array): boolean {
+    try {
+      return this.peer.sendEncoded(bytes);
+    } catch (err) {
+      this.peer.close(err as TsroError);
+      return false;
+    }
+  }
+
+  send(packet: PacketMessage): boolean {
+    return this.peer.send(packet);
+  }
+
+  close(error?: TsroError): void {
+    this.peer.close(error);
+  }
+
+  /** The binding went away (disabled): forget it without telling it. */
+  forget(binding: SourceBinding): void {
+    this.subscriptions.delete(binding);
+  }
+
+  private receive(p: DecodedPacket): void {
+    if (!this.admitted) throw new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${p.kind} before it was admitted`);
+    switch (p.kind) {
+      case 'invoke': {
+        const m = p.invoke!;
+        this.invoke(m.source ?? 0, m.index ?? 0, m.serial ?? 0, decodeValues(m.args));
+        return;
+      }
+      case 'setProperty': {
+        const m = p.setProperty!;
+        const serial = m.serial ?? 0;
+        const binding = this.owner.bindingById(m.source ?? 0);
+        try {
+          if (!binding) throw new NotValidError(`no source #${m.source} on this host`, 'UNKNOWN_SOURCE');
+          binding.setProperty(m.index ?? 0, m.value);
+          this.reply(serial, { value: undefined, what: 'property set' });
+        } catch (err) {
+          this.reply(serial, { error: errorInfo(err) });
+        }
+        return;
+      }
+      case 'acquire': {
+        const m = p.acquire!;
+        const binding = this.owner.bindingById(m.source ?? 0);
+        if (!binding) {
+          // Disabled between its announcement and this request: say so, the node will wait.
+          this.peer.send({ sourceRemoved: { source: m.source ?? 0 } });
+          return;
+        }
+        let init: Uint8Array;
+        try {
+          init = binding.initPacket(m.wantDefinition === true);
+        } catch (err) {
+          this.owner.warn(`cannot initialize a replica of "${binding.name}" for ${this.label}`, err);
+          return;
+        }
+        try {
+          this.peer.sendEncoded(init);
+        } catch (err) {
+          this.owner.warn(`cannot initialize a replica of "${binding.name}" for ${this.label}`, err);
+          return;
+        }
+        this.subscriptions.add(binding);
+        binding.addListener(this);
+        return;
+      }
+      case 'release': {
+        const binding = this.owner.bindingById(p.release!.source ?? 0);
+        if (binding && this.subscriptions.delete(binding)) binding.removeListener(this);
+        return;
+      }
+      case 'pong':
+        return;
+      default:
+        throw new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${p.kind}, which only hosts send`);
+    }
+  }
+
+  private invoke(source: number, index: number, serial: number, args: unknown[]): void {
+    const binding = this.owner.bindingById(source);
+    if (!binding) {
+      this.reply(serial, { error: errorInfo(new NotValidError(`no source #${source} on this host`, 'UNKNOWN_SOURCE')) });
+      return;
+    }
+    const max = this.owner.limits.maxInFlightCalls;
+    if (this.inFlight >= max) {
+      this.reply(serial, { error: errorInfo(new LimitError(`${max} calls of ${this.label} are already running on this host`)) });
+      return;
+    }
+    this.inFlight++;
+    binding.invoke(
+      index,
+      args,
+      (outcome) => {
+        this.inFlight--;
+        this.reply(serial, outcome);
+      },
+      this,
+    );
+  }
+
+  private reply(serial: number, outcome: CallOutcome): void {
+    if (serial === 0 || this.peer.closed) return;
+    if ('error' in outcome) {
+      this.peer.send({ reply: { serial, error: outcome.error } });
+      return;
+    }
+    try {
+      this.peer.sendEncoded(encodeReplyValue(serial, outcome.value, outcome.what));
+    } catch (err) {
+      // Cannot be carried, or over the node's frame limit: it still gets an answer, the error.
+      this.peer.send({ reply: { serial, error: errorInfo(err) } });
+    }
+  }
+}

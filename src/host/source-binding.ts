@@ -1,0 +1,239 @@
+// The host side of one remoted object: its id and name on this host, its API, and the
+// connections that hold a replica of it. A property change or signal is encoded once and the
+// same bytes go to every listening connection. Incoming slot calls and property sets are checked
+// against the declared API before anything on the object is touched.
+
+import { readonlyReason, type ApiDescription, type MethodDescription, type PropertyDescription } from '../api/api-description';
+import { isChildType } from '../api/wire-type';
+import { checkArgumentCount, conformsAsIs, conformValue, needsRevive, reviveValue } from '../api/conform';
+import { addSourceObserver, readSourceValue, removeSourceObserver, type SourceObserver } from './source-state';
+import { TsroError, UsageError } from '../errors';
+import { apiToMessage } from '../protocol/api-codec';
+import type { ErrorInfoMessage, PacketMessage, SourceInfoMessage } from '../protocol/messages';
+import { encodePacket } from '../protocol/packet-codec';
+import { swapCaller } from './call-context';
+import { encodePropertyChange, encodeSignal } from '../protocol/hot-packets';
+import { decodeValue, encodeValue, type ValueMessage } from '../protocol/value-codec';
+
+/** Somewhere a binding can send encoded packets: a host-side connection. */
+export interface SourceListener {
+  sendEncoded(bytes: Uint8Array): boolean;
+}
+
+/** Outcome of a call: the (conformed) return value, or why it failed. */
+export type CallOutcome = { value: unknown; what: string } | { error: ErrorInfoMessage };
+
+export function errorInfo(err: unknown): ErrorInfoMessage {
+  if (err instanceof TsroError) return { code: err.code, name: err.name, message: err.message };
+  if (err instanceof Error) return { code: 'REMOTE', name: err.name, message: err.message };
+  return { code: 'REMOTE', name: 'Error', message: String(err) };
+}
+
+/**
+ * What a binding asks of its host for child objects (properties whose type is a remote object
+ * class): to remote a new child of one of its properties, replacing (disabling) the previous one.
+ */
+export interface ChildHost {
+  /**
+   * Remotes `object` as the child held by `parent`'s property `prop`, after disabling the child
+   * it held before; returns the child source's name, or null for null. Throws a UsageError,
+   * leaving the old child in place, if the object cannot be remoted.
+   */
+  attachChild(parent: SourceBinding, prop: PropertyDescription, object: unknown): string | null;
+}
+
+export class SourceBinding implements SourceObserver {
+  private readonly listeners: SourceListener[] = [];
+  // Names for error messages, made once: the hot paths only read them if a value fails.
+  private readonly propertyWhat: readonly string[];
+  private readonly signalWhat: readonly ((i: number) => string)[];
+  // Value types: properties stored on the object as instances (sent as plain objects), and slots
+  // whose arguments the object receives as instances. Worked out once; undefined when none.
+  private readonly instanceProperties: readonly boolean[] | undefined;
+  private readonly reviveSlotArgs: readonly boolean[] | undefined;
+  /** Child object properties (undefined when none): their current child source names. */
+  readonly childNames: (string | null)[] | undefined;
+  /** Children made so far (names them: each replacement gets a new name). */
+  childCount = 0;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly api: ApiDescription,
+    readonly object: object,
+    private readonly childHost?: ChildHost,
+    /** A hidden child source (the value of a parent's child property). */
+    readonly isChild = false,
+  ) {
+    this.propertyWhat = api.properties.map((p) => `property "${p.name}" of source "${name}"`);
+    this.signalWhat = api.signals.map((s) => (i: number) => `argument ${i + 1} of signal "${s.name}" of source "${name}"`);
+    const props = api.properties.map((p) => needsRevive(p.type));
+    this.instanceProperties = props.some(Boolean) ? props : undefined;
+    const slots = api.slots.map((s) => s.params.some((p) => needsRevive(p.type)));
+    this.reviveSlotArgs = slots.some(Boolean) ? slots : undefined;
+    this.childNames = api.properties.some((p) => isChildType(p.type)) ? api.properties.map(() => null) : undefined;
+    addSourceObserver(object, this);
+  }
+
+  get info(): SourceInfoMessage {
+    const info: SourceInfoMessage = { id: this.id, name: this.name, typeName: this.api.typeName, signature: this.api.signature };
+    if (this.isChild) info.child = true;
+    return info;
+  }
+
+  /** Remotes the children the object holds already (called once the binding is registered). */
+  attachInitialChildren(warn: (message: string, error: unknown) => void): void {
+    if (!this.childNames || !this.childHost) return;
+    for (const p of this.api.properties) {
+      if (!isChildType(p.type)) continue;
+      const value = readSourceValue(this.object, p.name);
+      if (value === null || value === undefined) continue;
+      try {
+        this.childHost.attachChild(this, p, value);
+      } catch (err) {
+        warn(`child "${p.name}" of source "${this.name}" is not remoted`, err);
+      }
+    }
+  }
+
+  /** Stops observing the object. */
+  dispose(): void {
+    removeSourceObserver(this.object, this);
+    this.listeners.length = 0;
+  }
+
+  addListener(l: SourceListener): void {
+    if (!this.listeners.includes(l)) this.listeners.push(l);
+  }
+
+  removeListener(l: SourceListener): void {
+    const i = this.listeners.indexOf(l);
+    if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.length;
+  }
+
+  /** The Init packet for a new (or re-acquiring) listener. */
+  initPacket(wantDefinition: boolean): Uint8Array {
+    const values = this.api.properties.map((p) => {
+      const what = `property "${p.name}" of source "${this.name}"`;
+      if (this.childNames && isChildType(p.type)) return encodeValue(this.childNames[p.index] ?? null, what);
+      let value = readSourceValue(this.object, p.name);
+      if (this.instanceProperties?.[p.index]) {
+        // Stored as instances of value types: sent as the plain objects they stand for. A value
+        // that does not fit (a property never assigned) is left for the encoder to judge.
+        try {
+          value = conformValue(p.type, value, what);
+        } catch {
+          // as is
+        }
+      }
+      return encodeValue(value, what);
+    });
+    return encodePacket({
+      init: { source: this.id, values, definition: wantDefinition ? apiToMessage(this.api) : null },
+    });
+  }
+
+  // SourceObserver: called by the @Property accessor before it stores the value. Encoding here
+  // means an uncarriable value throws to the code that set it and nothing is stored or sent.
+  propertyChanged(name: string, value: unknown): void {
+    const prop = this.api.propertyByName.get(name);
+    if (!prop) return; // declared on a subclass of the API class: not remoted
+    // A child object travels as the name of the child source the host remotes it under.
+    if (this.childNames && isChildType(prop.type)) {
+      value = this.childHost ? this.childHost.attachChild(this, prop, value) : null;
+    }
+    // Encoded even without listeners: that is the check that the value can be carried at all.
+    const bytes = encodePropertyChange(this.id, prop.index, value, this.propertyWhat[prop.index]!);
+    if (this.listeners.length > 0) this.broadcast(bytes);
+  }
+
+  signalEmitted(name: string, args: readonly unknown[]): void {
+    const signal = this.api.signalByName.get(name);
+    if (!signal) return;
+    const what = this.signalWhat[signal.index]!;
+    if (args.length !== signal.params.length) checkArgumentCount(signal.params.length, args.length, `signal "${name}"`);
+    const conformed = signal.params.map((p, i) => conformValue(p.type, args[i], what(i)));
+    const bytes = encodeSignal(this.id, signal.index, conformed, what);
+    if (this.listeners.length > 0) this.broadcast(bytes);
+  }
+
+  private broadcast(bytes: Uint8Array): void {
+    for (const l of this.listeners) l.sendEncoded(bytes);
+  }
+
+  /**
+   * Runs a slot for a replica. Refusals (unknown slot, argument count or type) and what the slot
+   * throws come back as errors; `done` is called exactly once, synchronously for a slot that
+   * returns a plain value, after settling for one that returns a promise.
+   */
+  invoke(index: number, args: readonly unknown[], done: (outcome: CallOutcome) => void, caller?: object): void {
+    const slot = this.api.slots[index];
+    if (!slot) {
+      done({ error: errorInfo(new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot #${index}`)) });
+      return;
+    }
+    let result: unknown;
+    const previous = swapCaller(caller);
+    try {
+      let values = this.conformArguments(slot, args);
+      if (this.reviveSlotArgs?.[index]) values = values.map((v, i) => reviveValue(slot.params[i]!.type, v));
+      const fn = (this.object as Record<string, unknown>)[slot.name] as (...a: unknown[]) => unknown;
+      result = fn.apply(this.object, values as unknown[]);
+    } catch (err) {
+      done({ error: errorInfo(err) });
+      return;
+    } finally {
+      swapCaller(previous);
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as PromiseLike<unknown>).then(
+        (value) => done(this.replyValue(slot, value)),
+        (err: unknown) => done({ error: errorInfo(err) }),
+      );
+    } else {
+      done(this.replyValue(slot, result));
+    }
+  }
+
+  /** Applies a replica's property set. Throws a UsageError if it is refused. */
+  setProperty(index: number, value: ValueMessage | null | undefined): void {
+    const prop = this.api.properties[index];
+    if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property #${index}`);
+    if (prop.readonly) throw new UsageError('READONLY', `property "${prop.name}" of source "${this.name}" ${readonlyReason(prop)}`);
+    const decoded = conformValue(prop.type, decodeValue(value ?? {}), `property "${prop.name}"`);
+    (this.object as Record<string, unknown>)[prop.name] = decoded;
+  }
+
+  private conformArguments(slot: MethodDescription, args: readonly unknown[]): readonly unknown[] {
+    if (args.length < slot.required || args.length > slot.params.length) {
+      const what = `slot "${slot.name}" of source "${this.name}"`;
+      checkArgumentCount(args.length < slot.required ? slot.required : slot.params.length, args.length, what);
+    }
+    let out: unknown[] | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const type = slot.params[i]!.type;
+      if (conformsAsIs(type, args[i])) continue;
+      const v = conformValue(type, args[i], `argument ${i + 1} of slot "${slot.name}" of source "${this.name}"`);
+      if (v !== args[i]) (out ??= [...args])[i] = v;
+    }
+    return out ?? args;
+  }
+
+  private replyValue(slot: MethodDescription, value: unknown): CallOutcome {
+    const what = `return value of slot "${slot.name}" of source "${this.name}"`;
+    try {
+      return { value: conformsAsIs(slot.returns, value) ? value : conformValue(slot.returns, value, what), what };
+    } catch (err) {
+      return { error: errorInfo(err) };
+    }
+  }
+}
+
+/** Packet announcing a new source to every connection. */
+export function sourceAddedPacket(binding: SourceBinding): PacketMessage {
+  return { sourceAdded: { source: binding.info } };
+}

@@ -1,0 +1,28 @@
+// Package entry point: the public API of tsro (pinned in shared/API.md).
+import 'reflect-metadata';
+
+export * from './errors';
+export { RemoteObjectType, Property, Signal, Slot, ValueType, Field } from './api';
+export type { PropertyOptions, SignalOptions, SlotOptions, FieldOptions, WireType, ScalarType } from './api';
+export type { TypeSpec, EnumType, EnumMembers, ValueTypeRef } from './api';
+export type { ApiDescription, PropertyDescription, PropertyMode, MethodDescription, ParamDescription } from './api';
+export { Node, type NodeOptions } from './node/node';
+export { Host, type HostOptions } from './host/host';
+export { DynamicReplica } from './replica/dynamic-replica';
+export type { Replica, ReplicaEvents } from './replica/replica-types';
+export type { ReplicaState } from './replica/replica-state';
+export { consoleLogger, silentLogger, type Logger } from './util/logger';
+export type { Timers } from './util/timers';
+export type { PersistedStore } from './persistence/persisted-store';
+export { MemoryPersistedStore } from './persistence/persisted-store';
+export { FilePersistedStore, PersistenceError } from './persistence/file-persisted-store';
+export { RegistryHost } from './registry/registry-host';
+export { RegistrySource, type SourceLocation } from './registry/registry-source';
+export type { RemoteObjectLocation, ReconnectOptions } from './node/node';
+export { registerTransportScheme, unregisterTransportScheme, type TransportScheme } from './transport/transport-schemes';
+export type { TlsOptions, TlsClientOptions, TlsServerOptions } from './transport/node/tls-options';
+export { adaptSource } from './host/source-adapter';
+export type { SourceAdapter, SourceAdapterControls, SourceAdapterOptions, PropertyMapping, PropertyConversion, SlotMapping, SignalForwarding } from './host/source-adapter';
+export type { AnyClass } from './api/metadata';
+export type { ClassLike } from './api/wire-type';
+export type { TlsPem, TlsKey } from './transport/node/tls-options';

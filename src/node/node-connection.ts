@@ -1,0 +1,308 @@
+// The client side of one connection from a node to a host: what the host offers, which of
+// those this node is subscribed to, and the calls waiting for a reply. Calls never hang: when
+// the connection ends every pending call rejects with a DisconnectedError.
+
+import { DisconnectedError, ProtocolError, RemoteError, type TsroError } from '../errors';
+import { apiFromMessage } from '../protocol/api-codec';
+import type { DecodedPacket, ErrorInfoMessage, SourceInfoMessage } from '../protocol/messages';
+import type { Peer } from '../protocol/peer';
+import { encodeInvoke } from '../protocol/hot-packets';
+import { decodeValue, decodeValues, type ValueMessage } from '../protocol/value-codec';
+import type { ReplicaCore, SubscriptionLink } from '../replica/replica-core';
+import type { Timers } from '../util/timers';
+
+/** A source as a host announced it. */
+export interface SourceInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly typeName: string;
+  readonly signature: string;
+  /** A hidden child object source: acquirable, but not listed by instances() or knownSources(). */
+  readonly child?: boolean;
+}
+
+/** What a connection tells its node. */
+export interface NodeConnectionEvents {
+  sourcesOffered(conn: NodeConnection, sources: readonly SourceInfo[]): void;
+  sourceWithdrawn(conn: NodeConnection, source: SourceInfo): void;
+  connectionClosed(conn: NodeConnection, error: TsroError | undefined): void;
+}
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  /** Names the call in errors: `slot "print" of "Printer"`, or for a set its own text. */
+  readonly slot: string;
+  readonly source: string | undefined;
+}
+
+function describeCall(call: PendingCall): string {
+  return call.source === undefined ? call.slot : `slot "${call.slot}" of "${call.source}"`;
+}
+
+const MAX_SERIAL = 0xffffffff;
+
+function sourceInfo(m: SourceInfoMessage | null | undefined): SourceInfo {
+  if (!m || !m.id || !m.name) throw new ProtocolError('PROTOCOL_ERROR', 'source announced without id or name');
+  const info = { id: m.id, name: m.name, typeName: m.typeName ?? '', signature: m.signature ?? '' };
+  return m.child ? { ...info, child: true } : info;
+}
+
+export class NodeConnection implements SubscriptionLink {
+  /** What the host offers, by source id. */
+  readonly offers = new Map<number, SourceInfo>();
+  private readonly subscriptions = new Map<number, ReplicaCore>();
+  private readonly pending = new Map<number, PendingCall>();
+  private nextSerial = 1;
+  private closedLocally = false;
+  private readyResolve!: () => void;
+  private readyReject!: (error: Error) => void;
+  private isReady = false;
+  /** Resolves when the host's source list has arrived; rejects if the connection ends first. */
+  readonly ready: Promise<void>;
+  /** Resolves once the connection is closed and its socket released. */
+  readonly ended: Promise<void>;
+  private markEnded!: () => void;
+  private lastReceived: number;
+  private pingOutstanding = false;
+  private heartbeatTimer: unknown;
+
+  constructor(
+    readonly url: string,
+    private readonly peer: Peer,
+    private readonly events: NodeConnectionEvents,
+    private readonly timers: Timers,
+    /** Ping the host after this long without traffic; 0 = never. */
+    private readonly heartbeatInterval: number,
+  ) {
+    this.lastReceived = timers.now();
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.readyResolve = resolve;
+      this.readyReject = reject;
+    });
+    this.ready.catch(() => {});
+    this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
+    peer.onPacket = (p) => this.receive(p);
+    peer.onClose = (error) => this.closed(error);
+    peer.hot = {
+      propertyChange: (source, index, value) => {
+        this.touch();
+        this.core(source)?.propertyChanged(index, value);
+      },
+      signal: (source, index, args) => {
+        this.touch();
+        this.core(source)?.signalEmitted(index, args);
+      },
+      replyValue: (serial, value) => {
+        this.touch();
+        this.settle(serial, undefined, value);
+      },
+    };
+  }
+
+  get isOpen(): boolean {
+    return !this.peer.closed;
+  }
+
+  /** True if this side closed the connection (node.close(), or a failed handshake). */
+  get wasClosedLocally(): boolean {
+    return this.closedLocally;
+  }
+
+  close(): void {
+    this.closedLocally = true;
+    this.peer.close();
+  }
+
+  /** Drops the connection at once, with a reason (e.g. the handshake took too long). */
+  abort(error: TsroError): void {
+    this.closedLocally = true;
+    this.peer.destroy(error);
+  }
+
+  // Heartbeat: a host that is frozen (not closed) sends nothing. After half an interval of
+  // silence we ping; after two intervals of silence the host is taken for lost. Any packet
+  // counts as a sign of life, so a busy connection never pings.
+  private scheduleHeartbeat(): void {
+    if (this.heartbeatInterval <= 0 || this.peer.closed) return;
+    this.heartbeatTimer = this.timers.setTimeout(() => this.heartbeat(), Math.max(1, this.heartbeatInterval / 4));
+  }
+
+  private heartbeat(): void {
+    this.heartbeatTimer = undefined;
+    if (this.peer.closed) return;
+    const silent = this.timers.now() - this.lastReceived;
+    if (silent >= 2 * this.heartbeatInterval) {
+      this.peer.destroy(
+        new DisconnectedError(`${this.url} did not answer for ${silent} ms (heartbeat interval ${this.heartbeatInterval} ms)`),
+      );
+      return;
+    }
+    if (silent >= this.heartbeatInterval / 2 && !this.pingOutstanding) {
+      this.pingOutstanding = true;
+      this.peer.send({ ping: { nonce: 1 } });
+    }
+    this.scheduleHeartbeat();
+  }
+
+  acquire(core: ReplicaCore, sourceId: number, wantDefinition: boolean): void {
+    this.subscriptions.set(sourceId, core);
+    this.peer.send({ acquire: { source: sourceId, wantDefinition } });
+  }
+
+  release(sourceId: number): void {
+    if (this.subscriptions.delete(sourceId)) this.peer.send({ release: { source: sourceId } });
+  }
+
+  /**
+   * Calls a slot with arguments already checked against its declaration; resolves with its
+   * decoded return value. `slot` and `source` name it in errors.
+   */
+  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], slot: string, source: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const serial = this.allocateSerial();
+      const bytes = encodeInvoke(sourceId, slotIndex, serial, args, (i) => `argument ${i + 1} of slot "${slot}" of "${source}"`);
+      // Sent before it is recorded: a frame too large for the host throws here, leaving nothing behind.
+      if (!this.peer.sendEncoded(bytes)) {
+        throw new DisconnectedError(`slot "${slot}" of "${source}": the connection to ${this.url} is closed`);
+      }
+      this.pending.set(serial, { resolve, reject, slot, source });
+    });
+  }
+
+  /** Sets a property on the source; resolves once the host has applied it. */
+  setProperty(sourceId: number, index: number, value: ValueMessage, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const serial = this.allocateSerial();
+      if (!this.peer.send({ setProperty: { source: sourceId, index, value, serial } })) {
+        throw new DisconnectedError(`${what}: the connection to ${this.url} is closed`);
+      }
+      this.pending.set(serial, { resolve: () => resolve(), reject, slot: what, source: undefined });
+    });
+  }
+
+  private wrapped = false;
+
+  private allocateSerial(): number {
+    // Serials are per connection; 0 means "no reply". Until the counter first wraps (2^32 calls)
+    // no serial can still be in flight; after that, skip the ones that are.
+    let serial = this.nextSerial;
+    if (this.wrapped) while (this.pending.has(serial)) serial = serial >= MAX_SERIAL ? 1 : serial + 1;
+    if (serial >= MAX_SERIAL) {
+      this.wrapped = true;
+      this.nextSerial = 1;
+    } else {
+      this.nextSerial = serial + 1;
+    }
+    return serial;
+  }
+
+  private core(sourceId: number | null | undefined): ReplicaCore | undefined {
+    // Updates for a source this node just released may still be in flight: ignore them.
+    return this.subscriptions.get(sourceId ?? 0);
+  }
+
+  /** Any packet is a sign of life for the heartbeat. */
+  private touch(): void {
+    if (this.heartbeatInterval > 0) {
+      this.lastReceived = this.timers.now();
+      this.pingOutstanding = false;
+    }
+  }
+
+  private settle(serial: number, error: ErrorInfoMessage | null | undefined, value: unknown): void {
+    const call = this.pending.get(serial);
+    if (!call) throw new ProtocolError('PROTOCOL_ERROR', `${this.url} replied to unknown call #${serial}`);
+    this.pending.delete(serial);
+    if (error) {
+      const code = error.code ?? 'REMOTE';
+      call.reject(new RemoteError(error.name || 'Error', error.message ?? '', code === 'REMOTE' ? undefined : code));
+    } else {
+      call.resolve(value);
+    }
+  }
+
+  private receive(p: DecodedPacket): void {
+    this.touch();
+    switch (p.kind) {
+      case 'propertyChange': {
+        const m = p.propertyChange!;
+        this.core(m.source)?.propertyChanged(m.index ?? 0, decodeValue(m.value ?? {}));
+        return;
+      }
+      case 'reply': {
+        const m = p.reply!;
+        this.settle(m.serial ?? 0, m.error, m.error ? undefined : decodeValue(m.value ?? {}));
+        return;
+      }
+      case 'signal': {
+        const m = p.signal!;
+        this.core(m.source)?.signalEmitted(m.index ?? 0, decodeValues(m.args));
+        return;
+      }
+      case 'init': {
+        const m = p.init!;
+        const definition = m.definition ? apiFromMessage(m.definition) : undefined;
+        this.core(m.source)?.initialize(decodeValues(m.values), definition);
+        return;
+      }
+      case 'sourceList': {
+        const list = (p.sourceList!.sources ?? []).map(sourceInfo);
+        for (const s of list) this.offers.set(s.id, s);
+        this.events.sourcesOffered(this, list);
+        if (!this.isReady) {
+          this.isReady = true;
+          this.lastReceived = this.timers.now();
+          this.scheduleHeartbeat();
+          this.readyResolve();
+        }
+        return;
+      }
+      case 'sourceAdded': {
+        const s = sourceInfo(p.sourceAdded!.source);
+        this.offers.set(s.id, s);
+        this.events.sourcesOffered(this, [s]);
+        return;
+      }
+      case 'sourceRemoved': {
+        const id = p.sourceRemoved!.source ?? 0;
+        const s = this.offers.get(id);
+        if (!s) return;
+        this.offers.delete(id);
+        const core = this.subscriptions.get(id);
+        this.subscriptions.delete(id);
+        core?.detach();
+        this.events.sourceWithdrawn(this, s);
+        return;
+      }
+      case 'pong':
+        return;
+      default:
+        throw new ProtocolError('PROTOCOL_ERROR', `${this.url} sent ${p.kind}, which only nodes send`);
+    }
+  }
+
+  private closed(error: TsroError | undefined): void {
+    if (this.heartbeatTimer !== undefined) this.timers.clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    const reason = error
+      ? `${error.message}`
+      : this.closedLocally
+        ? 'the node was closed'
+        : `${this.url} closed the connection`;
+    const code = this.closedLocally && !error ? 'CLOSED' : 'DISCONNECTED';
+    for (const call of this.pending.values()) {
+      call.reject(new DisconnectedError(`${describeCall(call)} got no reply: ${reason}`, code));
+    }
+    this.pending.clear();
+    if (!this.isReady) this.readyReject(error ?? new DisconnectedError(`${this.url} closed the connection during the handshake`));
+    const cores = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    for (const core of cores) core.detach();
+    const offers = [...this.offers.values()];
+    this.offers.clear();
+    for (const s of offers) this.events.sourceWithdrawn(this, s);
+    this.events.connectionClosed(this, error);
+    this.markEnded();
+  }
+}

@@ -1,0 +1,204 @@
+// Decoders for the four steady-state packets (PropertyChange, SignalEmit, Invoke, InvokeReply
+// with a value), straight from a frame to JavaScript values: the receiving half of
+// hot-packets.ts. protobufjs builds a reader and a message object per nested message; on the
+// receiving end of a property update that was the largest cost left.
+//
+// Only the canonical form is taken here: the frame is exactly one Packet field, and every field
+// inside is one this side knows with the expected wire type. Anything else (unknown fields,
+// repeated oneof members, an error reply, a Value that is a list, object, Map, date or bigint)
+// returns false or falls back to protobufjs for that part, so what protobufjs accepts is still
+// accepted, with the same result. Malformed input throws PROTOCOL_ERROR.
+
+import { isUtf8 } from 'node:buffer';
+import { ProtocolError } from '../errors';
+import { checkValueCost, DEFAULT_MAX_VALUES_PER_FRAME } from './frame-cost';
+import { schema } from './schema';
+import { decodeValue, type ValueMessage } from './value-codec';
+
+/** Receives decoded hot packets. A missing method sends that kind down the general path. */
+export interface HotPacketHandler {
+  propertyChange?(source: number, index: number, value: unknown): void;
+  signal?(source: number, index: number, args: unknown[]): void;
+  invoke?(source: number, index: number, serial: number, args: unknown[]): void;
+  replyValue?(serial: number, value: unknown): void;
+}
+
+// Decoding state: one frame at a time, never re-entered.
+let buf: Uint8Array = new Uint8Array(0);
+let pos = 0;
+let limit = DEFAULT_MAX_VALUES_PER_FRAME;
+
+const NOT_HOT = Symbol('not hot');
+
+// Doubles are read by copying their 8 bytes here: no DataView per value.
+const scratch = new Uint8Array(8);
+const scratchView = new DataView(scratch.buffer);
+
+// Buffer's native UTF-8 decoder, callable on any Uint8Array (frames may be plain views). It is
+// not documented API, so a runtime without it gets the documented (slightly slower) path.
+type Utf8Slice = (this: Uint8Array, start: number, end: number) => string;
+const nativeUtf8Slice = (Buffer.prototype as unknown as { utf8Slice?: Utf8Slice }).utf8Slice;
+const utf8Slice: Utf8Slice =
+  typeof nativeUtf8Slice === 'function'
+    ? nativeUtf8Slice
+    : function (this: Uint8Array, start: number, end: number): string {
+        return Buffer.from(this.buffer, this.byteOffset + start, end - start).toString('utf8');
+      };
+
+function malformed(what: string): ProtocolError {
+  return new ProtocolError('PROTOCOL_ERROR', `malformed ${what}`);
+}
+
+function varint(end: number): number {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    if (pos >= end) throw malformed('varint');
+    const b = buf[pos++]!;
+    if (shift < 28) result |= (b & 0x7f) << shift;
+    else if (shift === 28) result |= (b & 0x0f) << 28;
+    if (b < 0x80) return result >>> 0;
+    shift += 7;
+    if (shift > 63) throw malformed('varint');
+  }
+}
+
+function isAscii(start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
+  return true;
+}
+
+/** Decodes the Value message in buf[start, end). */
+function value(start: number, end: number): unknown {
+  if (start === end) return undefined;
+  pos = start;
+  const tag = buf[pos++]!;
+  let result: unknown;
+  switch (tag) {
+    case 0x08: {
+      const z = varint(end);
+      result = (z >>> 1) ^ -(z & 1);
+      break;
+    }
+    case 0x11: {
+      if (end - pos < 8) throw malformed('double');
+      for (let i = 0; i < 8; i++) scratch[i] = buf[pos + i]!;
+      result = scratchView.getFloat64(0, true);
+      pos += 8;
+      break;
+    }
+    case 0x1a: {
+      const n = varint(end);
+      if (n > end - pos) throw malformed('string');
+      // Refused like the general decoder refuses it, rather than patched with U+FFFD.
+      if (!isAscii(pos, pos + n) && !isUtf8(buf.subarray(pos, pos + n))) throw malformed('string (invalid UTF-8)');
+      result = utf8Slice.call(buf, pos, pos + n);
+      pos += n;
+      break;
+    }
+    case 0x20:
+      result = varint(end) !== 0;
+      break;
+    case 0x30:
+      varint(end);
+      result = null;
+      break;
+    default:
+      result = NOT_HOT;
+  }
+  if (result === NOT_HOT || pos !== end) {
+    // Anything but a lone scalar: the general decoder, on exactly these bytes, if affordable.
+    checkValueCost(buf, start, end, limit);
+    let message: ValueMessage;
+    try {
+      message = schema.Value.decode(buf.subarray(start, end)) as unknown as ValueMessage;
+    } catch (err) {
+      throw new ProtocolError('PROTOCOL_ERROR', `undecodable value: ${(err as Error).message}`, err);
+    }
+    result = decodeValue(message);
+  }
+  pos = end;
+  return result;
+}
+
+/** A length-delimited field's extent; leaves pos at its start. */
+function delimited(end: number): number {
+  const n = varint(end);
+  if (n > end - pos) throw malformed('field length');
+  return pos + n;
+}
+
+/**
+ * Decodes `frame` if it is a hot packet the handler takes, delivering it; returns false (having
+ * delivered nothing) if the frame should go down the general path.
+ */
+export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, valueLimit = DEFAULT_MAX_VALUES_PER_FRAME): boolean {
+  const kind = frame[0];
+  if (
+    !(
+      (kind === 0x0a && handler.propertyChange) ||
+      (kind === 0x12 && handler.invoke) ||
+      (kind === 0x1a && handler.replyValue) ||
+      (kind === 0x22 && handler.signal)
+    )
+  ) {
+    return false;
+  }
+  buf = frame;
+  pos = 1;
+  limit = valueLimit;
+  const end = delimited(frame.length);
+  if (end !== frame.length) return false; // more than one field in the Packet: not canonical
+  let source = 0;
+  let index = 0;
+  let serial = 0;
+  let single: unknown;
+  let seenSingle = false;
+  let args: unknown[] | undefined;
+  // Field numbers: PropertyChange{source=1,index=2,value=3}, SignalEmit{source=1,index=2,args=3},
+  // Invoke{source=1,index=2,serial=3,args=4}, InvokeReply{serial=1,value=2,error=3}.
+  while (pos < end) {
+    const tag = buf[pos++]!;
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (tag >= 0x80) return false;
+    if (wire === 0) {
+      const v = varint(end);
+      if (kind === 0x1a) {
+        if (field !== 1) return false;
+        serial = v;
+      } else if (field === 1) source = v;
+      else if (field === 2) index = v;
+      else if (field === 3 && kind === 0x12) serial = v;
+      else return false;
+    } else if (wire === 2) {
+      const fieldEnd = delimited(end);
+      const isValue = kind === 0x0a ? field === 3 : kind === 0x1a ? field === 2 : false;
+      const isArg = kind === 0x22 ? field === 3 : kind === 0x12 ? field === 4 : false;
+      if (isValue) {
+        // A singular message field sent twice is merged by protobuf: not canonical, not ours.
+        if (seenSingle) return false;
+        seenSingle = true;
+        single = value(pos, fieldEnd);
+      }
+      else if (isArg) (args ??= []).push(value(pos, fieldEnd));
+      else return false; // e.g. an error reply
+    } else {
+      return false;
+    }
+  }
+  switch (kind) {
+    case 0x0a:
+      handler.propertyChange!(source, index, single);
+      break;
+    case 0x12:
+      handler.invoke!(source, index, serial, args ?? []);
+      break;
+    case 0x1a:
+      handler.replyValue!(serial, single);
+      break;
+    default:
+      handler.signal!(source, index, args ?? []);
+  }
+  return true;
+}

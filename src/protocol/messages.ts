@@ -1,0 +1,47 @@
+// TypeScript shapes of the protocol messages (the object form protobufjs encodes from and
+// decodes to). src/protocol/tsro.proto is the authority; these mirror it field for field.
+// Decoded messages leave unset scalars at their defaults (0, '', false) and unset messages null.
+
+import type { ApiDefinitionMessage } from './api-codec';
+import type { ValueMessage } from './value-codec';
+
+type Opt<T> = T | null | undefined;
+
+export interface SourceInfoMessage {
+  id?: Opt<number>;
+  name?: Opt<string>;
+  typeName?: Opt<string>;
+  signature?: Opt<string>;
+  /** A hidden child object source. */
+  child?: Opt<boolean>;
+}
+
+export interface ErrorInfoMessage {
+  code?: Opt<string>;
+  name?: Opt<string>;
+  message?: Opt<string>;
+}
+
+export interface PacketMessage {
+  propertyChange?: Opt<{ source?: Opt<number>; index?: Opt<number>; value?: Opt<ValueMessage> }>;
+  invoke?: Opt<{ source?: Opt<number>; index?: Opt<number>; serial?: Opt<number>; args?: Opt<ValueMessage[]> }>;
+  reply?: Opt<{ serial?: Opt<number>; value?: Opt<ValueMessage>; error?: Opt<ErrorInfoMessage> }>;
+  signal?: Opt<{ source?: Opt<number>; index?: Opt<number>; args?: Opt<ValueMessage[]> }>;
+  setProperty?: Opt<{ source?: Opt<number>; index?: Opt<number>; value?: Opt<ValueMessage>; serial?: Opt<number> }>;
+  handshake?: Opt<{ version?: Opt<number>; agent?: Opt<string>; maxFrameSize?: Opt<number>; credential?: Opt<ValueMessage> }>;
+  sourceList?: Opt<{ sources?: Opt<SourceInfoMessage[]> }>;
+  sourceAdded?: Opt<{ source?: Opt<SourceInfoMessage> }>;
+  sourceRemoved?: Opt<{ source?: Opt<number> }>;
+  acquire?: Opt<{ source?: Opt<number>; wantDefinition?: Opt<boolean> }>;
+  release?: Opt<{ source?: Opt<number> }>;
+  init?: Opt<{ source?: Opt<number>; values?: Opt<ValueMessage[]>; definition?: Opt<ApiDefinitionMessage> }>;
+  ping?: Opt<{ nonce?: Opt<number> }>;
+  pong?: Opt<{ nonce?: Opt<number> }>;
+  goodbye?: Opt<{ error?: Opt<ErrorInfoMessage> }>;
+}
+
+/** Which member of the Packet oneof is set (protobufjs exposes it as `packet.kind`). */
+export type PacketKind = Exclude<keyof PacketMessage, never>;
+
+/** A decoded packet: exactly one kind set, named by `kind`. */
+export type DecodedPacket = PacketMessage & { readonly kind: PacketKind };

@@ -1,0 +1,219 @@
+// One protocol conversation over a frame link: the version handshake, packet encoding and
+// decoding, ping answering, and closing with a reason the other side can read (Goodbye).
+// It knows messages, not sockets: anything that moves frames (a socket FrameChannel, an
+// in-memory pair in tests) can carry it.
+//
+// Contract:
+// - Both sides send Handshake first. Until the peer's Handshake has arrived and its version
+//   matched, any other packet is a PROTOCOL_ERROR. A different version closes the link with
+//   PROTOCOL_MISMATCH on both sides (the side that notices sends Goodbye first).
+// - After that, `onOpen` fires once, then every packet but Ping/Handshake reaches `onPacket`.
+// - `onClose(error)` fires exactly once, whoever closed, with the reason (undefined for a clean
+//   local close or the peer hanging up cleanly). Nothing is delivered after it.
+
+import { AuthError, DisconnectedError, LimitError, ProtocolError, TsroError } from '../errors';
+import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from './messages';
+import { checkFrameCost, DEFAULT_MAX_VALUES_PER_FRAME } from './frame-cost';
+import { decodeHotPacket, type HotPacketHandler } from './hot-decoder';
+import { decodePacket, encodePacket } from './packet-codec';
+import { decodeValue, encodeValue } from './value-codec';
+import { PROTOCOL_VERSION } from './protocol-version';
+
+/** What a peer needs from the layer below: frames in, frames out, a close signal. */
+export interface FrameLink {
+  /** Queues one frame; false if the link is closed. */
+  send(frame: Uint8Array): boolean;
+  onFrame: (frame: Uint8Array) => void;
+  onClose: (error: TsroError | undefined) => void;
+  /** Flushes what is queued, then closes. */
+  close(): void;
+  /** Closes at once. */
+  destroy(error?: TsroError): void;
+  readonly closed: boolean;
+}
+
+const AGENT = `tsro node/${process.version}`;
+
+/** The error a Goodbye from the other side stands for. */
+function errorFromGoodbye(info: ErrorInfoMessage | null | undefined, label: string): TsroError {
+  const code = info?.code ?? '';
+  const message = `${label} closed the connection: ${info?.message || 'no reason given'}`;
+  if (code === 'PROTOCOL_MISMATCH' || code === 'PROTOCOL_ERROR' || code === 'FRAME_TOO_LARGE') {
+    return new ProtocolError(code, message);
+  }
+  if (code === 'AUTH_FAILED') return new AuthError(message);
+  if (code === 'LIMIT_EXCEEDED') return new LimitError(message);
+  return new DisconnectedError(message, code === 'CLOSED' ? 'CLOSED' : 'DISCONNECTED');
+}
+
+export class Peer {
+  /** Called once when the handshake is done. */
+  onOpen: () => void = () => {};
+  /** Called for every packet after the handshake (not Ping, which is answered here). */
+  onPacket: (packet: DecodedPacket) => void = () => {};
+  /** Called exactly once when the conversation ends, with the reason. */
+  onClose: (error: TsroError | undefined) => void = () => {};
+  /**
+   * Takes the steady-state packets (property changes, signals, calls, replies) decoded straight
+   * to values, skipping `onPacket`; kinds it has no method for still reach `onPacket`.
+   */
+  hot: HotPacketHandler | undefined;
+
+  private open = false;
+  private ended = false;
+  /** The largest frame the other side accepts (announced in its Handshake). */
+  private peerMaxFrameSize = Number.MAX_SAFE_INTEGER;
+  /** What the other side sent as its credential in its Handshake (undefined if none). */
+  peerCredential: unknown;
+
+  constructor(
+    private readonly link: FrameLink,
+    /** Names the other side in error messages, e.g. its URL. */
+    readonly label: string,
+    /** The largest frame this side accepts, announced to the other side. */
+    private readonly maxFrameSize: number,
+    /** Sent in our Handshake for the other side to check (a node's credential). */
+    private readonly credential?: unknown,
+    /** Most value elements one received frame may carry (see frame-cost.ts). */
+    private readonly maxValuesPerFrame: number = DEFAULT_MAX_VALUES_PER_FRAME,
+  ) {
+    link.onFrame = (frame) => this.receive(frame);
+    link.onClose = (error) => this.finish(error);
+  }
+
+  /** Sends our Handshake. Call once, after setting the callbacks. */
+  start(): void {
+    const credential = this.credential === undefined ? null : encodeValue(this.credential, 'the credential');
+    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT, maxFrameSize: this.maxFrameSize, credential } });
+  }
+
+  get isOpen(): boolean {
+    return this.open && !this.ended;
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  /**
+   * Queues a packet. Throws FRAME_TOO_LARGE, sending nothing, if it is larger than the other
+   * side accepts; returns false if the link is closed.
+   */
+  send(packet: PacketMessage): boolean {
+    return this.sendEncoded(encodePacket(packet));
+  }
+
+  /** Sends a packet encoded once for many peers (fan-out). Same contract as send(). */
+  sendEncoded(bytes: Uint8Array): boolean {
+    if (bytes.length > this.peerMaxFrameSize) {
+      throw new ProtocolError(
+        'FRAME_TOO_LARGE',
+        `a frame of ${bytes.length} bytes is over the ${this.peerMaxFrameSize}-byte limit of ${this.label}`,
+      );
+    }
+    return this.link.send(bytes);
+  }
+
+  /**
+   * Ends the conversation. With an error, the other side is told why (Goodbye) before the link
+   * closes, and `onClose` receives it.
+   */
+  close(error?: TsroError): void {
+    if (this.ended || this.pendingError) return;
+    if (error) {
+      this.link.send(encodePacket({ goodbye: { error: { code: error.code, name: error.name, message: error.message.slice(0, 1000) } } }));
+      this.pendingError = error;
+    }
+    this.link.close();
+  }
+
+  private pendingError: TsroError | undefined;
+
+  /** Ends the conversation at once, dropping what is queued (for a peer that stopped answering). */
+  destroy(error: TsroError): void {
+    if (this.ended || this.pendingError) return;
+    this.pendingError = error;
+    this.link.destroy(error);
+  }
+
+
+  private finish(error: TsroError | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onClose(this.pendingError ?? error);
+  }
+
+  private receive(frame: Uint8Array): void {
+    if (this.ended || this.pendingError) return;
+    if (this.open && this.hot !== undefined) {
+      try {
+        if (decodeHotPacket(frame, this.hot, this.maxValuesPerFrame)) return;
+      } catch (err) {
+        if (err instanceof ProtocolError) {
+          this.close(err);
+          return;
+        }
+        throw err;
+      }
+    }
+    let packet: DecodedPacket;
+    try {
+      checkFrameCost(frame, this.maxValuesPerFrame);
+      packet = decodePacket(frame);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.close(err);
+      return;
+    }
+    if (!this.open) {
+      this.handshake(packet);
+      return;
+    }
+    switch (packet.kind) {
+      case 'ping':
+        this.link.send(encodePacket({ pong: { nonce: packet.ping?.nonce ?? 0 } }));
+        return;
+      case 'goodbye':
+        this.pendingError = errorFromGoodbye(packet.goodbye?.error, this.label);
+        this.link.destroy();
+        return;
+      case 'handshake':
+        this.close(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent a second handshake`));
+        return;
+    }
+    try {
+      this.onPacket(packet);
+    } catch (err) {
+      if (err instanceof ProtocolError) this.close(err);
+      else throw err;
+    }
+  }
+
+  private handshake(packet: DecodedPacket): void {
+    if (packet.kind === 'goodbye') {
+      this.pendingError = errorFromGoodbye(packet.goodbye?.error, this.label);
+      this.link.destroy();
+      return;
+    }
+    if (packet.kind !== 'handshake') {
+      this.close(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${packet.kind} before its handshake`));
+      return;
+    }
+    const version = packet.handshake?.version ?? 0;
+    if (version !== PROTOCOL_VERSION) {
+      this.close(
+        new ProtocolError(
+          'PROTOCOL_MISMATCH',
+          `${this.label} speaks tsro protocol version ${version}, this side speaks ${PROTOCOL_VERSION}`,
+        ),
+      );
+      return;
+    }
+    const max = packet.handshake?.maxFrameSize ?? 0;
+    if (max > 0) this.peerMaxFrameSize = max;
+    const credential = packet.handshake?.credential;
+    this.peerCredential = credential ? decodeValue(credential) : undefined;
+    this.open = true;
+    this.onOpen();
+  }
+}

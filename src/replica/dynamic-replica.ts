@@ -1,0 +1,108 @@
+// Dynamic replicas: acquired by name, with no API until the source sends its definition. Then
+// `propertyNames`, `get`, `set`, `invoke` and the same events as a typed replica.
+
+import type { ApiDescription } from '../api/api-description';
+import { NotValidError, UsageError } from '../errors';
+import type { ReplicaCore } from './replica-core';
+import { isChildType } from '../api/wire-type';
+import { makeChildReplica, ReplicaHandle, type ReplicaOwner } from './replica-handle';
+
+export class DynamicReplica extends ReplicaHandle {
+  /** Child object properties: the child source name each replica was made for, by index. */
+  private childReplicas: Map<number, { readonly raw: unknown; readonly replica: ReplicaHandle | null }> | undefined;
+
+  constructor(core: ReplicaCore, owner: ReplicaOwner) {
+    super(core, owner);
+    this.attach();
+  }
+
+  /** @internal A child object property shows a dynamic replica of the child source (or null). */
+  override presentedValue(index: number, raw: unknown): unknown {
+    const type = this.core.api?.properties[index]?.type;
+    if (!isChildType(type)) return raw;
+    const children = (this.childReplicas ??= new Map());
+    const current = children.get(index);
+    if (current && current.raw === raw) return current.replica;
+    if (this.released) return null;
+    const replica = makeChildReplica(this.owner, raw, (name) => this.owner.acquireDynamic(name));
+    children.set(index, { raw, replica });
+    current?.replica?.release();
+    return replica;
+  }
+
+  /** @internal */
+  override deliverChange(event: string, value: unknown, index: number): void {
+    super.deliverChange(event, this.presentedValue(index, value), index);
+  }
+
+  /** Drops this handle, and the replicas of its child objects. */
+  override release(): void {
+    super.release();
+    const children = this.childReplicas;
+    this.childReplicas = undefined;
+    if (children) for (const c of children.values()) c.replica?.release();
+  }
+
+  /** @internal */
+  get classApi(): undefined {
+    return undefined;
+  }
+
+  /** @internal */
+  override get needsDefinition(): boolean {
+    return this.core.api === undefined;
+  }
+
+  /** @internal */
+  snapshot(): readonly unknown[] | undefined {
+    return this.core.initialized ? this.core.values : undefined;
+  }
+
+  /** The source's API, once initialized (undefined before). */
+  get api(): ApiDescription | undefined {
+    return this.core.initialized ? this.core.api : undefined;
+  }
+
+  /** Names of the source's properties, in declaration order (empty before initialization). */
+  get propertyNames(): string[] {
+    return this.api?.properties.map((p) => p.name) ?? [];
+  }
+
+  private requireApi(action: string): ApiDescription {
+    const api = this.api;
+    if (!api) throw new NotValidError(`replica of "${this.name}" has no API before it is initialized: cannot ${action}`);
+    return api;
+  }
+
+  /** The current value of a property (for a child object, a DynamicReplica of it, or null). */
+  get(name: string): unknown {
+    const prop = this.requireApi(`get "${name}"`).propertyByName.get(name);
+    if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
+    return this.presentedValue(prop.index, this.core.values![prop.index]);
+  }
+
+  /**
+   * Asks the source to set a property. Resolves once the source has applied it (the replica's
+   * value follows with the source's change); rejects if it is refused.
+   */
+  set(name: string, value: unknown): Promise<void> {
+    try {
+      const prop = this.requireApi(`set "${name}"`).propertyByName.get(name);
+      if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
+      return this.writeProperty(prop, value);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Calls a slot by name; resolves with its return value. */
+  invoke(slot: string, ...args: unknown[]): Promise<unknown> {
+    try {
+      const s = this.requireApi(`call "${slot}"`).slotByName.get(slot);
+      if (!s) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot "${slot}"`);
+      return this.callSlot(s, args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}

@@ -1,0 +1,171 @@
+// The shared state behind every replica handle of one source name in one node: the values, the
+// source's API, where it is subscribed, and the handles to notify. Handles are reference
+// counted; the subscription (one per node and name, whatever the number of handles) is dropped
+// when the last handle is released.
+
+import type { ApiDescription } from '../api/api-description';
+import { ProtocolError } from '../errors';
+import type { ValueMessage } from '../protocol/value-codec';
+import type { ReplicaHandle } from './replica-handle';
+import type { ReplicaState } from './replica-state';
+
+/** Where a core is subscribed: which connection, which source id there. */
+export interface Subscription {
+  readonly connection: SubscriptionLink;
+  readonly sourceId: number;
+  readonly signature: string;
+}
+
+/** What a core needs from the client connection it is subscribed through. */
+export interface SubscriptionLink {
+  readonly url: string;
+  acquire(core: ReplicaCore, sourceId: number, wantDefinition: boolean): void;
+  release(sourceId: number): void;
+  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], slot: string, source: string): Promise<unknown>;
+  setProperty(sourceId: number, index: number, value: ValueMessage, what: string): Promise<void>;
+}
+
+type Phase = 'pending' | 'valid' | 'suspect';
+
+const changedEvents = new Map<string, string>();
+
+/** `<name>Changed`, interned: built once per property name rather than once per change. */
+export function changedEventName(name: string): string {
+  let event = changedEvents.get(name);
+  if (event === undefined) {
+    event = `${name}Changed`;
+    changedEvents.set(name, event);
+  }
+  return event;
+}
+
+export class ReplicaCore {
+  readonly handles = new Set<ReplicaHandle>();
+  /** The source's API once known (from a matching typed class or a received definition). */
+  api: ApiDescription | undefined;
+  /** The source's values by property index, once initialized. */
+  values: unknown[] | undefined;
+  subscription: Subscription | undefined;
+  /** Signature the current source announced (set while a source of this name is known). */
+  sourceSignature: string | undefined;
+  private phase: Phase = 'pending';
+  private definitionReceived = false;
+  /** Persisted properties: their indices, the API they belong to, and who saves them. */
+  persistence: { readonly signature: string; readonly indices: readonly number[]; readonly save: () => void } | undefined;
+
+  constructor(readonly name: string) {}
+
+  get initialized(): boolean {
+    return this.phase !== 'pending';
+  }
+
+  /** State of the core itself; handles refine it (default vs uninitialized, signature mismatch). */
+  get coreState(): 'pending' | 'valid' | 'suspect' {
+    return this.phase;
+  }
+
+  /** True if some handle needs the API definition sent over the wire. */
+  get needsDefinition(): boolean {
+    if (this.definitionReceived) return false;
+    for (const h of this.handles) if (h.needsDefinition) return true;
+    return false;
+  }
+
+  /** The API the source is expected to have, if a typed handle's class matches its signature. */
+  matchingApi(signature: string): ApiDescription | undefined {
+    if (this.api?.signature === signature) return this.api;
+    for (const h of this.handles) {
+      const api = h.classApi;
+      if (api && api.signature === signature) return api;
+    }
+    return undefined;
+  }
+
+  /** True if some handle can use a source with this signature. */
+  accepts(signature: string): boolean {
+    for (const h of this.handles) if (h.classApi === undefined || h.classApi.signature === signature) return true;
+    return false;
+  }
+
+  /** Applies an Init: the full snapshot, and the definition if one came with it. */
+  initialize(values: unknown[], definition: ApiDescription | undefined): void {
+    const sub = this.subscription;
+    if (definition) {
+      if (sub && definition.signature !== sub.signature) {
+        throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" sent a definition that does not match its announced signature`);
+      }
+      this.api = definition;
+      this.definitionReceived = true;
+    } else if (!this.api || (sub && this.api.signature !== sub.signature)) {
+      this.api = sub ? this.matchingApi(sub.signature) : undefined;
+    }
+    const api = this.api;
+    if (!api) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" sent values without a known API`);
+    if (values.length !== api.properties.length) {
+      throw new ProtocolError(
+        'PROTOCOL_ERROR',
+        `source "${this.name}" sent ${values.length} property values, its API has ${api.properties.length}`,
+      );
+    }
+    const before = new Map<ReplicaHandle, readonly unknown[] | undefined>();
+    for (const h of this.handles) before.set(h, h.snapshot());
+    this.values = values;
+    this.phase = 'valid';
+    for (const h of this.handles) h.afterInitialize(before.get(h));
+    if (this.persistence?.signature === api.signature) this.persistence.save();
+  }
+
+  propertyChanged(index: number, value: unknown): void {
+    const values = this.values;
+    const prop = this.api?.properties[index];
+    if (!values || !prop) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" changed unknown property #${index}`);
+    values[index] = value;
+    const event = changedEventName(prop.name);
+    for (const h of this.handles) h.deliverChange(event, value, index);
+    if (this.persistence?.indices.includes(index) && this.persistence.signature === this.api!.signature) this.persistence.save();
+  }
+
+  signalEmitted(index: number, args: unknown[]): void {
+    const signal = this.api?.signals[index];
+    if (!signal) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" emitted unknown signal #${index}`);
+    for (const h of this.handles) h.deliverSignal(signal.name, args, index);
+  }
+
+  /** The source went away (disabled, connection lost): values stay, but are no longer vouched for. */
+  detach(): void {
+    this.subscription = undefined;
+    this.sourceSignature = undefined;
+    if (this.phase === 'valid') this.phase = 'suspect';
+    this.refreshStates();
+  }
+
+  /** A source of this name is known, with this signature (handles may now be mismatched). */
+  announce(signature: string): void {
+    this.sourceSignature = signature;
+    this.refreshStates();
+  }
+
+  refreshStates(): void {
+    for (const h of this.handles) h.refreshState();
+  }
+
+  /** State a handle reports. */
+  stateFor(handle: ReplicaHandle): ReplicaState {
+    const classApi = handle.classApi;
+    if (classApi && this.sourceSignature !== undefined && classApi.signature !== this.sourceSignature) {
+      return 'signatureMismatch';
+    }
+    if (classApi && this.api && this.api.signature !== classApi.signature && this.phase !== 'pending') {
+      // Initialized from a different API than this handle's class: its values mean nothing here.
+      return 'signatureMismatch';
+    }
+    switch (this.phase) {
+      case 'pending':
+        return classApi ? 'default' : 'uninitialized';
+      case 'valid':
+        return 'valid';
+      case 'suspect':
+        return 'suspect';
+    }
+  }
+}

@@ -1,0 +1,228 @@
+// Typed replicas: `node.acquire(Printer)` returns an object with Printer's properties as fields
+// (the class's initial values until initialized), its slots as methods returning Promises and
+// its signals as events. One replica class is generated per API class, with accessors and
+// methods on its prototype, so handles themselves stay small.
+//
+// Value types: the core keeps values as received (plain objects, shared with dynamic handles).
+// A typed handle of an API that uses value types shows instances of their classes instead: a
+// property is revived when read (or delivered with its change event) and kept, per handle, until
+// the core's value for it is another object; signal arguments and slot results are revived as
+// they arrive. APIs without value types get the plain classes, with none of this on their paths.
+
+import type { ApiDescription } from '../api/api-description';
+import { conformValue, needsRevive, reviveValue } from '../api/conform';
+import { apiOf, type AnyClass } from '../api/metadata';
+import { readSourceValue } from '../host/source-state';
+import { childTypeClass, isChildType } from '../api/wire-type';
+import { cloneValue } from '../util/clone-value';
+import type { ReplicaCore } from './replica-core';
+import { makeChildReplica, ReplicaHandle, type ReplicaOwner } from './replica-handle';
+
+/** Which members of an API carry value types to revive; undefined when none does. */
+interface RevivalPlan {
+  readonly props: readonly boolean[];
+  readonly signals: readonly boolean[];
+  readonly slots: readonly boolean[];
+}
+
+const plans = new WeakMap<ApiDescription, RevivalPlan | null>();
+
+function revivalPlan(api: ApiDescription): RevivalPlan | undefined {
+  let plan = plans.get(api);
+  if (plan === undefined) {
+    // Child objects are presented too: as typed replicas of the child source.
+    const props = api.properties.map((p) => needsRevive(p.type) || isChildType(p.type));
+    const signals = api.signals.map((s) => s.params.some((p) => needsRevive(p.type)));
+    const slots = api.slots.map((s) => needsRevive(s.returns));
+    plan = [...props, ...signals, ...slots].some(Boolean) ? { props, signals, slots } : null;
+    plans.set(api, plan);
+  }
+  return plan ?? undefined;
+}
+
+const UNSET: unique symbol = Symbol('unset');
+
+export class TypedReplica extends ReplicaHandle {
+  /** This handle's own copy of the class defaults: mutating one never reaches another handle. */
+  private readonly defaults: readonly unknown[];
+  /** Revived property values, each with the raw value it was made from. */
+  private readonly reviveState: { readonly raw: unknown[]; readonly shown: unknown[]; readonly plan: RevivalPlan } | undefined;
+
+  constructor(
+    core: ReplicaCore,
+    owner: ReplicaOwner,
+    private readonly api: ApiDescription,
+    defaults: readonly unknown[],
+  ) {
+    super(core, owner);
+    this.defaults = defaults.map(cloneValue);
+    const plan = revivalPlan(api);
+    this.reviveState = plan && {
+      raw: api.properties.map(() => UNSET),
+      shown: api.properties.map(() => undefined),
+      plan,
+    };
+    this.attach();
+  }
+
+  /** @internal */
+  get classApi(): ApiDescription {
+    return this.api;
+  }
+
+  /** @internal */
+  snapshot(): readonly unknown[] {
+    const values = this.core.values;
+    return values && this.core.api?.signature === this.api.signature ? values : this.defaults;
+  }
+
+  /** @internal */
+  readProperty(index: number): unknown {
+    return this.snapshot()[index];
+  }
+
+  /** @internal */
+  override presentedValue(index: number, raw: unknown): unknown {
+    const r = this.reviveState;
+    if (r === undefined || !r.plan.props[index]) return raw;
+    if (r.raw[index] === raw) return r.shown[index];
+    const type = this.api.properties[index]!.type;
+    if (isChildType(type)) {
+      // A child object: a typed replica of the child source, kept until its name changes.
+      if (this.released) return null;
+      const old = r.shown[index] as ReplicaHandle | null | undefined;
+      const cls = childTypeClass(type);
+      const owner = this.owner;
+      const shown = makeChildReplica(owner, raw, (name) =>
+        (cls ? owner.acquire(cls, name) : owner.acquireDynamic(name)) as unknown as ReplicaHandle,
+      );
+      r.raw[index] = raw;
+      r.shown[index] = shown;
+      old?.release();
+      return shown;
+    }
+    const shown = reviveValue(type, raw);
+    r.raw[index] = raw;
+    r.shown[index] = shown;
+    return shown;
+  }
+
+  /** Drops this handle, and the replicas of its child objects. */
+  override release(): void {
+    super.release();
+    const r = this.reviveState;
+    if (r === undefined) return;
+    for (const p of this.api.properties) {
+      if (!isChildType(p.type)) continue;
+      const child = r.shown[p.index] as ReplicaHandle | null | undefined;
+      r.raw[p.index] = UNSET;
+      r.shown[p.index] = null;
+      child?.release();
+    }
+  }
+
+  /** @internal */
+  assignProperty(index: number, value: unknown): void {
+    const prop = this.api.properties[index]!;
+    this.writeProperty(prop, value).catch((err: unknown) =>
+      this.owner.logger.warn(`setting property "${prop.name}" of "${this.name}" failed`, err),
+    );
+  }
+
+  /** @internal */
+  call(index: number, args: unknown[]): Promise<unknown> {
+    return this.callSlot(this.api.slots[index]!, args);
+  }
+}
+
+/** The base of generated classes whose API carries value types: revives what arrives. */
+class RevivingTypedReplica extends TypedReplica {
+  /** @internal */
+  override deliverChange(event: string, value: unknown, index: number): void {
+    super.deliverChange(event, this.state === 'signatureMismatch' ? value : this.presentedValue(index, value), index);
+  }
+
+  /** @internal */
+  override deliverSignal(name: string, args: unknown[], index: number): void {
+    const signal = this.classApi.signals[index];
+    if (signal && revivalPlan(this.classApi)?.signals[index] && this.state !== 'signatureMismatch') {
+      args = args.map((a, i) => (i < signal.params.length ? reviveValue(signal.params[i]!.type, a) : a));
+    }
+    super.deliverSignal(name, args, index);
+  }
+
+  /** @internal */
+  override call(index: number, args: unknown[]): Promise<unknown> {
+    const result = super.call(index, args);
+    if (!revivalPlan(this.classApi)?.slots[index]) return result;
+    const type = this.classApi.slots[index]!.returns;
+    return result.then((v) => reviveValue(type, v));
+  }
+}
+
+type TypedReplicaClass = new (core: ReplicaCore, owner: ReplicaOwner, api: ApiDescription, defaults: readonly unknown[]) => TypedReplica;
+
+const classes = new WeakMap<object, { ctor: TypedReplicaClass; defaults: readonly unknown[] }>();
+
+/**
+ * The class's initial property values: it is constructed once, with no arguments, and its
+ * decorated properties read. A constructor that needs arguments or throws leaves them undefined.
+ * Values of value types are kept in the form they travel in (plain objects), like received ones.
+ */
+function readDefaults(cls: AnyClass, api: ApiDescription, owner: ReplicaOwner): readonly unknown[] {
+  try {
+    const instance = new (cls as unknown as new () => object)();
+    return api.properties.map((p) => {
+      if (isChildType(p.type)) return null; // a child object: no replica until the source names one
+      const v = readSourceValue(instance, p.name);
+      if (!needsRevive(p.type)) return v;
+      try {
+        return conformValue(p.type, v, `default of property "${p.name}"`);
+      } catch {
+        return v;
+      }
+    });
+  } catch (err) {
+    owner.logger.warn(`${cls.name} could not be constructed to read its default property values`, err);
+    return api.properties.map(() => undefined);
+  }
+}
+
+/** The replica class for an API class (generated once per class). */
+export function typedReplicaFor(cls: AnyClass, owner: ReplicaOwner): { ctor: TypedReplicaClass; api: ApiDescription; defaults: readonly unknown[] } {
+  const api = apiOf(cls);
+  let entry = classes.get(cls);
+  if (!entry) {
+    const plan = revivalPlan(api);
+    const Generated = plan ? class extends RevivingTypedReplica {} : class extends TypedReplica {};
+    Object.defineProperty(Generated, 'name', { value: `${cls.name}Replica` });
+    for (const p of api.properties) {
+      const revived = plan?.props[p.index] === true;
+      Object.defineProperty(Generated.prototype, p.name, {
+        configurable: true,
+        enumerable: true,
+        get: revived
+          ? function (this: TypedReplica) {
+              return this.presentedValue(p.index, this.readProperty(p.index));
+            }
+          : function (this: TypedReplica) {
+              return this.readProperty(p.index);
+            },
+        set(this: TypedReplica, value: unknown) {
+          this.assignProperty(p.index, value);
+        },
+      });
+    }
+    for (const s of api.slots) {
+      const method = {
+        [s.name](this: TypedReplica, ...args: unknown[]): Promise<unknown> {
+          return this.call(s.index, args);
+        },
+      }[s.name]!;
+      Object.defineProperty(Generated.prototype, s.name, { configurable: true, writable: true, value: method });
+    }
+    entry = { ctor: Generated, defaults: readDefaults(cls, api, owner) };
+    classes.set(cls, entry);
+  }
+  return { ctor: entry.ctor, api, defaults: entry.defaults };
+}

@@ -1,0 +1,266 @@
+// One connection as a two-way stream of frames. It owns the socket: received chunks go through a
+// FrameDecoder, sent frames through a FrameWriter, and every way the connection can end (close,
+// destroy, peer hang-up, socket error, malformed stream) funnels into a single onClose call.
+
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { DisconnectedError, LimitError, ProtocolError, TsroError } from '../errors';
+import { FrameDecoder } from './frame-decoder';
+import { FrameWriter } from './frame-writer';
+import { describeOsError } from './node/os-error';
+import { hostPortUrl } from './url';
+
+/** The default limit on one frame, either way: 64 MiB. */
+export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
+
+/** How long `close()` waits, by default, for the peer to finish closing before destroying. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+
+/** Options of a FrameChannel. */
+export interface FrameChannelOptions {
+  /** Who is at the other end, usually the URL; every error message names it. */
+  label: string;
+  /**
+   * The largest frame, in bytes, accepted from the peer (a larger one closes the channel with
+   * `FRAME_TOO_LARGE`) and allowed in `send()`. Default: DEFAULT_MAX_FRAME_SIZE.
+   */
+  maxFrameSize?: number;
+  /** How long `close()` waits for a graceful shutdown before destroying the socket, in ms. */
+  closeTimeoutMs?: number;
+  /**
+   * The most bytes that may wait unsent (queued here and in the socket) before a peer counts as
+   * too slow: the next send destroys the channel with LIMIT_EXCEEDED instead of growing memory
+   * without bound. A single frame larger than this still goes out on an empty queue.
+   * Default: DEFAULT_MAX_BUFFERED_BYTES.
+   */
+  maxBufferedBytes?: number;
+}
+
+/** The default limit on unsent bytes per connection: 32 MiB. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+// open: frames flow both ways. closing: close() was called, pending frames are flushed and the
+// socket is ending. closed: the connection is gone or being torn down; onClose is due.
+type State = 'open' | 'closing' | 'closed';
+
+/**
+ * A connected socket (or any Duplex byte stream: a pipe, an in-memory pair, a custom transport)
+ * carrying length-prefixed frames.
+ *
+ * The owner assigns `onFrame` and `onClose` right after construction (before yielding to the
+ * event loop). `onFrame` receives each frame in order; the frame may share memory with the
+ * received chunk, so copy what you keep. `onClose` is called exactly once, asynchronously, when
+ * the socket has closed; nothing is delivered after it, and no frame is delivered after
+ * `close()` or `destroy()` was called. Its argument says why:
+ *
+ * - `undefined`: the owner called `close()`, or `destroy()` without an error;
+ * - the error given to `destroy(error)`;
+ * - a `ProtocolError` when the peer sent a malformed or oversized frame (the socket is destroyed);
+ *   also when `onFrame` threw (a TsroError it throws is passed on as is, anything else is wrapped
+ *   in a `PROTOCOL_ERROR` whose cause is what was thrown);
+ * - a `DisconnectedError('DISCONNECTED')` when the peer hung up or the socket failed (ECONNRESET...);
+ * - a `DisconnectedError('CLOSED')` when the socket was destroyed locally, bypassing the channel
+ *   (as `SocketServer.close()` does to the sockets it accepted).
+ *
+ * When several of those happen, the first one wins.
+ */
+export class FrameChannel {
+  /** Receives every frame the peer sends, in order. */
+  onFrame: (frame: Uint8Array) => void = () => {};
+  /** Called once when the connection is gone; see the class comment. */
+  onClose: (error: TsroError | undefined) => void = () => {};
+
+  /** The label given at construction (usually the URL). */
+  readonly label: string;
+  /**
+   * The peer's address, `tcp://addr:port` (`tls://addr:port` over a tls.TLSSocket), when the
+   * socket knows it; otherwise `label`.
+   */
+  readonly remoteLabel: string;
+  /** The frame size limit in force, both ways. */
+  readonly maxFrameSize: number;
+
+  private readonly socket: Duplex;
+  private readonly decoder: FrameDecoder;
+  private readonly writer: FrameWriter;
+  private readonly closeTimeoutMs: number;
+  private readonly maxBufferedBytes: number;
+  private state: State = 'open';
+  private reason: TsroError | undefined = undefined;
+  private reported = false;
+  private closeTimer: NodeJS.Timeout | undefined = undefined;
+
+  /**
+   * Takes ownership of a connected `socket`: from now on only the channel reads, writes, ends or
+   * destroys it, and it must not have a data encoding set.
+   */
+  constructor(socket: Duplex, options: FrameChannelOptions) {
+    const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.label = options.label;
+    this.maxFrameSize = maxFrameSize;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.socket = socket;
+    this.remoteLabel =
+      socket instanceof net.Socket && socket.remoteAddress !== undefined && socket.remotePort !== undefined
+        ? hostPortUrl((socket as { encrypted?: boolean }).encrypted === true ? 'tls' : 'tcp', socket.remoteAddress, socket.remotePort)
+        : options.label;
+
+    this.decoder = new FrameDecoder(
+      maxFrameSize,
+      (frame) => {
+        // The owner may close from inside onFrame; the rest of the chunk is then dropped.
+        if (this.state === 'open') this.onFrame(frame);
+      },
+      this.label,
+    );
+    this.writer = new FrameWriter((bytes) => {
+      if (this.socket.writable) this.socket.write(bytes);
+    });
+
+    if (socket.destroyed) {
+      // Its 'close' may already have been emitted; report without waiting for it.
+      this.state = 'closed';
+      this.reason = new DisconnectedError(`connection to ${this.label} was closed before it could be used`);
+      process.nextTick(() => this.report());
+      return;
+    }
+
+    if (socket instanceof net.Socket) socket.setNoDelay(true); // a no-op on Unix sockets and named pipes
+    socket.on('data', (chunk: Buffer) => this.handleData(chunk));
+    socket.on('end', () => this.handleEnd());
+    socket.on('error', (err: Error) => this.handleError(err));
+    socket.on('close', () => this.handleClose());
+  }
+
+  /**
+   * Lowers or raises the largest frame accepted from the peer from now on (sending is still
+   * bounded by `maxFrameSize`). A host keeps it small until a peer is admitted.
+   */
+  setReceiveLimit(bytes: number): void {
+    this.decoder.setMaxFrameSize(Math.min(bytes, this.maxFrameSize));
+  }
+
+  /** True once the channel no longer sends: after `close()`, `destroy()`, or when the connection failed. */
+  get closed(): boolean {
+    return this.state !== 'open';
+  }
+
+  /**
+   * Queues `frame` for sending; it goes out with the other frames of this event-loop turn. The
+   * frame is copied, so the caller may reuse it at once.
+   *
+   * @returns false, and sends nothing, if the channel is closed or closing.
+   * @throws ProtocolError('FRAME_TOO_LARGE') if `frame` is longer than `maxFrameSize` (the peer
+   *   would reject it); the channel stays open.
+   */
+  send(frame: Uint8Array): boolean {
+    if (this.state !== 'open') return false;
+    if (frame.length > this.maxFrameSize) {
+      throw new ProtocolError(
+        'FRAME_TOO_LARGE',
+        `cannot send a frame of ${frame.length} bytes to ${this.label}; the limit is ${this.maxFrameSize}`,
+      );
+    }
+    const buffered = this.writer.pendingBytes + this.socket.writableLength;
+    if (buffered > 0 && buffered + frame.length > this.maxBufferedBytes) {
+      // Dropping the frame silently would leave the peer wrong without knowing it; closing tells
+      // it (a replica turns suspect, reconnects and re-initializes with current values).
+      this.destroy(
+        new LimitError(`${this.label} reads too slowly: ${buffered} bytes are waiting to be sent (limit ${this.maxBufferedBytes})`),
+      );
+      return false;
+    }
+    this.writer.write(frame);
+    return true;
+  }
+
+  /**
+   * Closes gracefully: sends the frames already queued, ends the socket, and releases it as soon
+   * as everything queued has been handed to the operating system (which still delivers it, then
+   * the FIN); a peer that never reads or never closes its side cannot hold the socket open.
+   * `onClose(undefined)` follows. If the queued data cannot be written within `closeTimeoutMs`
+   * (a peer that stopped reading), the socket is destroyed then. Does nothing if the channel is
+   * already closed or closing.
+   */
+  close(): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.writer.flush();
+    this.socket.end(() => this.socket.destroy());
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.closeTimeoutMs);
+    this.closeTimer.unref();
+  }
+
+  /**
+   * Closes at once: queued frames are dropped and the socket is destroyed. `onClose(error)`
+   * follows when the socket has closed, unless another reason was already recorded (see the
+   * class comment); a `destroy(error)` after `close()` replaces close's `undefined`.
+   */
+  destroy(error?: TsroError): void {
+    if (this.reported) return;
+    if (this.state !== 'closed') {
+      this.state = 'closed';
+      this.reason = error;
+    }
+    this.writer.discard();
+    this.socket.destroy();
+  }
+
+  private handleData(chunk: Buffer): void {
+    if (this.state !== 'open') return;
+    try {
+      this.decoder.push(chunk);
+    } catch (err) {
+      this.destroy(
+        err instanceof TsroError
+          ? err
+          : new ProtocolError(
+              'PROTOCOL_ERROR',
+              `failed to handle a frame from ${this.label}: ${err instanceof Error ? err.message : String(err)}`,
+              err,
+            ),
+      );
+    }
+  }
+
+  private handleEnd(): void {
+    if (this.state === 'open') {
+      const midFrame = this.decoder.bufferedBytes > 0 ? ' in the middle of a frame' : '';
+      this.fail(new DisconnectedError(`${this.label} closed the connection${midFrame}`));
+    }
+    // A socket that allows half-open connections would not end its side by itself.
+    if (this.socket.writable) this.socket.end();
+  }
+
+  private handleError(err: Error): void {
+    if (this.state === 'open') {
+      this.fail(new DisconnectedError(`connection to ${this.label} lost: ${describeOsError(err)}`));
+    }
+    // Node destroys the socket after 'error'; 'close' follows.
+  }
+
+  private handleClose(): void {
+    if (this.state === 'open') {
+      // Neither 'end' nor 'error': someone destroyed the socket locally behind the channel's
+      // back (e.g. SocketServer.close() tearing down accepted sockets).
+      this.fail(new DisconnectedError(`connection to ${this.label} was closed`, 'CLOSED'));
+    }
+    this.report();
+  }
+
+  private fail(reason: TsroError): void {
+    this.state = 'closed';
+    this.reason = reason;
+    this.writer.discard();
+  }
+
+  private report(): void {
+    if (this.reported) return;
+    this.reported = true;
+    this.state = 'closed';
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    this.writer.discard();
+    this.onClose(this.reason);
+  }
+}

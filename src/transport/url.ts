@@ -1,0 +1,196 @@
+// The addresses tsro listens on and connects to, as URLs: `tcp://host:port`, `tls://host:port`
+// (TCP with TLS on top) and `local:name` (a Unix domain socket, or a named pipe on Windows). Parsing is strict and happens before any
+// socket exists, so a typo fails with a UrlError that quotes the URL instead of an OS error later.
+
+import { Buffer } from 'node:buffer';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { inspect } from 'node:util';
+import { UrlError } from '../errors';
+
+/** The schemes whose URLs are `scheme://host:port`. */
+export type HostPortScheme = 'tcp' | 'tls';
+
+/**
+ * A parsed URL. `url` is the canonical spelling (lower-case scheme, no trailing '/', IPv6 hosts
+ * in brackets); `host` never has brackets. For `local`, `path` is what the socket binds to.
+ * `tls` is laid out like `tcp`; the certificates it needs are options of `listen` and
+ * `connectSocket`, not part of the URL.
+ */
+export type TransportAddress =
+  | { readonly scheme: 'tcp'; readonly host: string; readonly port: number; readonly url: string }
+  | { readonly scheme: 'tls'; readonly host: string; readonly port: number; readonly url: string }
+  | { readonly scheme: 'local'; readonly name: string; readonly path: string; readonly url: string; readonly abstract?: boolean }
+  | { readonly scheme: 'custom'; readonly name: string; readonly url: string };
+
+/**
+ * Schemes registered by the layers above (custom transports: src/transport/transport-schemes.ts). A URL
+ * of such a scheme parses to `{ scheme: 'custom', name: <scheme>, url }` and is the registered
+ * factory's to interpret.
+ */
+const customSchemes = new Set<string>();
+
+/** Makes parseUrl accept `scheme:...` URLs (lower-case scheme name, not a built-in one). */
+export function allowCustomScheme(scheme: string): void {
+  const s = scheme.toLowerCase();
+  if (!/^[a-z][a-z0-9+.-]*$/.test(s) || ['tcp', 'tls', 'local', 'localabstract'].includes(s)) {
+    throw new UrlError(`"${scheme}" cannot be registered as a URL scheme (built-in or malformed)`);
+  }
+  customSchemes.add(s);
+}
+
+/** Forgets a scheme registered with allowCustomScheme. */
+export function disallowCustomScheme(scheme: string): void {
+  customSchemes.delete(scheme.toLowerCase());
+}
+
+const IS_WINDOWS = process.platform === 'win32';
+const PIPE_PREFIX = '\\\\.\\pipe\\';
+// sun_path is 108 bytes on Linux and 104 on macOS and the BSDs, NUL terminator included.
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const HOSTNAME = /^[A-Za-z0-9._-]+$/;
+const PORT = /^[0-9]{1,5}$/;
+const SUPPORTED = 'tsro URLs are tcp://host:port, tls://host:port, local:name and localabstract:name';
+
+/**
+ * Parses a tsro URL.
+ *
+ * - `tcp://host:port`: host is a name, an IPv4 address or an IPv6 address in brackets
+ *   (`tcp://[::1]:5000`); port is required, 0..65535, where 0 asks the OS for a free port when
+ *   listening. Nothing may follow but one optional '/'.
+ * - `tls://host:port`: the same rules as `tcp://`; the connection is TLS over TCP.
+ * - `local:name`: a Unix domain socket at `name` if it is absolute, else at
+ *   `path.join(os.tmpdir(), name)`; on Windows, the named pipe `\\.\pipe\name`.
+ *
+ * @throws UrlError for anything else (not a string, unknown scheme, missing host or port, port out
+ *   of range, path or query, empty name, NUL byte, socket path too long for the OS); the message
+ *   quotes the URL and says what is wrong.
+ */
+export function parseUrl(url: string): TransportAddress {
+  if (typeof url !== 'string') {
+    throw new UrlError(`invalid URL ${inspect(url, { depth: 0 })}: expected a string, got ${describeType(url)}`);
+  }
+  const scheme = SCHEME.exec(url);
+  if (scheme === null) {
+    throw invalid(url, `not a URL; ${SUPPORTED}`);
+  }
+  const rest = url.slice(scheme[0].length);
+  switch (scheme[1].toLowerCase()) {
+    case 'tcp':
+      return parseHostPort(url, rest, 'tcp');
+    case 'tls':
+      return parseHostPort(url, rest, 'tls');
+    case 'local':
+      return parseLocal(url, rest);
+    case 'localabstract':
+      return parseLocalAbstract(url, rest);
+    default:
+      if (customSchemes.has(scheme[1].toLowerCase())) return { scheme: 'custom', name: scheme[1].toLowerCase(), url };
+      throw invalid(url, `unsupported scheme "${scheme[1]}"; ${SUPPORTED}`);
+  }
+}
+
+/**
+ * Formats a TCP URL. `host` is a name or an IP address; an IPv6 address is put in brackets.
+ * `port` is an integer in 0..65535. The result parses back to the same host and port.
+ */
+export function tcpUrl(host: string, port: number): string {
+  return hostPortUrl('tcp', host, port);
+}
+
+/**
+ * Formats a `scheme://host:port` URL (`tcp` or `tls`), like `tcpUrl`: an IPv6 address is put in
+ * brackets, and the result parses back to the same scheme, host and port.
+ */
+export function hostPortUrl(scheme: HostPortScheme, host: string, port: number): string {
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `${scheme}://${bracketed}:${port}`;
+}
+
+/** The canonical URL of `addr` (for addresses from `parseUrl`, the same as `addr.url`). */
+export function addressToUrl(addr: TransportAddress): string {
+  return addr.scheme === 'local' || addr.scheme === 'custom' ? addr.url : hostPortUrl(addr.scheme, addr.host, addr.port);
+}
+
+function parseHostPort(url: string, rest: string, scheme: HostPortScheme): TransportAddress {
+  const form = `${scheme}://host:port`;
+  if (!rest.startsWith('//')) {
+    throw invalid(url, `expected ${form}`);
+  }
+  let authority = rest.slice(2);
+  if (authority.endsWith('/')) authority = authority.slice(0, -1);
+  const extra = /[/?#@]/.exec(authority);
+  if (extra !== null) {
+    const what = extra[0] === '@' ? 'credentials' : extra[0] === '?' ? 'a query' : extra[0] === '#' ? 'a fragment' : 'a path';
+    throw invalid(url, `${what} is not allowed; expected ${form}`);
+  }
+
+  let host: string;
+  let portText: string;
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']');
+    if (close < 0) throw invalid(url, 'unterminated "[" in host');
+    host = authority.slice(1, close);
+    if (!net.isIPv6(host)) throw invalid(url, `"${host}" in brackets is not an IPv6 address`);
+    const after = authority.slice(close + 1);
+    if (!after.startsWith(':')) throw invalid(url, `a port is required (${scheme}://[addr]:port)`);
+    portText = after.slice(1);
+  } else {
+    const colon = authority.lastIndexOf(':');
+    if (colon < 0) throw invalid(url, `a port is required (${form})`);
+    host = authority.slice(0, colon);
+    portText = authority.slice(colon + 1);
+    if (host === '') throw invalid(url, `a host is required (${form})`);
+    if (host.includes(':')) throw invalid(url, `an IPv6 host must be in brackets (${scheme}://[::1]:port)`);
+    if (!HOSTNAME.test(host)) throw invalid(url, `"${host}" is not a valid host name`);
+  }
+
+  if (portText === '') throw invalid(url, `a port is required (${form})`);
+  if (!PORT.test(portText)) throw invalid(url, `port "${portText}" is not a number in 0..65535`);
+  const port = Number(portText);
+  if (port > 65535) throw invalid(url, `port ${port} is out of range 0..65535`);
+  return { scheme, host, port, url: hostPortUrl(scheme, host, port) };
+}
+
+function parseLocal(url: string, name: string): TransportAddress {
+  if (name === '') throw invalid(url, 'the socket name is empty (local:name)');
+  if (name.includes('\0')) throw invalid(url, 'the socket name contains a NUL byte');
+  if (name.startsWith('//')) {
+    // Most likely local:///abs/path; ambiguous, so ask for the one spelling.
+    throw invalid(url, 'write local:name or local:/absolute/path, without "//"');
+  }
+  let socketPath: string;
+  if (IS_WINDOWS) {
+    socketPath = name.startsWith(PIPE_PREFIX) ? name : PIPE_PREFIX + name;
+  } else {
+    socketPath = name.startsWith('/') ? name : path.join(os.tmpdir(), name);
+    const bytes = Buffer.byteLength(socketPath);
+    if (bytes > MAX_SOCKET_PATH_BYTES) {
+      throw invalid(url, `socket path "${socketPath}" is ${bytes} bytes; the OS allows at most ${MAX_SOCKET_PATH_BYTES}`);
+    }
+  }
+  return { scheme: 'local', name, path: socketPath, url: `local:${name}` };
+}
+
+// Linux's abstract socket namespace: no file, gone with the last socket, named by a leading NUL.
+function parseLocalAbstract(url: string, name: string): TransportAddress {
+  if (process.platform !== 'linux') throw invalid(url, 'abstract sockets exist only on Linux; use local:name');
+  if (name === '') throw invalid(url, 'the socket name is empty (localabstract:name)');
+  if (name.includes('\0')) throw invalid(url, 'the socket name contains a NUL byte');
+  const bytes = Buffer.byteLength(name) + 1;
+  if (bytes > MAX_SOCKET_PATH_BYTES) throw invalid(url, `the name is ${bytes - 1} bytes; the OS allows at most ${MAX_SOCKET_PATH_BYTES - 1}`);
+  return { scheme: 'local', name, path: `\0${name}`, url: `localabstract:${name}`, abstract: true };
+}
+
+function invalid(url: string, reason: string): UrlError {
+  return new UrlError(`invalid URL ${JSON.stringify(url)}: ${reason}`);
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const t = typeof value;
+  return t === 'undefined' ? 'undefined' : `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`;
+}
