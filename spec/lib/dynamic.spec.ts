@@ -3,7 +3,8 @@
 // same name. Also the replica event emitter's on / once / off and listener isolation.
 
 import { expect } from 'chai';
-import type { Host, Node } from '../../src/index';
+import { silentLogger, type Host, type Node } from '../../src/index';
+import { EventHub } from '../../src/util/emitter';
 import { apiOf } from '../../src/api/metadata';
 import { nextEvent, transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
@@ -136,10 +137,13 @@ for (const t of transports()) {
     });
 
     it('a signal named like an emitter method is an ordinary event', async () => {
-      // "error" has no special meaning on a replica: emitting it with no listener does not throw.
+      // "error" has no special meaning on a replica: emitting it with no listener does not throw,
+      // and the handle has no emit of its own for a caller to reach.
       const dyn = node.acquireDynamic('Printer');
       expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
-      expect(() => (dyn as unknown as { emit(e: string, ...a: unknown[]): void }).emit('error', new Error('x'))).to.not.throw();
+      expect((dyn as unknown as { emit?: unknown }).emit).to.equal(undefined);
+      const hub = new EventHub(silentLogger);
+      expect(() => hub.fire('error', new Error('x'))).to.not.throw();
     });
   });
 }

@@ -56,20 +56,15 @@ export type MemberDeclaration =
     };
 
 /**
- * Names a replica handle uses for itself (public members and internals): a remote member with
- * one of these names would collide with them on typed replicas, so declaring one is an error.
- * spec/lib/reserved-names.spec.ts checks that every member of the handle classes is listed.
+ * Names a replica handle uses for itself: its public API (everything else lives behind a
+ * #private field) and JavaScript's own. A remote member with one of these names would collide
+ * with them on typed replicas, so declaring one is an error. spec/lib/reserved-names.spec.ts
+ * checks that every member of the handle classes is listed.
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  // public
-  'state', 'name', 'node', 'on', 'off', 'once', 'emit', 'release', 'waitForSource', 'isReplicaValid',
-  'propertyNames', 'get', 'set', 'invoke', 'api', 'listenerCount',
-  // internals of the handle classes
-  'afterInitialize', 'assignProperty', 'attach', 'call', 'callSlot', 'classApi', 'core', 'defaults',
-  'deliverChange', 'deliverSignal', 'emitterLogger', 'invokeListener', 'lastState', 'listeners',
-  'needsDefinition', 'notValid', 'owner', 'readProperty', 'refreshState', 'released',
-  'removeAllListeners', 'requireApi', 'settleWaiters', 'snapshot', 'waiters', 'writeProperty',
-  'presentedValue', 'reviveState', 'childReplicas',
+  // the public replica API (ReplicaHandle, DynamicReplica)
+  'state', 'name', 'on', 'off', 'once', 'release', 'waitForSource', 'isReplicaValid', 'listenerCount',
+  'propertyNames', 'get', 'set', 'invoke', 'api',
   // JavaScript's own
   'constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf',
   'propertyIsEnumerable', 'toLocaleString', 'then',

@@ -12,7 +12,7 @@ import { FrameChannel, DEFAULT_MAX_FRAME_SIZE } from '../transport/frame-channel
 import { connectSocket } from '../transport/node/socket-client';
 import type { TlsClientOptions } from '../transport/node/tls-options';
 import { parseUrl, type TransportAddress } from '../transport/url';
-import { DynamicReplica } from '../replica/dynamic-replica';
+import { DynamicReplica, DynamicView } from '../replica/dynamic-replica';
 import { EventHub } from '../util/emitter';
 import { connectCustom } from '../transport/transport-schemes';
 import { RegistrySource } from '../registry/registry-source';
@@ -20,7 +20,7 @@ import { consoleLogger, type Logger } from '../util/logger';
 import { NodeConnection, type NodeConnectionEvents, type SourceInfo } from './node-connection';
 import { Peer } from '../protocol/peer';
 import { ReplicaCore } from '../replica/replica-core';
-import type { ReplicaHandle, ReplicaOwner } from '../replica/replica-handle';
+import type { ReplicaOwner, ReplicaView } from '../replica/replica-view';
 import type { Replica } from '../replica/replica-types';
 import { systemTimers, type Timers } from '../util/timers';
 import { typedReplicaFor } from '../replica/typed-replica';
@@ -409,8 +409,10 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     const anyClass = cls as unknown as AnyClass;
     const api = apiOf(anyClass);
     const core = this.coreFor(name ?? api.typeName);
-    const { ctor, defaults } = typedReplicaFor(anyClass, this);
-    const handle = new ctor(core, this, api, this.restorePersisted(core, api, defaults));
+    const { ctor, View, defaults } = typedReplicaFor(anyClass, this);
+    const view = new View(core, this, api, this.restorePersisted(core, api, defaults));
+    const handle = new ctor(view);
+    view.attach();
     this.bind(core);
     return handle as unknown as Replica<T>;
   }
@@ -452,7 +454,9 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   /** Acquires a replica by source name, whose API arrives with the source. */
   acquireDynamic(name: string): DynamicReplica {
     const core = this.coreFor(name);
-    const handle = new DynamicReplica(core, this);
+    const view = new DynamicView(core, this);
+    const handle = new DynamicReplica(view);
+    view.attach();
     this.bind(core);
     return handle;
   }
@@ -519,8 +523,8 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   }
 
   /** @internal */
-  releaseHandle(_handle: ReplicaHandle, core: ReplicaCore): void {
-    if (core.handles.size > 0) {
+  releaseHandle(_view: ReplicaView, core: ReplicaCore): void {
+    if (core.handleCount > 0) {
       const sub = core.subscription;
       if (sub && !core.accepts(sub.signature)) {
         // Only handles that cannot use this source are left: stop its traffic.

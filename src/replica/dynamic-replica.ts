@@ -3,20 +3,16 @@
 
 import type { ApiDescription } from '../api/api-description';
 import { NotValidError, UsageError } from '../errors';
-import type { ReplicaCore } from './replica-core';
 import { isChildType } from '../api/wire-type';
-import { makeChildReplica, ReplicaHandle, type ReplicaOwner } from './replica-handle';
+import { ReplicaHandle } from './replica-handle';
+import { makeChildReplica, ReplicaView } from './replica-view';
 
-export class DynamicReplica extends ReplicaHandle {
+/** The view behind a dynamic replica: the core's API and values, child objects as dynamic replicas. */
+export class DynamicView extends ReplicaView {
   /** Child object properties: the child source name each replica was made for, by index. */
   private childReplicas: Map<number, { readonly raw: unknown; readonly replica: ReplicaHandle | null }> | undefined;
 
-  constructor(core: ReplicaCore, owner: ReplicaOwner) {
-    super(core, owner);
-    this.attach();
-  }
-
-  /** @internal A child object property shows a dynamic replica of the child source (or null). */
+  /** A child object property shows a dynamic replica of the child source (or null). */
   override presentedValue(index: number, raw: unknown): unknown {
     const type = this.core.api?.properties[index]?.type;
     if (!isChildType(type)) return raw;
@@ -30,7 +26,6 @@ export class DynamicReplica extends ReplicaHandle {
     return replica;
   }
 
-  /** @internal */
   override deliverChange(event: string, value: unknown, index: number): void {
     super.deliverChange(event, this.presentedValue(index, value), index);
   }
@@ -43,17 +38,14 @@ export class DynamicReplica extends ReplicaHandle {
     if (children) for (const c of children.values()) c.replica?.release();
   }
 
-  /** @internal */
   get classApi(): undefined {
     return undefined;
   }
 
-  /** @internal */
   override get needsDefinition(): boolean {
     return this.core.api === undefined;
   }
 
-  /** @internal */
   snapshot(): readonly unknown[] | undefined {
     return this.core.initialized ? this.core.values : undefined;
   }
@@ -63,22 +55,38 @@ export class DynamicReplica extends ReplicaHandle {
     return this.core.initialized ? this.core.api : undefined;
   }
 
-  /** Names of the source's properties, in declaration order (empty before initialization). */
-  get propertyNames(): string[] {
-    return this.api?.properties.map((p) => p.name) ?? [];
-  }
-
-  private requireApi(action: string): ApiDescription {
+  requireApi(action: string): ApiDescription {
     const api = this.api;
     if (!api) throw new NotValidError(`replica of "${this.name}" has no API before it is initialized: cannot ${action}`);
     return api;
   }
+}
+
+export class DynamicReplica extends ReplicaHandle {
+  readonly #view: DynamicView;
+
+  /** @internal Made by `Node.acquireDynamic`. */
+  constructor(view: DynamicView) {
+    super(view);
+    this.#view = view;
+  }
+
+  /** The source's API, once initialized (undefined before). */
+  get api(): ApiDescription | undefined {
+    return this.#view.api;
+  }
+
+  /** Names of the source's properties, in declaration order (empty before initialization). */
+  get propertyNames(): string[] {
+    return this.#view.api?.properties.map((p) => p.name) ?? [];
+  }
 
   /** The current value of a property (for a child object, a DynamicReplica of it, or null). */
   get(name: string): unknown {
-    const prop = this.requireApi(`get "${name}"`).propertyByName.get(name);
+    const view = this.#view;
+    const prop = view.requireApi(`get "${name}"`).propertyByName.get(name);
     if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
-    return this.presentedValue(prop.index, this.core.values![prop.index]);
+    return view.presentedValue(prop.index, view.core.values![prop.index]);
   }
 
   /**
@@ -87,9 +95,9 @@ export class DynamicReplica extends ReplicaHandle {
    */
   set(name: string, value: unknown): Promise<void> {
     try {
-      const prop = this.requireApi(`set "${name}"`).propertyByName.get(name);
+      const prop = this.#view.requireApi(`set "${name}"`).propertyByName.get(name);
       if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
-      return this.writeProperty(prop, value);
+      return this.#view.writeProperty(prop, value);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -98,9 +106,9 @@ export class DynamicReplica extends ReplicaHandle {
   /** Calls a slot by name; resolves with its return value. */
   invoke(slot: string, ...args: unknown[]): Promise<unknown> {
     try {
-      const s = this.requireApi(`call "${slot}"`).slotByName.get(slot);
+      const s = this.#view.requireApi(`call "${slot}"`).slotByName.get(slot);
       if (!s) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot "${slot}"`);
-      return this.callSlot(s, args);
+      return this.#view.callSlot(s, args);
     } catch (err) {
       return Promise.reject(err);
     }

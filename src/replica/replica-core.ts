@@ -6,7 +6,7 @@
 import type { ApiDescription } from '../api/api-description';
 import { ProtocolError } from '../errors';
 import type { ValueMessage } from '../protocol/value-codec';
-import type { ReplicaHandle } from './replica-handle';
+import type { ReplicaView } from './replica-view';
 import type { ReplicaState } from './replica-state';
 
 /** Where a core is subscribed: which connection, which source id there. */
@@ -40,7 +40,7 @@ export function changedEventName(name: string): string {
 }
 
 export class ReplicaCore {
-  readonly handles = new Set<ReplicaHandle>();
+  private readonly views = new Set<ReplicaView>();
   /** The source's API once known (from a matching typed class or a received definition). */
   api: ApiDescription | undefined;
   /** The source's values by property index, once initialized. */
@@ -55,26 +55,36 @@ export class ReplicaCore {
 
   constructor(readonly name: string) {}
 
-  get initialized(): boolean {
-    return this.phase !== 'pending';
+  /** A handle's view starts following this core. */
+  join(view: ReplicaView): void {
+    this.views.add(view);
   }
 
-  /** State of the core itself; handles refine it (default vs uninitialized, signature mismatch). */
-  get coreState(): 'pending' | 'valid' | 'suspect' {
-    return this.phase;
+  /** A released handle's view stops following this core. */
+  leave(view: ReplicaView): void {
+    this.views.delete(view);
+  }
+
+  /** Number of live handles of this source in this node. */
+  get handleCount(): number {
+    return this.views.size;
+  }
+
+  get initialized(): boolean {
+    return this.phase !== 'pending';
   }
 
   /** True if some handle needs the API definition sent over the wire. */
   get needsDefinition(): boolean {
     if (this.definitionReceived) return false;
-    for (const h of this.handles) if (h.needsDefinition) return true;
+    for (const h of this.views) if (h.needsDefinition) return true;
     return false;
   }
 
   /** The API the source is expected to have, if a typed handle's class matches its signature. */
   matchingApi(signature: string): ApiDescription | undefined {
     if (this.api?.signature === signature) return this.api;
-    for (const h of this.handles) {
+    for (const h of this.views) {
       const api = h.classApi;
       if (api && api.signature === signature) return api;
     }
@@ -83,7 +93,7 @@ export class ReplicaCore {
 
   /** True if some handle can use a source with this signature. */
   accepts(signature: string): boolean {
-    for (const h of this.handles) if (h.classApi === undefined || h.classApi.signature === signature) return true;
+    for (const h of this.views) if (h.classApi === undefined || h.classApi.signature === signature) return true;
     return false;
   }
 
@@ -107,11 +117,11 @@ export class ReplicaCore {
         `source "${this.name}" sent ${values.length} property values, its API has ${api.properties.length}`,
       );
     }
-    const before = new Map<ReplicaHandle, readonly unknown[] | undefined>();
-    for (const h of this.handles) before.set(h, h.snapshot());
+    const before = new Map<ReplicaView, readonly unknown[] | undefined>();
+    for (const h of this.views) before.set(h, h.snapshot());
     this.values = values;
     this.phase = 'valid';
-    for (const h of this.handles) h.afterInitialize(before.get(h));
+    for (const h of this.views) h.afterInitialize(before.get(h));
     if (this.persistence?.signature === api.signature) this.persistence.save();
   }
 
@@ -121,14 +131,14 @@ export class ReplicaCore {
     if (!values || !prop) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" changed unknown property #${index}`);
     values[index] = value;
     const event = changedEventName(prop.name);
-    for (const h of this.handles) h.deliverChange(event, value, index);
+    for (const h of this.views) h.deliverChange(event, value, index);
     if (this.persistence?.indices.includes(index) && this.persistence.signature === this.api!.signature) this.persistence.save();
   }
 
   signalEmitted(index: number, args: unknown[]): void {
     const signal = this.api?.signals[index];
     if (!signal) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" emitted unknown signal #${index}`);
-    for (const h of this.handles) h.deliverSignal(signal.name, args, index);
+    for (const h of this.views) h.deliverSignal(signal.name, args, index);
   }
 
   /** The source went away (disabled, connection lost): values stay, but are no longer vouched for. */
@@ -146,11 +156,11 @@ export class ReplicaCore {
   }
 
   refreshStates(): void {
-    for (const h of this.handles) h.refreshState();
+    for (const h of this.views) h.refreshState();
   }
 
   /** State a handle reports. */
-  stateFor(handle: ReplicaHandle): ReplicaState {
+  stateFor(handle: ReplicaView): ReplicaState {
     const classApi = handle.classApi;
     if (classApi && this.sourceSignature !== undefined && classApi.signature !== this.sourceSignature) {
       return 'signatureMismatch';

@@ -1,89 +1,42 @@
-// What every replica handle has, typed or dynamic: its state, events, waitForSource, release,
-// and the checked paths for calling a slot and setting a property. A handle is a view on a
-// shared ReplicaCore; releasing the last handle of a core drops the node's subscription.
+// What every replica handle has, typed or dynamic: its name, state, events, waitForSource and
+// release. Nothing else: everything else lives in the handle's ReplicaView, behind a #private
+// field, so a remote member of any other name is free to use on a typed replica.
 
-import { readonlyReason, type ApiDescription, type MethodDescription, type PropertyDescription } from '../api/api-description';
-import { checkArgumentCount, conformsAsIs, conformValue } from '../api/conform';
-import { isDeepStrictEqual } from 'node:util';
-import { NotValidError, UsageError } from '../errors';
-import { Emitter } from '../util/emitter';
-import type { Logger } from '../util/logger';
-import { encodeValue } from '../protocol/value-codec';
-import type { ReplicaCore } from './replica-core';
 import type { ReplicaState } from './replica-state';
-import type { Timers } from '../util/timers';
-import type { DynamicReplica } from './dynamic-replica';
-import type { Replica } from './replica-types';
+import { DEFAULT_WAIT_MS, type ReplicaView } from './replica-view';
 
-/** What a handle needs from the node that made it. */
-export interface ReplicaOwner {
-  readonly logger: Logger;
-  readonly timers: Timers;
-  releaseHandle(handle: ReplicaHandle, core: ReplicaCore): void;
-  /** For child objects: a replica of a child source, on the same node. */
-  acquire<T extends object>(cls: abstract new (...args: never[]) => T, name?: string): Replica<T>;
-  acquireDynamic(name: string): DynamicReplica;
+type Listener = (...args: never[]) => unknown;
+
+let viewOf: (handle: ReplicaHandle) => ReplicaView;
+
+/** The view behind a handle, for the replica layer's own code (not a member of the handle). */
+export function replicaViewOf(handle: ReplicaHandle): ReplicaView {
+  return viewOf(handle);
 }
 
-/**
- * The replica a child object property shows for `raw` (the child source's name, or null): a
- * new one from `make`, or null. Failures (a closed node) are logged and show null. @internal
- */
-export function makeChildReplica(owner: ReplicaOwner, raw: unknown, make: (name: string) => ReplicaHandle): ReplicaHandle | null {
-  if (typeof raw !== 'string' || raw === '') return null;
-  try {
-    return make(raw);
-  } catch (err) {
-    owner.logger.warn(`could not acquire child object "${raw}"`, err);
-    return null;
-  }
-}
+export abstract class ReplicaHandle {
+  readonly #view: ReplicaView;
 
-/** How long waitForSource waits when not told (QtRO's default). */
-export const DEFAULT_WAIT_MS = 30_000;
-
-export abstract class ReplicaHandle extends Emitter {
-  private lastState: ReplicaState;
-  /** @internal */
-  protected released = false;
-  private readonly waiters = new Set<(valid: boolean) => void>();
-
-  constructor(
-    /** @internal */ protected readonly core: ReplicaCore,
-    /** @internal */ protected readonly owner: ReplicaOwner,
-  ) {
-    super(owner.logger);
-    this.lastState = 'uninitialized';
+  static {
+    viewOf = (handle) => handle.#view;
   }
 
-  /** Call once the subclass is fully constructed. @internal */
-  protected attach(): void {
-    this.core.handles.add(this);
-    this.lastState = this.core.stateFor(this);
+  /** @internal Handles are made by `Node.acquire` and `Node.acquireDynamic`. */
+  constructor(view: ReplicaView) {
+    this.#view = view;
   }
-
-  /** The API class of a typed handle; undefined for a dynamic one. @internal */
-  abstract get classApi(): ApiDescription | undefined;
-
-  /** True if this handle cannot work until the source sends its API definition. @internal */
-  get needsDefinition(): boolean {
-    return this.classApi === undefined;
-  }
-
-  /** The values as this handle shows them right now. @internal */
-  abstract snapshot(): readonly unknown[] | undefined;
 
   /** The source name this replica follows. */
   get name(): string {
-    return this.core.name;
+    return this.#view.name;
   }
 
   get state(): ReplicaState {
-    return this.lastState;
+    return this.#view.state;
   }
 
   isReplicaValid(): boolean {
-    return this.lastState === 'valid';
+    return this.#view.state === 'valid';
   }
 
   /**
@@ -91,140 +44,35 @@ export abstract class ReplicaHandle extends Emitter {
    * does not match the source's, or the handle is released.
    */
   waitForSource(ms: number = DEFAULT_WAIT_MS): Promise<boolean> {
-    if (this.lastState === 'valid') return Promise.resolve(true);
-    if (this.lastState === 'signatureMismatch' || this.released) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const timers = this.owner.timers;
-      const done = (valid: boolean): void => {
-        timers.clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve(valid);
-      };
-      const timer = timers.setTimeout(() => done(false), ms);
-      this.waiters.add(done);
-    });
+    return this.#view.waitForSource(ms);
   }
 
   /** Drops this handle. The node forgets the source when its last handle is released. */
   release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.core.handles.delete(this);
-    for (const w of [...this.waiters]) w(false);
-    this.owner.releaseHandle(this, this.core);
-    this.removeAllListeners();
+    this.#view.release();
   }
 
   [Symbol.dispose](): void {
-    this.release();
+    this.#view.release();
   }
 
-  /** @internal */
-  refreshState(): void {
-    const next = this.core.stateFor(this);
-    if (next === this.lastState) return;
-    const old = this.lastState;
-    this.lastState = next;
-    this.emit('stateChanged', next, old);
-    this.settleWaiters();
+  on(event: string, fn: Listener): this {
+    this.#view.events.on(event, fn);
+    return this;
   }
 
-  private settleWaiters(): void {
-    if (this.lastState === 'valid' || this.lastState === 'signatureMismatch') {
-      const valid = this.lastState === 'valid';
-      for (const w of [...this.waiters]) w(valid);
-    }
+  once(event: string, fn: Listener): this {
+    this.#view.events.once(event, fn);
+    return this;
   }
 
-  /**
-   * After the core took an Init: `initialized`, then `stateChanged`, then `<prop>Changed` for
-   * every property whose value differs from what this handle showed before (all of them on a
-   * dynamic replica's first initialization).
-   * @internal
-   */
-  afterInitialize(before: readonly unknown[] | undefined): void {
-    const next = this.core.stateFor(this);
-    if (next === 'signatureMismatch') {
-      this.refreshState();
-      return;
-    }
-    const old = this.lastState;
-    this.lastState = next;
-    this.emit('initialized');
-    if (old !== next) this.emit('stateChanged', next, old);
-    this.settleWaiters();
-    const api = this.core.api!;
-    const values = this.core.values!;
-    for (const p of api.properties) {
-      // Structural: a decoded array is never the default's object, but may equal it.
-      if (before === undefined || !isDeepStrictEqual(before[p.index], values[p.index])) {
-        this.emit(`${p.name}Changed`, this.presentedValue(p.index, values[p.index]));
-      }
-    }
+  off(event: string, fn: Listener): this {
+    this.#view.events.off(event, fn);
+    return this;
   }
 
-  /**
-   * A property value (as received, shared by every handle of the core) as this handle shows it:
-   * as is here; typed handles make instances of value types. @internal
-   */
-  presentedValue(_index: number, raw: unknown): unknown {
-    return raw;
-  }
-
-  /** @internal `event` is the property's `<name>Changed`. */
-  deliverChange(event: string, value: unknown, _index: number): void {
-    if (this.lastState !== 'signatureMismatch') this.emit(event, value);
-  }
-
-  /** @internal */
-  deliverSignal(name: string, args: unknown[], _index: number): void {
-    if (this.lastState !== 'signatureMismatch') this.emit(name, ...args);
-  }
-
-  private notValid(action: string): NotValidError {
-    if (this.released) return new NotValidError(`replica of "${this.name}" was released: cannot ${action}`);
-    if (this.lastState === 'signatureMismatch') {
-      return new NotValidError(
-        `replica of "${this.name}" does not match the source's API (signature mismatch): cannot ${action}`,
-        'SIGNATURE_MISMATCH',
-      );
-    }
-    return new NotValidError(`replica of "${this.name}" is ${this.lastState}, not valid: cannot ${action}`);
-  }
-
-  /** Checks, encodes and sends a slot call. Every failure is a rejection, never a throw. */
-  protected callSlot(slot: MethodDescription, args: readonly unknown[]): Promise<unknown> {
-    try {
-      const sub = this.core.subscription;
-      if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`call slot "${slot.name}"`);
-      if (args.length < slot.required || args.length > slot.params.length) {
-        const what = `slot "${slot.name}" of "${this.name}"`;
-        checkArgumentCount(args.length < slot.required ? slot.required : slot.params.length, args.length, what);
-      }
-      const params = slot.params;
-      let coerced: unknown[] | undefined;
-      for (let i = 0; i < args.length; i++) {
-        const type = params[i]!.type;
-        if (conformsAsIs(type, args[i])) continue;
-        const v = conformValue(type, args[i], `argument ${i + 1} of slot "${slot.name}" of "${this.name}"`);
-        if (v !== args[i]) (coerced ??= [...args])[i] = v;
-      }
-      return sub.connection.invoke(sub.sourceId, slot.index, coerced ?? args, slot.name, this.name);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  /**
-   * Checks, encodes and sends a property set; throws at once if it is refused here. The local
-   * value changes only when the source's change comes back.
-   */
-  protected writeProperty(prop: PropertyDescription, value: unknown): Promise<void> {
-    const sub = this.core.subscription;
-    if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`set property "${prop.name}"`);
-    const what = `property "${prop.name}" of "${this.name}"`;
-    if (prop.readonly) throw new UsageError('READONLY', `${what} ${readonlyReason(prop)}`);
-    const encoded = encodeValue(conformValue(prop.type, value, what), what);
-    return sub.connection.setProperty(sub.sourceId, prop.index, encoded, `setting ${what}`);
+  /** Number of listeners of an event. */
+  listenerCount(event: string): number {
+    return this.#view.events.listenerCount(event);
   }
 }

@@ -16,7 +16,8 @@ import { readSourceValue } from '../host/source-state';
 import { childTypeClass, isChildType } from '../api/wire-type';
 import { cloneValue } from '../util/clone-value';
 import type { ReplicaCore } from './replica-core';
-import { makeChildReplica, ReplicaHandle, type ReplicaOwner } from './replica-handle';
+import { ReplicaHandle, replicaViewOf } from './replica-handle';
+import { makeChildReplica, ReplicaView, type ReplicaOwner } from './replica-view';
 
 /** Which members of an API carry value types to revive; undefined when none does. */
 interface RevivalPlan {
@@ -42,7 +43,8 @@ function revivalPlan(api: ApiDescription): RevivalPlan | undefined {
 
 const UNSET: unique symbol = Symbol('unset');
 
-export class TypedReplica extends ReplicaHandle {
+/** The view behind a typed replica: the class's defaults until the source's values arrive. */
+export class TypedView extends ReplicaView {
   /** This handle's own copy of the class defaults: mutating one never reaches another handle. */
   private readonly defaults: readonly unknown[];
   /** Revived property values, each with the raw value it was made from. */
@@ -62,26 +64,21 @@ export class TypedReplica extends ReplicaHandle {
       shown: api.properties.map(() => undefined),
       plan,
     };
-    this.attach();
   }
 
-  /** @internal */
   get classApi(): ApiDescription {
     return this.api;
   }
 
-  /** @internal */
   snapshot(): readonly unknown[] {
     const values = this.core.values;
     return values && this.core.api?.signature === this.api.signature ? values : this.defaults;
   }
 
-  /** @internal */
   readProperty(index: number): unknown {
     return this.snapshot()[index];
   }
 
-  /** @internal */
   override presentedValue(index: number, raw: unknown): unknown {
     const r = this.reviveState;
     if (r === undefined || !r.plan.props[index]) return raw;
@@ -121,7 +118,6 @@ export class TypedReplica extends ReplicaHandle {
     }
   }
 
-  /** @internal */
   assignProperty(index: number, value: unknown): void {
     const prop = this.api.properties[index]!;
     this.writeProperty(prop, value).catch((err: unknown) =>
@@ -129,20 +125,17 @@ export class TypedReplica extends ReplicaHandle {
     );
   }
 
-  /** @internal */
   call(index: number, args: unknown[]): Promise<unknown> {
     return this.callSlot(this.api.slots[index]!, args);
   }
 }
 
-/** The base of generated classes whose API carries value types: revives what arrives. */
-class RevivingTypedReplica extends TypedReplica {
-  /** @internal */
+/** The view of an API that carries value types: revives what arrives. */
+class RevivingTypedView extends TypedView {
   override deliverChange(event: string, value: unknown, index: number): void {
     super.deliverChange(event, this.state === 'signatureMismatch' ? value : this.presentedValue(index, value), index);
   }
 
-  /** @internal */
   override deliverSignal(name: string, args: unknown[], index: number): void {
     const signal = this.classApi.signals[index];
     if (signal && revivalPlan(this.classApi)?.signals[index] && this.state !== 'signatureMismatch') {
@@ -151,7 +144,6 @@ class RevivingTypedReplica extends TypedReplica {
     super.deliverSignal(name, args, index);
   }
 
-  /** @internal */
   override call(index: number, args: unknown[]): Promise<unknown> {
     const result = super.call(index, args);
     if (!revivalPlan(this.classApi)?.slots[index]) return result;
@@ -160,9 +152,16 @@ class RevivingTypedReplica extends TypedReplica {
   }
 }
 
-type TypedReplicaClass = new (core: ReplicaCore, owner: ReplicaOwner, api: ApiDescription, defaults: readonly unknown[]) => TypedReplica;
+type TypedReplicaClass = new (view: TypedView) => ReplicaHandle;
 
-const classes = new WeakMap<object, { ctor: TypedReplicaClass; defaults: readonly unknown[] }>();
+/** A generated replica class and how to make the view behind each of its handles. */
+interface TypedReplicaEntry {
+  readonly ctor: TypedReplicaClass;
+  readonly View: typeof TypedView;
+  readonly defaults: readonly unknown[];
+}
+
+const classes = new WeakMap<object, TypedReplicaEntry>();
 
 /**
  * The class's initial property values: it is constructed once, with no arguments, and its
@@ -188,13 +187,13 @@ function readDefaults(cls: AnyClass, api: ApiDescription, owner: ReplicaOwner): 
   }
 }
 
-/** The replica class for an API class (generated once per class). */
-export function typedReplicaFor(cls: AnyClass, owner: ReplicaOwner): { ctor: TypedReplicaClass; api: ApiDescription; defaults: readonly unknown[] } {
+/** The replica class for an API class (generated once per class), with its view class and defaults. */
+export function typedReplicaFor(cls: AnyClass, owner: ReplicaOwner): TypedReplicaEntry & { readonly api: ApiDescription } {
   const api = apiOf(cls);
   let entry = classes.get(cls);
   if (!entry) {
     const plan = revivalPlan(api);
-    const Generated = plan ? class extends RevivingTypedReplica {} : class extends TypedReplica {};
+    const Generated = class extends ReplicaHandle {};
     Object.defineProperty(Generated, 'name', { value: `${cls.name}Replica` });
     for (const p of api.properties) {
       const revived = plan?.props[p.index] === true;
@@ -202,27 +201,28 @@ export function typedReplicaFor(cls: AnyClass, owner: ReplicaOwner): { ctor: Typ
         configurable: true,
         enumerable: true,
         get: revived
-          ? function (this: TypedReplica) {
-              return this.presentedValue(p.index, this.readProperty(p.index));
+          ? function (this: ReplicaHandle) {
+              const view = replicaViewOf(this) as TypedView;
+              return view.presentedValue(p.index, view.readProperty(p.index));
             }
-          : function (this: TypedReplica) {
-              return this.readProperty(p.index);
+          : function (this: ReplicaHandle) {
+              return (replicaViewOf(this) as TypedView).readProperty(p.index);
             },
-        set(this: TypedReplica, value: unknown) {
-          this.assignProperty(p.index, value);
+        set(this: ReplicaHandle, value: unknown) {
+          (replicaViewOf(this) as TypedView).assignProperty(p.index, value);
         },
       });
     }
     for (const s of api.slots) {
       const method = {
-        [s.name](this: TypedReplica, ...args: unknown[]): Promise<unknown> {
-          return this.call(s.index, args);
+        [s.name](this: ReplicaHandle, ...args: unknown[]): Promise<unknown> {
+          return (replicaViewOf(this) as TypedView).call(s.index, args);
         },
       }[s.name]!;
       Object.defineProperty(Generated.prototype, s.name, { configurable: true, writable: true, value: method });
     }
-    entry = { ctor: Generated, defaults: readDefaults(cls, api, owner) };
+    entry = { ctor: Generated, View: plan ? RevivingTypedView : TypedView, defaults: readDefaults(cls, api, owner) };
     classes.set(cls, entry);
   }
-  return { ctor: entry.ctor, api, defaults: entry.defaults };
+  return { ...entry, api };
 }

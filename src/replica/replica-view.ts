@@ -1,0 +1,221 @@
+// The internal side of one replica handle: how it sees the shared ReplicaCore (its state, its
+// waiters, its events, how it presents values) and the checked paths for calling a slot and
+// setting a property. The core and the node talk to views, never to the public handle, so the
+// handle itself carries nothing but its public API and a remote member of any other name is
+// free to use.
+
+import { readonlyReason, type ApiDescription, type MethodDescription, type PropertyDescription } from '../api/api-description';
+import { checkArgumentCount, conformsAsIs, conformValue } from '../api/conform';
+import { isDeepStrictEqual } from 'node:util';
+import { NotValidError, UsageError } from '../errors';
+import { EventHub } from '../util/emitter';
+import type { Logger } from '../util/logger';
+import { encodeValue } from '../protocol/value-codec';
+import type { ReplicaCore } from './replica-core';
+import type { ReplicaState } from './replica-state';
+import type { Timers } from '../util/timers';
+import type { DynamicReplica } from './dynamic-replica';
+import type { ReplicaHandle } from './replica-handle';
+import type { Replica } from './replica-types';
+
+/** What a view needs from the node that made it. */
+export interface ReplicaOwner {
+  readonly logger: Logger;
+  readonly timers: Timers;
+  releaseHandle(view: ReplicaView, core: ReplicaCore): void;
+  /** For child objects: a replica of a child source, on the same node. */
+  acquire<T extends object>(cls: abstract new (...args: never[]) => T, name?: string): Replica<T>;
+  acquireDynamic(name: string): DynamicReplica;
+}
+
+/**
+ * The replica a child object property shows for `raw` (the child source's name, or null): a
+ * new one from `make`, or null. Failures (a closed node) are logged and show null.
+ */
+export function makeChildReplica(owner: ReplicaOwner, raw: unknown, make: (name: string) => ReplicaHandle): ReplicaHandle | null {
+  if (typeof raw !== 'string' || raw === '') return null;
+  try {
+    return make(raw);
+  } catch (err) {
+    owner.logger.warn(`could not acquire child object "${raw}"`, err);
+    return null;
+  }
+}
+
+/** How long waitForSource waits when not told (QtRO's default). */
+export const DEFAULT_WAIT_MS = 30_000;
+
+export abstract class ReplicaView {
+  /** Listeners of the public handle; only this view emits. */
+  readonly events: EventHub;
+  private lastState: ReplicaState = 'uninitialized';
+  protected released = false;
+  private readonly waiters = new Set<(valid: boolean) => void>();
+
+  constructor(
+    readonly core: ReplicaCore,
+    protected readonly owner: ReplicaOwner,
+  ) {
+    this.events = new EventHub(owner.logger);
+  }
+
+  /** Joins the core's views; called by the node once the handle exists. */
+  attach(): void {
+    this.core.join(this);
+    this.lastState = this.core.stateFor(this);
+  }
+
+  /** The API class of a typed handle; undefined for a dynamic one. */
+  abstract get classApi(): ApiDescription | undefined;
+
+  /** True if this handle cannot work until the source sends its API definition. */
+  get needsDefinition(): boolean {
+    return this.classApi === undefined;
+  }
+
+  /** The values as this handle shows them right now. */
+  abstract snapshot(): readonly unknown[] | undefined;
+
+  get name(): string {
+    return this.core.name;
+  }
+
+  get state(): ReplicaState {
+    return this.lastState;
+  }
+
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  waitForSource(ms: number): Promise<boolean> {
+    if (this.lastState === 'valid') return Promise.resolve(true);
+    if (this.lastState === 'signatureMismatch' || this.released) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const timers = this.owner.timers;
+      const done = (valid: boolean): void => {
+        timers.clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve(valid);
+      };
+      const timer = timers.setTimeout(() => done(false), ms);
+      this.waiters.add(done);
+    });
+  }
+
+  /** Drops this handle: waiters resolve false, listeners go, the node is told. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.core.leave(this);
+    for (const w of [...this.waiters]) w(false);
+    this.owner.releaseHandle(this, this.core);
+    this.events.clear();
+  }
+
+  refreshState(): void {
+    const next = this.core.stateFor(this);
+    if (next === this.lastState) return;
+    const old = this.lastState;
+    this.lastState = next;
+    this.events.fire('stateChanged', next, old);
+    this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    if (this.lastState === 'valid' || this.lastState === 'signatureMismatch') {
+      const valid = this.lastState === 'valid';
+      for (const w of [...this.waiters]) w(valid);
+    }
+  }
+
+  /**
+   * After the core took an Init: `initialized`, then `stateChanged`, then `<prop>Changed` for
+   * every property whose value differs from what this handle showed before (all of them on a
+   * dynamic replica's first initialization).
+   */
+  afterInitialize(before: readonly unknown[] | undefined): void {
+    const next = this.core.stateFor(this);
+    if (next === 'signatureMismatch') {
+      this.refreshState();
+      return;
+    }
+    const old = this.lastState;
+    this.lastState = next;
+    this.events.fire('initialized');
+    if (old !== next) this.events.fire('stateChanged', next, old);
+    this.settleWaiters();
+    const api = this.core.api!;
+    const values = this.core.values!;
+    for (const p of api.properties) {
+      // Structural: a decoded array is never the default's object, but may equal it.
+      if (before === undefined || !isDeepStrictEqual(before[p.index], values[p.index])) {
+        this.events.fire(`${p.name}Changed`, this.presentedValue(p.index, values[p.index]));
+      }
+    }
+  }
+
+  /**
+   * A property value (as received, shared by every handle of the core) as this handle shows it:
+   * as is here; typed handles make instances of value types.
+   */
+  presentedValue(_index: number, raw: unknown): unknown {
+    return raw;
+  }
+
+  /** `event` is the property's `<name>Changed`. */
+  deliverChange(event: string, value: unknown, _index: number): void {
+    if (this.lastState !== 'signatureMismatch') this.events.fire(event, value);
+  }
+
+  deliverSignal(name: string, args: unknown[], _index: number): void {
+    if (this.lastState !== 'signatureMismatch') this.events.fire(name, ...args);
+  }
+
+  private notValid(action: string): NotValidError {
+    if (this.released) return new NotValidError(`replica of "${this.name}" was released: cannot ${action}`);
+    if (this.lastState === 'signatureMismatch') {
+      return new NotValidError(
+        `replica of "${this.name}" does not match the source's API (signature mismatch): cannot ${action}`,
+        'SIGNATURE_MISMATCH',
+      );
+    }
+    return new NotValidError(`replica of "${this.name}" is ${this.lastState}, not valid: cannot ${action}`);
+  }
+
+  /** Checks, encodes and sends a slot call. Every failure is a rejection, never a throw. */
+  callSlot(slot: MethodDescription, args: readonly unknown[]): Promise<unknown> {
+    try {
+      const sub = this.core.subscription;
+      if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`call slot "${slot.name}"`);
+      if (args.length < slot.required || args.length > slot.params.length) {
+        const what = `slot "${slot.name}" of "${this.name}"`;
+        checkArgumentCount(args.length < slot.required ? slot.required : slot.params.length, args.length, what);
+      }
+      const params = slot.params;
+      let coerced: unknown[] | undefined;
+      for (let i = 0; i < args.length; i++) {
+        const type = params[i]!.type;
+        if (conformsAsIs(type, args[i])) continue;
+        const v = conformValue(type, args[i], `argument ${i + 1} of slot "${slot.name}" of "${this.name}"`);
+        if (v !== args[i]) (coerced ??= [...args])[i] = v;
+      }
+      return sub.connection.invoke(sub.sourceId, slot.index, coerced ?? args, slot.name, this.name);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Checks, encodes and sends a property set; throws at once if it is refused here. The local
+   * value changes only when the source's change comes back.
+   */
+  writeProperty(prop: PropertyDescription, value: unknown): Promise<void> {
+    const sub = this.core.subscription;
+    if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`set property "${prop.name}"`);
+    const what = `property "${prop.name}" of "${this.name}"`;
+    if (prop.readonly) throw new UsageError('READONLY', `${what} ${readonlyReason(prop)}`);
+    const encoded = encodeValue(conformValue(prop.type, value, what), what);
+    return sub.connection.setProperty(sub.sourceId, prop.index, encoded, `setting ${what}`);
+  }
+}
