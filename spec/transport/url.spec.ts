@@ -188,8 +188,8 @@ describe('transport/url', () => {
       expect(hostPortUrl('tls', '::1', 5000)).to.equal('tls://[::1]:5000');
     });
 
-    it('names tls in the list of supported schemes', () => {
-      expectUrlError('https://127.0.0.1:443', 'tcp://host:port, tls://host:port, local:name and localabstract:name');
+    it('names tls and nats in the list of supported schemes', () => {
+      expectUrlError('https://127.0.0.1:443', 'tcp://host:port, tls://host:port, local:name, localabstract:name and nats://host:port[/hostName]');
     });
 
     it('round-trips through parseUrl', () => {

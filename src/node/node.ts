@@ -14,7 +14,7 @@ import type { TlsClientOptions } from '../transport/node/tls-options';
 import { parseUrl, type TransportAddress } from '../transport/url';
 import { DynamicReplica, DynamicView } from '../replica/dynamic-replica';
 import { EventHub } from '../util/emitter';
-import { connectCustom } from '../transport/transport-schemes';
+import { connectCustom, discoverHosts, type HostDiscovery } from '../transport/transport-schemes';
 import { RegistrySource } from '../registry/registry-source';
 import { consoleLogger, type Logger } from '../util/logger';
 import { NodeConnection, type NodeConnectionEvents, type SourceInfo } from './node-connection';
@@ -282,6 +282,8 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   connectToNode(url: string): Promise<void> {
     const address = parseUrl(url);
     if (this.isClosed) return Promise.reject(new DisconnectedError('the node is closed', 'CLOSED'));
+    const discovery = this.discoveries.get(address.url)?.started ?? this.discover(address);
+    if (discovery) return discovery;
     const known = this.remotes.get(url);
     if (known?.opening) return known.opening;
     if (known?.connection) return Promise.resolve();
@@ -293,6 +295,56 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
       else if (!remote.connection && remote.retryTimer === undefined) this.remotes.delete(url);
     });
     return first;
+  }
+
+  /** Places where hosts meet (a bare nats://servers) whose hosts this node follows, by URL. */
+  private readonly discoveries = new Map<string, { readonly discovery: HostDiscovery; readonly started: Promise<void> }>();
+
+  /**
+   * A URL that names a meeting place of hosts rather than one host: follow every host there
+   * (connect to each as it appears, drop it when it leaves). Resolves once the hosts found by
+   * the first look are connected (or failed to). Undefined for a URL of one host.
+   */
+  private discover(address: TransportAddress): Promise<void> | undefined {
+    const discovery = discoverHosts(address, {
+      found: (hostUrl) => this.hostAnnounced(hostUrl),
+      lost: (hostUrl) => this.hostWithdrawn(hostUrl),
+    });
+    if (!discovery) return undefined;
+    const started = discovery.start().then(async (found) => {
+      await Promise.allSettled(found.map((u) => this.remotes.get(u)?.opening));
+    });
+    this.discoveries.set(address.url, { discovery, started });
+    started.catch(() => {
+      if (this.discoveries.get(address.url)?.discovery === discovery) this.discoveries.delete(address.url);
+      void discovery.close();
+    });
+    return started;
+  }
+
+  /** A host announced itself (first time, or again after a restart): connect now. */
+  private hostAnnounced(url: string): void {
+    const known = this.remotes.get(url);
+    if (known && !known.connection && !known.opening) {
+      known.failures = 0;
+      this.open(known).catch((err: unknown) => {
+        known.connection = undefined;
+        this.logger.warn(`cannot reach ${url} yet; retrying`, err);
+        this.scheduleReconnect(known);
+      });
+      return;
+    }
+    this.ensureConnected(url);
+  }
+
+  /** A host said goodbye or fell silent: stop trying to reach it; its replicas wait for a return. */
+  private hostWithdrawn(url: string): void {
+    const remote = this.remotes.get(url);
+    if (!remote) return;
+    if (remote.retryTimer !== undefined) this.timers.clearTimeout(remote.retryTimer);
+    remote.retryTimer = undefined;
+    this.remotes.delete(url);
+    remote.connection?.close();
   }
 
   private addRemote(url: string, address: TransportAddress | undefined, kind: { persistent: boolean; external?: boolean }): RemoteHost {
@@ -468,6 +520,8 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
+    const discoveries = [...this.discoveries.values()].map((d) => d.discovery.close());
+    this.discoveries.clear();
     const remotes = [...this.remotes.values()];
     for (const r of remotes) {
       if (r.retryTimer !== undefined) this.timers.clearTimeout(r.retryTimer);
@@ -481,7 +535,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
       r.connection.close();
     }
     this.remotes.clear();
-    await Promise.all(ending);
+    await Promise.all([...ending, ...discoveries]);
     this.events.clear();
   }
 

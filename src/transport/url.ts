@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
 import { UrlError } from '../errors';
+import { parseNatsUrl } from './nats/nats-url';
 
 /** The schemes whose URLs are `scheme://host:port`. */
 export type HostPortScheme = 'tcp' | 'tls';
@@ -34,7 +35,7 @@ const customSchemes = new Set<string>();
 /** Makes parseUrl accept `scheme:...` URLs (lower-case scheme name, not a built-in one). */
 export function allowCustomScheme(scheme: string): void {
   const s = scheme.toLowerCase();
-  if (!/^[a-z][a-z0-9+.-]*$/.test(s) || ['tcp', 'tls', 'local', 'localabstract'].includes(s)) {
+  if (!/^[a-z][a-z0-9+.-]*$/.test(s) || ['tcp', 'tls', 'local', 'localabstract', 'nats'].includes(s)) {
     throw new UrlError(`"${scheme}" cannot be registered as a URL scheme (built-in or malformed)`);
   }
   customSchemes.add(s);
@@ -52,7 +53,7 @@ const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const HOSTNAME = /^[A-Za-z0-9._-]+$/;
 const PORT = /^[0-9]{1,5}$/;
-const SUPPORTED = 'tsro URLs are tcp://host:port, tls://host:port, local:name and localabstract:name';
+const SUPPORTED = 'tsro URLs are tcp://host:port, tls://host:port, local:name, localabstract:name and nats://host:port[/hostName]';
 
 /**
  * Parses a tsro URL.
@@ -86,6 +87,9 @@ export function parseUrl(url: string): TransportAddress {
       return parseLocal(url, rest);
     case 'localabstract':
       return parseLocalAbstract(url, rest);
+    case 'nats':
+      // Checked here so that a typo fails at once; carried as a scheme of its own.
+      return { scheme: 'custom', name: 'nats', url: parseNatsUrl(url).url };
     default:
       if (customSchemes.has(scheme[1].toLowerCase())) return { scheme: 'custom', name: scheme[1].toLowerCase(), url };
       throw invalid(url, `unsupported scheme "${scheme[1]}"; ${SUPPORTED}`);

@@ -1,0 +1,197 @@
+// A byte stream between one node and one host, carried over two NATS subjects: what a socket is
+// for tcp://. tsro's frames, handshake, admission, calls and replies run over it unchanged.
+//
+// Each NATS message is one kind byte and a body:
+//   0x01 DATA       varint sequence number (from 1, per direction), then stream bytes
+//   0x02 CLOSE      the sender ended the stream
+//   0x03 KEEPALIVE  nothing; sent when the sender has been silent for a keepalive interval
+// NATS core delivers at most once, in order per publisher. A sequence gap (a message lost while a
+// cluster route or the client reconnected) breaks the stream at once with DISCONNECTED instead
+// of delivering a corrupted byte stream; so does silence for three keepalive intervals (the
+// other end was killed), and so does the NATS client losing its server.
+
+import { Duplex } from 'node:stream';
+import type { Subscription } from '@nats-io/transport-node';
+import { DisconnectedError } from '../../errors';
+import type { NatsLease } from './nats-pool';
+
+const DATA = 0x01;
+const CLOSE = 0x02;
+const KEEPALIVE = 0x03;
+const CLOSE_MESSAGE = new Uint8Array([CLOSE]);
+const KEEPALIVE_MESSAGE = new Uint8Array([KEEPALIVE]);
+
+/** Keepalive interval: a tunnel whose other end is silent for 3x this is taken for dead. */
+export const NATS_KEEPALIVE_MS = 1000;
+
+function varintLength(n: number): number {
+  let len = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    len++;
+  }
+  return len;
+}
+
+export class NatsTunnel extends Duplex {
+  #lease: NatsLease;
+  #sendSubject: string | undefined;
+  #subscription: Subscription;
+  #sendSeq = 0;
+  #expectSeq = 1;
+  #lastSent = Date.now();
+  #lastHeard = Date.now();
+  #timer: ReturnType<typeof setInterval>;
+  #unlisten: () => void;
+  #peerClosed = false;
+  /** Writes made before the other end's subject was known. */
+  #early: Uint8Array[] = [];
+  readonly #label: string;
+
+  /**
+   * @param receiveSubject subject this end reads; subscribed at once, so nothing sent to it
+   *   from now on is missed
+   * @param sendSubject the other end's subject, or undefined until `connectTo()`
+   */
+  constructor(lease: NatsLease, receiveSubject: string, sendSubject: string | undefined, label: string) {
+    super({ allowHalfOpen: false });
+    this.#lease = lease;
+    this.#label = label;
+    this.#sendSubject = sendSubject;
+    this.#subscription = lease.nc.subscribe(receiveSubject, {
+      callback: (err, msg) => {
+        if (err) this.destroy(new DisconnectedError(`the NATS tunnel to ${label} failed: ${err.message}`));
+        else this.#receive(msg.data);
+      },
+    });
+    this.#unlisten = lease.listen({
+      disconnected: () => this.destroy(new DisconnectedError(`lost the NATS server ${lease.serversUrl} (tunnel to ${label})`)),
+    });
+    this.#timer = setInterval(() => this.#tick(), NATS_KEEPALIVE_MS);
+    // A tunnel can break before anyone reads it (a node still waiting for the host's answer) or
+    // after its reader let go; the reason reaches the reader through 'close' and the stream's
+    // own listeners, never as an uncaught 'error'.
+    this.on('error', () => {});
+  }
+
+  /** Sets the other end's subject (the node learns it from the host's answer) and sends what waited. */
+  connectTo(sendSubject: string): void {
+    this.#sendSubject = sendSubject;
+    this.#lastHeard = Date.now();
+    const early = this.#early;
+    this.#early = [];
+    for (const chunk of early) this._write(chunk, 'binary', () => {});
+  }
+
+  #publishData(chunk: Uint8Array): void {
+    const seq = ++this.#sendSeq;
+    const head = 1 + varintLength(seq);
+    const msg = new Uint8Array(head + chunk.length);
+    msg[0] = DATA;
+    let pos = 1;
+    let n = seq;
+    while (n >= 0x80) {
+      msg[pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    msg[pos] = n;
+    msg.set(chunk, head);
+    this.#publish(msg);
+  }
+
+  #publish(msg: Uint8Array): void {
+    this.#lastSent = Date.now();
+    try {
+      this.#lease.nc.publish(this.#sendSubject!, msg);
+    } catch (err) {
+      this.destroy(new DisconnectedError(`cannot publish to the NATS tunnel to ${this.#label}: ${(err as Error).message}`));
+    }
+  }
+
+  #receive(data: Uint8Array): void {
+    if (this.destroyed) return;
+    this.#lastHeard = Date.now();
+    switch (data[0]) {
+      case DATA: {
+        let seq = 0;
+        let scale = 1;
+        let pos = 1;
+        for (;;) {
+          const b = data[pos++];
+          if (b === undefined || pos > 8) return void this.destroy(new DisconnectedError(`malformed NATS tunnel message from ${this.#label}`));
+          seq += (b & 0x7f) * scale;
+          scale *= 0x80;
+          if (b < 0x80) break;
+        }
+        if (seq !== this.#expectSeq) {
+          this.destroy(new DisconnectedError(`the NATS tunnel to ${this.#label} lost messages (expected #${this.#expectSeq}, got #${seq})`));
+          return;
+        }
+        this.#expectSeq++;
+        this.push(data.subarray(pos));
+        return;
+      }
+      case CLOSE:
+        this.#peerClosed = true;
+        this.push(null);
+        this.destroy();
+        return;
+      case KEEPALIVE:
+        return;
+      default:
+        this.destroy(new DisconnectedError(`unknown NATS tunnel message from ${this.#label}`));
+    }
+  }
+
+  #tick(): void {
+    // Until the other end answered (a node waiting for the host's open reply), the open
+    // request's own timeout is in charge.
+    if (this.#sendSubject === undefined) return;
+    const now = Date.now();
+    if (now - this.#lastHeard > 3 * NATS_KEEPALIVE_MS) {
+      this.destroy(new DisconnectedError(`${this.#label} gave no sign of life over NATS for ${now - this.#lastHeard} ms`));
+      return;
+    }
+    if (this.#sendSubject !== undefined && now - this.#lastSent >= NATS_KEEPALIVE_MS) this.#publish(KEEPALIVE_MESSAGE);
+  }
+
+  override _read(): void {
+    // Flow control is NATS's (a slow subscriber is cut off by the server); nothing to resume.
+  }
+
+  override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.#sendSubject === undefined) {
+      this.#early.push(chunk);
+    } else {
+      // A NATS message may carry at most the server's max_payload (1 MiB by default); a bigger
+      // write travels as several DATA messages, which the stream puts back together.
+      const max = Math.max(1024, (this.#lease.nc.info?.max_payload ?? 1024 * 1024) - 16);
+      for (let at = 0; at < chunk.length; at += max) this.#publishData(chunk.subarray(at, at + max));
+    }
+    callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.#sendSubject !== undefined && !this.#peerClosed) this.#publish(CLOSE_MESSAGE);
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearInterval(this.#timer);
+    this.#unlisten();
+    if (!this.#peerClosed && this.#sendSubject !== undefined && !this.#lease.nc.isClosed()) {
+      try {
+        this.#lease.nc.publish(this.#sendSubject, CLOSE_MESSAGE);
+      } catch {
+        // the connection is going anyway
+      }
+    }
+    try {
+      this.#subscription.unsubscribe();
+    } catch {
+      // already closed with its connection
+    }
+    void this.#lease.release();
+    callback(error);
+  }
+}
