@@ -1,6 +1,8 @@
 // The error types tsro throws and rejects with. Every one is a TsroError with a stable string
 // `code` that callers can switch on; the table of codes lives in README.md ("Error codes").
-// This module sits below every layer (transport, protocol, lib, decorators all import it).
+// This module sits below every layer (every folder of src/ imports it). One table, CODES, says
+// for every code which class carries it and what kind of failure it is; the protocol rebuilds
+// errors from wire codes and the CLI picks its exit codes from it.
 
 /** Every code a TsroError can carry. Listed, with meanings, in README.md. */
 export type TsroErrorCode =
@@ -145,4 +147,55 @@ export class RemoteError extends TsroError {
     this.remoteMessage = remoteMessage;
     this.remoteCode = remoteCode || undefined;
   }
+}
+
+/**
+ * The persisted store could not read or write its file (`PERSISTENCE_FAILED`, with the Node
+ * error as `cause`), or was used after close() (`CLOSED`).
+ */
+export class PersistenceError extends TsroError {
+  constructor(message: string, cause?: unknown, code: 'PERSISTENCE_FAILED' | 'CLOSED' = 'PERSISTENCE_FAILED') {
+    super(code, message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * What kind of failure a code is, for whoever reports it: the CLI turns each kind into one exit
+ * code. `usage`: the call was malformed; `connection`: a host could not be reached, spoken to or
+ * kept; `notFound`: no such source or member; `refused`: the API or a limit refused it;
+ * `remote`: the source itself failed; `internal`: a local failure the caller cannot fix by
+ * changing the call.
+ */
+export type FailureKind = 'usage' | 'connection' | 'notFound' | 'refused' | 'remote' | 'internal';
+
+/** The one table of codes: the class that carries each one and its kind of failure. @internal */
+export const CODES: { readonly [C in TsroErrorCode]: { readonly kind: FailureKind; readonly make: (message: string) => TsroError } } = {
+  URL_INVALID: { kind: 'usage', make: (m) => new UrlError(m) },
+  LISTEN_FAILED: { kind: 'internal', make: (m) => new ListenError(m) },
+  CONNECT_FAILED: { kind: 'connection', make: (m) => new ConnectError(m) },
+  PROTOCOL_MISMATCH: { kind: 'connection', make: (m) => new ProtocolError('PROTOCOL_MISMATCH', m) },
+  PROTOCOL_ERROR: { kind: 'connection', make: (m) => new ProtocolError('PROTOCOL_ERROR', m) },
+  FRAME_TOO_LARGE: { kind: 'refused', make: (m) => new ProtocolError('FRAME_TOO_LARGE', m) },
+  DISCONNECTED: { kind: 'connection', make: (m) => new DisconnectedError(m, 'DISCONNECTED') },
+  CLOSED: { kind: 'connection', make: (m) => new DisconnectedError(m, 'CLOSED') },
+  NOT_VALID: { kind: 'connection', make: (m) => new NotValidError(m, 'NOT_VALID') },
+  // A handshake or answer that never came: the CLI reports it as a connection failure.
+  TIMEOUT: { kind: 'connection', make: (m) => new TimeoutError(m) },
+  REMOTE: { kind: 'remote', make: (m) => new RemoteError('Error', m) },
+  UNKNOWN_SOURCE: { kind: 'notFound', make: (m) => new NotValidError(m, 'UNKNOWN_SOURCE') },
+  UNKNOWN_MEMBER: { kind: 'notFound', make: (m) => new UsageError('UNKNOWN_MEMBER', m) },
+  READONLY: { kind: 'refused', make: (m) => new UsageError('READONLY', m) },
+  ARGUMENT_COUNT: { kind: 'refused', make: (m) => new UsageError('ARGUMENT_COUNT', m) },
+  TYPE_MISMATCH: { kind: 'refused', make: (m) => new UsageError('TYPE_MISMATCH', m) },
+  NOT_SERIALIZABLE: { kind: 'refused', make: (m) => new UsageError('NOT_SERIALIZABLE', m) },
+  SIGNATURE_MISMATCH: { kind: 'refused', make: (m) => new NotValidError(m, 'SIGNATURE_MISMATCH') },
+  DECLARATION_INVALID: { kind: 'internal', make: (m) => new UsageError('DECLARATION_INVALID', m) },
+  PERSISTENCE_FAILED: { kind: 'internal', make: (m) => new PersistenceError(m) },
+  AUTH_FAILED: { kind: 'connection', make: (m) => new AuthError(m) },
+  LIMIT_EXCEEDED: { kind: 'connection', make: (m) => new LimitError(m) },
+};
+
+/** True if `code` is one of tsro's codes (e.g. one that arrived over the wire). @internal */
+export function isTsroErrorCode(code: string): code is TsroErrorCode {
+  return Object.prototype.hasOwnProperty.call(CODES, code);
 }

@@ -1,7 +1,10 @@
 // Package entry point: the public API of tsro (pinned in shared/API.md).
 import 'reflect-metadata';
 
-export * from './errors';
+export {
+  TsroError, UrlError, ListenError, ConnectError, ProtocolError, DisconnectedError, NotValidError, AuthError,
+  LimitError, TimeoutError, UsageError, RemoteError, PersistenceError, type TsroErrorCode,
+} from './errors';
 export { RemoteObjectType, Property, Signal, Slot, ValueType, Field } from './api';
 export type { PropertyOptions, SignalOptions, SlotOptions, FieldOptions, WireType, ScalarType } from './api';
 export type { TypeSpec, EnumType, EnumMembers, ValueTypeRef } from './api';
@@ -15,7 +18,7 @@ export { consoleLogger, silentLogger, type Logger } from './util/logger';
 export type { Timers } from './util/timers';
 export type { PersistedStore } from './persistence/persisted-store';
 export { MemoryPersistedStore } from './persistence/persisted-store';
-export { FilePersistedStore, PersistenceError } from './persistence/file-persisted-store';
+export { FilePersistedStore } from './persistence/file-persisted-store';
 export { RegistryHost } from './registry/registry-host';
 export { RegistrySource, type SourceLocation } from './registry/registry-source';
 export type { RemoteObjectLocation, ReconnectOptions } from './node/node';

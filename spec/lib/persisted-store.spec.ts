@@ -10,13 +10,12 @@ import * as path from 'node:path';
 import * as types from 'node:util/types';
 import * as zlib from 'node:zlib';
 import * as sinon from 'sinon';
-import { TsroError, UsageError } from '../../src/errors';
+import { PersistenceError, TsroError, UsageError } from '../../src/errors';
 import { MemoryPersistedStore, type PersistedStore } from '../../src/persistence/persisted-store';
 import {
   FILE_FORMAT_VERSION,
   FILE_MAGIC,
   FilePersistedStore,
-  PersistenceError,
   crc32ForTests,
 } from '../../src/persistence/file-persisted-store';
 import { MAX_VALUE_DEPTH } from '../../src/protocol/value-codec';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { UsageError } from '../../src/errors';
-import { checkArgumentCount, conformValue } from '../../src/api/conform';
+import { conformValue } from '../../src/api/conform';
+import { checkArgumentCount } from '../../src/util/objects';
 import type { WireType } from '../../src/api/wire-type';
 
 const WHAT = 'property "p"';

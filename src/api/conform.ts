@@ -11,6 +11,7 @@ import * as types from 'node:util/types';
 import { UsageError } from '../errors';
 import { apiOf, type AnyClass } from './metadata';
 import { type ChildTypeRef, type EnumType, type ValueTypeRef, type WireType, valueTypeClass, wireTypeLabel } from './wire-type';
+import { defineOwn, isPlainObject } from '../util/objects';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -24,17 +25,6 @@ const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
  */
 export function conformValue(type: WireType, value: unknown, what: string): unknown {
   return conform(type, value, what, '');
-}
-
-/**
- * Throws unless a call passes exactly the declared number of arguments.
- * `what` names the callee, e.g. `slot "print"`.
- * @throws UsageError ARGUMENT_COUNT, e.g. `slot "print" takes 1 argument, got 2`
- */
-export function checkArgumentCount(expected: number, got: number, what: string): void {
-  if (expected !== got) {
-    throw new UsageError('ARGUMENT_COUNT', `${what} takes ${expected} argument${expected === 1 ? '' : 's'}, got ${got}`);
-  }
 }
 
 function mismatch(type: WireType, what: string, path: string, got: string): UsageError {
@@ -78,21 +68,6 @@ function describe(v: unknown, numeric: boolean): string {
       const name = typeof ctor === 'function' ? ctor.name : '';
       return name ? `an instance of ${name}` : 'an instance of an anonymous class';
     }
-  }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Sets an own, enumerable data property, also for keys such as `__proto__`. */
-function defineOwn(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key in Object.prototype) {
-    Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    o[key] = value;
   }
 }
 

@@ -24,11 +24,11 @@ import {
   sealType,
   valueTypeOf,
   wireTypeFromDesign,
-  wireTypeLabel,
   type ChildTypeRef,
   type TypeSpec,
   type WireType,
 } from './wire-type';
+import { classChain } from '../util/objects';
 
 const MEMBERS_KEY = 'tsro:members';
 const TYPE_NAME_KEY = 'tsro:typeName';
@@ -106,9 +106,7 @@ export function typeNameOf(ctor: AnyClass): string | undefined {
 }
 
 function findApiClass(ctor: AnyClass): AnyClass | undefined {
-  for (let c: unknown = ctor; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-    if (Reflect.hasOwnMetadata(TYPE_NAME_KEY, c as object)) return c as AnyClass;
-  }
+  for (const c of classChain(ctor)) if (Reflect.hasOwnMetadata(TYPE_NAME_KEY, c)) return c as AnyClass;
   return undefined;
 }
 
@@ -134,8 +132,8 @@ export function resolveWireType(cls: string, what: string, explicit: unknown, de
 export function isRemoteObjectClass(cls: unknown): cls is AnyClass {
   if (typeof cls !== 'function' || valueTypeOf(cls) !== undefined) return false;
   if (findApiClass(cls as AnyClass)) return true;
-  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-    const proto = (c as { prototype?: unknown }).prototype;
+  for (const c of classChain(cls)) {
+    const proto: unknown = c.prototype;
     if (proto && typeof proto === 'object' && Reflect.hasOwnMetadata(MEMBERS_KEY, proto)) return true;
   }
   return false;
@@ -199,10 +197,7 @@ export function apiOf(ctor: AnyClass): ApiDescription {
   const apiClass = findApiClass(ctor) ?? ctor;
   const typeName: string = Reflect.getOwnMetadata(TYPE_NAME_KEY, apiClass) ?? apiClass.name;
 
-  const chain: object[] = [];
-  for (let c: unknown = apiClass; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-    chain.unshift((c as { prototype: object }).prototype);
-  }
+  const chain = [...classChain(apiClass)].reverse().map((c) => c.prototype as object);
   const properties: PropertyDescription[] = [];
   const signals: MethodDescription[] = [];
   const slots: MethodDescription[] = [];
@@ -242,12 +237,6 @@ export function apiOf(ctor: AnyClass): ApiDescription {
   const api = makeApiDescription(typeName, properties, signals, slots, computeSignature(typeName, properties, signals, slots));
   apiCache.set(ctor, api);
   return api;
-}
-
-/** A one-line human description of a method, e.g. `print(doc: string): int32`. */
-export function describeMethod(m: MethodDescription): string {
-  const params = m.params.map((p, i) => `${p.name || `arg${i}`}: ${wireTypeLabel(p.type)}`).join(', ');
-  return `${m.name}(${params}): ${wireTypeLabel(m.returns)}`;
 }
 
 /**

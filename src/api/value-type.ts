@@ -32,6 +32,7 @@ import {
   type ValueTypeRef,
   type WireType,
 } from './wire-type';
+import { classChain } from '../util/objects';
 
 const FIELDS_KEY = 'tsro:fields';
 
@@ -74,10 +75,7 @@ export function ValueType(name?: string): <C extends ClassLike>(target: C) => C 
   return <C extends ClassLike>(target: C): C => {
     const typeName = name ?? target.name;
     if (!typeName) throw new UsageError('DECLARATION_INVALID', '@ValueType on an anonymous class needs a name');
-    const chain: object[] = [];
-    for (let c: unknown = target; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-      chain.unshift((c as { prototype: object }).prototype);
-    }
+    const chain = [...classChain(target)].reverse().map((c) => c.prototype as object);
     const fields: Record<string, WireType> = {};
     for (const proto of chain) {
       const decls: FieldDeclaration[] = Reflect.getOwnMetadata(FIELDS_KEY, proto) ?? [];

@@ -15,6 +15,8 @@
 //   Resolved types are frozen; the class of a value type is kept aside (valueTypeClass), so a
 //   type that came over the wire never names a class and never makes one.
 
+
+import { defineOwn } from '../util/objects';
 /** A leaf type. `any` accepts every value tsro can carry; `void` is a slot that returns nothing. */
 export type ScalarType = 'any' | 'void' | 'bool' | 'int32' | 'int64' | 'double' | 'string' | 'bytes' | 'date';
 
@@ -134,15 +136,6 @@ export function sealType<T extends object>(t: T): T {
   Object.freeze(t);
   resolved.add(t);
   return t;
-}
-
-/** Sets an own, enumerable data property, also for keys such as `__proto__`. */
-function defineOwn(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key in Object.prototype) {
-    Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    o[key] = value;
-  }
 }
 
 /**
@@ -276,16 +269,6 @@ function normalizeFields(fields: object, self: ClassLike | undefined, depth: num
   const out: Record<string, WireType> = {};
   for (const [k, v] of Object.entries(fields)) defineOwn(out, k, normalizeType(v, self, depth + 1));
   return Object.freeze(out);
-}
-
-/** True if `t` is a well-formed TypeSpec. */
-export function isWireType(t: unknown): t is WireType {
-  try {
-    normalizeType(t);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // README.md, "Command-line inspector"). Every error a command meets is turned into a CliFailure
 // by `toFailure`; nothing else reaches the user, and never a stack trace.
 
-import { RemoteError, TsroError } from '../errors';
+import { CODES, isTsroErrorCode, RemoteError, TsroError, type FailureKind } from '../errors';
 
 /** Exit codes, one per class of failure. Keep README.md's table in step. */
 export const ExitCode = {
@@ -41,33 +41,19 @@ export function usage(message: string): CliFailure {
   return new CliFailure(ExitCode.USAGE, message);
 }
 
+/** The exit code of each kind of library failure (src/errors.ts says which code is which kind). */
+const EXIT_OF_KIND: { readonly [K in FailureKind]: ExitCode | undefined } = {
+  usage: ExitCode.USAGE,
+  connection: ExitCode.CONNECTION,
+  notFound: ExitCode.NOT_FOUND,
+  refused: ExitCode.REFUSED,
+  remote: ExitCode.REMOTE,
+  internal: undefined,
+};
+
 /** Exit code of a library error code (also of a RemoteError's `remoteCode`). */
 function exitCodeOf(code: string | undefined): ExitCode | undefined {
-  switch (code) {
-    case 'URL_INVALID':
-      return ExitCode.USAGE;
-    case 'CONNECT_FAILED':
-    case 'PROTOCOL_MISMATCH':
-    case 'PROTOCOL_ERROR':
-    case 'DISCONNECTED':
-    case 'CLOSED':
-    case 'NOT_VALID':
-      return ExitCode.CONNECTION;
-    case 'TIMEOUT':
-      return ExitCode.CONNECTION; // a handshake that never completed
-    case 'UNKNOWN_SOURCE':
-    case 'UNKNOWN_MEMBER':
-      return ExitCode.NOT_FOUND;
-    case 'READONLY':
-    case 'ARGUMENT_COUNT':
-    case 'TYPE_MISMATCH':
-    case 'NOT_SERIALIZABLE':
-    case 'FRAME_TOO_LARGE':
-    case 'SIGNATURE_MISMATCH':
-      return ExitCode.REFUSED;
-    default:
-      return undefined;
-  }
+  return code !== undefined && isTsroErrorCode(code) && code !== 'REMOTE' ? EXIT_OF_KIND[CODES[code].kind] : undefined;
 }
 
 /** One line: newlines folded, so that a message never spreads over several lines. */

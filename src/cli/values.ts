@@ -12,6 +12,7 @@
 import * as types from 'node:util/types';
 import type { WireType } from '../api/wire-type';
 import { ReplicaHandle } from '../replica/replica-handle';
+import { defineOwn, isPlainObject } from '../util/objects';
 
 /** A JSON value, as JSON.parse returns it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -22,16 +23,6 @@ const TAG_SET: ReadonlySet<string> = new Set(TAGS);
 
 const MAX_BYTES_SHOWN = 64;
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Sets an own enumerable property, also for keys such as `__proto__`. */
-function defineOwn(o: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
-}
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');

@@ -17,13 +17,3 @@ export function swapCaller(caller: object | undefined): object | undefined {
   return previous;
 }
 
-/** Runs `fn` with `caller` as the current caller. */
-export function runAsCaller<T>(caller: object | undefined, fn: () => T): T {
-  const previous = current;
-  current = caller;
-  try {
-    return fn();
-  } finally {
-    current = previous;
-  }
-}

@@ -15,6 +15,7 @@ import { conformValue } from '../api/conform';
 import { apiOf, type AnyClass } from '../api/metadata';
 import { DisconnectedError, UsageError } from '../errors';
 import type { MethodKeys, PropertyKeys } from '../replica/replica-types';
+import { copyValue, MAX_COPY_DEPTH, prototypeChain } from '../util/objects';
 
 // ---- types -------------------------------------------------------------------------------------
 
@@ -235,7 +236,7 @@ export function adaptSource<Api extends object, Target extends object, P = objec
     const value = p.prop.type === 'any' ? next : conformValue(p.prop.type, next, what);
     if (sameContent(p.base.get.call(adapter), value, 0)) return;
     // A copy, so that a target that changes an array or object in place is seen to change.
-    p.base.set.call(adapter, copyOf(value, 0));
+    p.base.set.call(adapter, copyValue(value));
   };
   const live = properties.filter((p) => p.prop.mode !== 'constant');
   const syncAll = (list: readonly PropertyPlan[]): void => {
@@ -380,7 +381,7 @@ function writesThrough(prop: PropertyDescription): boolean {
 
 /** The @Property accessor of `name`, from `proto` or its ancestors. */
 function findAccessor(proto: object, name: string): PropertyPlan['base'] {
-  for (let o: object | null = proto; o; o = Object.getPrototypeOf(o) as object | null) {
+  for (const o of prototypeChain(proto)) {
     const d = Object.getOwnPropertyDescriptor(o, name);
     if (d?.get && d.set) return { get: d.get, set: d.set };
   }
@@ -389,7 +390,7 @@ function findAccessor(proto: object, name: string): PropertyPlan['base'] {
 
 /** Can `obj[key]` be assigned: a writable data property or an accessor with a setter. */
 function assignable(obj: object, key: string): boolean {
-  for (let o: object | null = obj; o; o = Object.getPrototypeOf(o) as object | null) {
+  for (const o of prototypeChain(obj)) {
     const d = Object.getOwnPropertyDescriptor(o, key);
     if (d) return 'value' in d ? d.writable === true : typeof d.set === 'function';
   }
@@ -400,8 +401,6 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** Deeper than anything the value codec carries (it stops at 32 levels). */
-const MAX_DEPTH = 40;
 
 /**
  * Same carried content: primitives by Object.is, Dates by time, bytes, arrays, Maps and objects
@@ -409,7 +408,7 @@ const MAX_DEPTH = 40;
  */
 function sameContent(a: unknown, b: unknown, depth: number): boolean {
   if (Object.is(a, b)) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || depth > MAX_DEPTH) return false;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || depth > MAX_COPY_DEPTH) return false;
   if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && Object.is(a.getTime(), b.getTime());
   if (a instanceof Uint8Array || b instanceof Uint8Array) {
     return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.isBuffer(a) === Buffer.isBuffer(b) && Buffer.compare(a, b) === 0;
@@ -427,19 +426,4 @@ function sameContent(a: unknown, b: unknown, depth: number): boolean {
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameContent((a as Bag)[k], (b as Bag)[k], depth + 1));
 }
 
-/** A copy of the containers in `v` (arrays, Maps, plain objects, bytes, Dates); anything else as is. */
-function copyOf(v: unknown, depth: number): unknown {
-  if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return v;
-  if (Buffer.isBuffer(v)) return Buffer.from(v);
-  if (v instanceof Uint8Array) return v.slice();
-  if (v instanceof Date) return new Date(v.getTime());
-  if (Array.isArray(v)) return v.map((x) => copyOf(x, depth + 1));
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [copyOf(k, depth + 1), copyOf(x, depth + 1)]));
-  const proto: unknown = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return v;
-  const out = Object.create(proto as object | null) as Bag;
-  for (const key of Object.keys(v)) {
-    Object.defineProperty(out, key, { value: copyOf((v as Bag)[key], depth + 1), enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
+

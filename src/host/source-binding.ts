@@ -5,11 +5,12 @@
 
 import { readonlyReason, type ApiDescription, type MethodDescription, type PropertyDescription } from '../api/api-description';
 import { isChildType } from '../api/wire-type';
-import { checkArgumentCount, conformsAsIs, conformValue, needsRevive, reviveValue } from '../api/conform';
+import { conformsAsIs, conformValue, needsRevive, reviveValue } from '../api/conform';
+import { checkArgumentCount, checkArgumentRange } from '../util/objects';
 import { addSourceObserver, readSourceValue, removeSourceObserver, type SourceObserver } from './source-state';
 import { TsroError, UsageError } from '../errors';
 import { apiToMessage } from '../protocol/api-codec';
-import type { ErrorInfoMessage, PacketMessage, SourceInfoMessage } from '../protocol/messages';
+import type { ErrorInfoMessage, SourceInfoMessage } from '../protocol/messages';
 import { encodePacket } from '../protocol/packet-codec';
 import { swapCaller } from './call-context';
 import { encodePropertyChange, encodeSignal } from '../protocol/hot-packets';
@@ -209,10 +210,7 @@ export class SourceBinding implements SourceObserver {
   }
 
   private conformArguments(slot: MethodDescription, args: readonly unknown[]): readonly unknown[] {
-    if (args.length < slot.required || args.length > slot.params.length) {
-      const what = `slot "${slot.name}" of source "${this.name}"`;
-      checkArgumentCount(args.length < slot.required ? slot.required : slot.params.length, args.length, what);
-    }
+    checkArgumentRange(slot.required, slot.params.length, args.length, `slot "${slot.name}" of source "${this.name}"`);
     let out: unknown[] | undefined;
     for (let i = 0; i < args.length; i++) {
       const type = slot.params[i]!.type;
@@ -233,7 +231,3 @@ export class SourceBinding implements SourceObserver {
   }
 }
 
-/** Packet announcing a new source to every connection. */
-export function sourceAddedPacket(binding: SourceBinding): PacketMessage {
-  return { sourceAdded: { source: binding.info } };
-}

@@ -38,23 +38,13 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as zlib from 'node:zlib';
 import * as protobuf from 'protobufjs';
-import { TsroError } from '../errors';
+import { PersistenceError } from '../errors';
 import {
   PersistedEntries,
   decodePersistedEntry,
   encodePersistedEntry,
   type PersistedStore,
 } from './persisted-store';
-
-/**
- * The persisted store could not read or write its file (`PERSISTENCE_FAILED`, with the Node
- * error as `cause`), or was used after close() (`CLOSED`).
- */
-export class PersistenceError extends TsroError {
-  constructor(message: string, cause?: unknown, code: 'PERSISTENCE_FAILED' | 'CLOSED' = 'PERSISTENCE_FAILED') {
-    super(code, message, cause === undefined ? undefined : { cause });
-  }
-}
 
 /** Magic bytes opening every store file. */
 export const FILE_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x54, 0x53, 0x52, 0x4f, 0x50, 0x53, 0x0a);

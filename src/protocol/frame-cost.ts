@@ -9,6 +9,7 @@
 // is left for the decoder to reject.
 
 import { ProtocolError } from '../errors';
+import { readVarint, varintEnd } from '../transport/varint';
 
 /** Elements a frame may carry by default: about 45 MB of decoded values at the worst. */
 export const DEFAULT_MAX_VALUES_PER_FRAME = 1 << 20;
@@ -22,15 +23,9 @@ class Stop extends Error {}
 const STOP = new Stop();
 
 function varint(pos: number, end: number): [number, number] {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    if (pos >= end || shift > 63) throw STOP;
-    const b = buf[pos++]!;
-    if (shift < 32) result += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return [result, pos];
-    shift += 7;
-  }
+  const v = readVarint(buf, pos, end);
+  if (v < 0) throw STOP;
+  return [v, varintEnd];
 }
 
 function spend(n: number, limit: number): void {

@@ -14,6 +14,7 @@ import { ProtocolError } from '../errors';
 import { checkValueCost, DEFAULT_MAX_VALUES_PER_FRAME } from './frame-cost';
 import { schema } from './schema';
 import { decodeValue, type ValueMessage } from './value-codec';
+import { readVarint, varintEnd } from '../transport/varint';
 
 /** Receives decoded hot packets. A missing method sends that kind down the general path. */
 export interface HotPacketHandler {
@@ -50,17 +51,10 @@ function malformed(what: string): ProtocolError {
 }
 
 function varint(end: number): number {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    if (pos >= end) throw malformed('varint');
-    const b = buf[pos++]!;
-    if (shift < 28) result |= (b & 0x7f) << shift;
-    else if (shift === 28) result |= (b & 0x0f) << 28;
-    if (b < 0x80) return result >>> 0;
-    shift += 7;
-    if (shift > 63) throw malformed('varint');
-  }
+  const v = readVarint(buf, pos, end);
+  if (v < 0) throw malformed('varint');
+  pos = varintEnd;
+  return v;
 }
 
 function isAscii(start: number, end: number): boolean {

@@ -12,6 +12,7 @@
 
 import { schema } from './schema';
 import { encodeValue } from './value-codec';
+import { varintSize, writeVarint } from '../transport/varint';
 
 // Kinds of a planned value; numbers are the Value field each is written to.
 const UNDEFINED = 0;
@@ -30,10 +31,6 @@ let kinds = new Int32Array(8);
 let contentLengths = new Int32Array(8);
 let payloadLengths = new Int32Array(8);
 let complex: (Uint8Array | undefined)[] = [];
-
-function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
-}
 
 function zigzag(n: number): number {
   return ((n << 1) ^ (n >> 31)) >>> 0;
@@ -133,14 +130,7 @@ class Out {
   constructor(readonly buf: Buffer) {}
 
   varint(n: number): void {
-    const buf = this.buf;
-    let pos = this.pos;
-    while (n > 127) {
-      buf[pos++] = (n & 127) | 128;
-      n >>>= 7;
-    }
-    buf[pos++] = n;
-    this.pos = pos;
+    this.pos = writeVarint(this.buf, this.pos, n);
   }
 
   /** A uint32 field, omitted when 0 as proto3 (and protobufjs) do. */

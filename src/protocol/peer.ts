@@ -11,7 +11,7 @@
 // - `onClose(error)` fires exactly once, whoever closed, with the reason (undefined for a clean
 //   local close or the peer hanging up cleanly). Nothing is delivered after it.
 
-import { AuthError, DisconnectedError, LimitError, ProtocolError, TsroError } from '../errors';
+import { CODES, DisconnectedError, ProtocolError, TsroError, type TsroErrorCode } from '../errors';
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from './messages';
 import { checkFrameCost, DEFAULT_MAX_VALUES_PER_FRAME } from './frame-cost';
 import { decodeHotPacket, type HotPacketHandler } from './hot-decoder';
@@ -34,16 +34,16 @@ export interface FrameLink {
 
 const AGENT = `tsro node/${process.version}`;
 
+/** Codes a Goodbye keeps; any other reason for closing is reported as DISCONNECTED. */
+const GOODBYE_CODES: ReadonlySet<string> = new Set<TsroErrorCode>([
+  'PROTOCOL_MISMATCH', 'PROTOCOL_ERROR', 'FRAME_TOO_LARGE', 'AUTH_FAILED', 'LIMIT_EXCEEDED', 'CLOSED', 'DISCONNECTED',
+]);
+
 /** The error a Goodbye from the other side stands for. */
 function errorFromGoodbye(info: ErrorInfoMessage | null | undefined, label: string): TsroError {
   const code = info?.code ?? '';
   const message = `${label} closed the connection: ${info?.message || 'no reason given'}`;
-  if (code === 'PROTOCOL_MISMATCH' || code === 'PROTOCOL_ERROR' || code === 'FRAME_TOO_LARGE') {
-    return new ProtocolError(code, message);
-  }
-  if (code === 'AUTH_FAILED') return new AuthError(message);
-  if (code === 'LIMIT_EXCEEDED') return new LimitError(message);
-  return new DisconnectedError(message, code === 'CLOSED' ? 'CLOSED' : 'DISCONNECTED');
+  return GOODBYE_CODES.has(code) ? CODES[code as TsroErrorCode].make(message) : new DisconnectedError(message);
 }
 
 export class Peer {

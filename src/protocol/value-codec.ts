@@ -49,6 +49,7 @@
 import * as types from 'node:util/types';
 import { valueTypeOf, type ValueTypeRef } from '../api/wire-type';
 import { ProtocolError, UsageError } from '../errors';
+import { defineOwn } from '../util/objects';
 
 /** The protobufjs object form of `tsro.v1.Value`; at most one field is set (none = undefined). */
 export interface ValueMessage {
@@ -467,15 +468,6 @@ function encodeMap(map: Map<unknown, unknown>, st: EncodeState): ValueMessage {
 }
 
 // ---- decoding -------------------------------------------------------------------------------
-
-/** Sets an own, enumerable data property, also for keys such as `__proto__` or `toString`. */
-function defineOwn(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key in Object.prototype) {
-    Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    o[key] = value;
-  }
-}
 
 /**
  * Decodes a Value message (a protobufjs-decoded message, where the set oneof field is an own

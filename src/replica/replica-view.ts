@@ -5,7 +5,8 @@
 // free to use.
 
 import { readonlyReason, type ApiDescription, type MethodDescription, type PropertyDescription } from '../api/api-description';
-import { checkArgumentCount, conformsAsIs, conformValue } from '../api/conform';
+import { conformsAsIs, conformValue } from '../api/conform';
+import { checkArgumentRange } from '../util/objects';
 import { isDeepStrictEqual } from 'node:util';
 import { NotValidError, UsageError } from '../errors';
 import { EventHub } from '../util/emitter';
@@ -189,8 +190,7 @@ export abstract class ReplicaView {
       const sub = this.core.subscription;
       if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`call slot "${slot.name}"`);
       if (args.length < slot.required || args.length > slot.params.length) {
-        const what = `slot "${slot.name}" of "${this.name}"`;
-        checkArgumentCount(args.length < slot.required ? slot.required : slot.params.length, args.length, what);
+        checkArgumentRange(slot.required, slot.params.length, args.length, `slot "${slot.name}" of "${this.name}"`);
       }
       const params = slot.params;
       let coerced: unknown[] | undefined;

@@ -14,7 +14,7 @@ import { conformValue, needsRevive, reviveValue } from '../api/conform';
 import { apiOf, type AnyClass } from '../api/metadata';
 import { readSourceValue } from '../host/source-state';
 import { childTypeClass, isChildType } from '../api/wire-type';
-import { cloneValue } from '../util/clone-value';
+import { copyValue } from '../util/objects';
 import type { ReplicaCore } from './replica-core';
 import { ReplicaHandle, replicaViewOf } from './replica-handle';
 import { makeChildReplica, ReplicaView, type ReplicaOwner } from './replica-view';
@@ -57,7 +57,7 @@ export class TypedView extends ReplicaView {
     defaults: readonly unknown[],
   ) {
     super(core, owner);
-    this.defaults = defaults.map(cloneValue);
+    this.defaults = defaults.map((d) => copyValue(d));
     const plan = revivalPlan(api);
     this.reviveState = plan && {
       raw: api.properties.map(() => UNSET),

@@ -1,6 +1,7 @@
-// The frame length prefix: a protobuf base-128 varint holding an unsigned 32-bit length. Shared by
-// FrameWriter (encode) and FrameDecoder (which decodes inline on its hot path, but relies on the
-// same limits).
+// Protobuf base-128 varints, the one implementation: the frame length prefix (FrameWriter
+// writes it; FrameDecoder reads it inline, resumably across chunks, within the same limits) and
+// the varints inside packets that the hot encoder writes and the hot decoder and frame-cost
+// scan read.
 
 /** The longest varint a frame prefix may use: 5 bytes carry 35 bits, enough for any uint32. */
 export const MAX_VARINT32_BYTES = 5;
@@ -12,6 +13,32 @@ export function varintSize(n: number): number {
   if (n < 0x200000) return 3;
   if (n < 0x10000000) return 4;
   return 5;
+}
+
+/**
+ * Where the last `readVarint` stopped. A module slot rather than a returned pair, so the hot
+ * decoder reads a varint without allocating.
+ */
+export let varintEnd = 0;
+
+/**
+ * Reads the varint at `pos` (not reading at or past `end`) and returns its low 32 bits,
+ * unsigned, as protobuf does for uint32 fields; `varintEnd` is then the position just past it.
+ * Returns -1 for a varint cut off by `end` or longer than 10 bytes (malformed).
+ */
+export function readVarint(buf: Uint8Array, pos: number, end: number): number {
+  let result = 0;
+  for (let shift = 0; shift < 70; shift += 7) {
+    if (pos >= end) return -1;
+    const b = buf[pos++]!;
+    if (shift < 28) result |= (b & 0x7f) << shift;
+    else if (shift === 28) result |= (b & 0x0f) << 28;
+    if (b < 0x80) {
+      varintEnd = pos;
+      return result >>> 0;
+    }
+  }
+  return -1;
 }
 
 /**
