@@ -294,3 +294,83 @@ describe('nats:// (real nats-server)', function () {
     });
   });
 });
+
+describe('nats:// shared streams (a change is published once, fanned out by NATS)', function () {
+  this.timeout(20_000);
+  let server: NatsServer;
+  before(async () => {
+    server = await NatsServer.start();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  /** A plain NATS client of the test's own, to watch (and tamper with) the subjects. */
+  async function watcher(): Promise<import('@nats-io/transport-node').NatsConnection> {
+    const { connect } = await import('@nats-io/transport-node');
+    return connect({ servers: server.hostPort });
+  }
+
+  it('publishes each change once on the source subject, whatever the number of replicas; none through the tunnels', async () => {
+    const name = uniqueName();
+    const host = new Host(`${server.url}/${name}`, { logger: silentLogger });
+    await host.listening;
+    const printer = new Printer();
+    host.enableRemoting(printer, 'Once');
+    const nodes = [0, 1, 2].map(() => new Node({ logger: silentLogger }));
+    const nc = await watcher();
+    try {
+      const replicas: DynamicReplica[] = [];
+      for (const node of nodes) {
+        await node.connectToNode(host.hostUrl);
+        const r = node.acquireDynamic('Once');
+        expect(await r.waitForSource(5000)).to.equal(true);
+        replicas.push(r);
+      }
+      let onStream = 0;
+      let toNodes = 0;
+      nc.subscribe(`tsro.h.${name}.s.>`, { callback: (_e, m) => void (m.data.length > 4 && onStream++) });
+      nc.subscribe('_INBOX.>', { callback: (_e, m) => void (m.data.length > 4 && toNodes++) });
+      await nc.flush();
+      for (let v = 1; v <= 1000; v++) printer.inkLevel = v;
+      await Promise.all(replicas.map((r) => until(r, 'inkLevelChanged', () => r.get('inkLevel') === 1000, 10_000)));
+      await nc.flush();
+      expect(onStream).to.equal(1000);
+      // Host -> node tunnel traffic during the burst: keepalives at most, never the changes.
+      expect(toNodes).to.be.below(10);
+    } finally {
+      await nc.close();
+      for (const node of nodes) await node.close();
+      await host.close();
+    }
+  });
+
+  it('a lost packet (a gap in the numbers) makes the replica take a fresh snapshot: it ends consistent', async () => {
+    const name = uniqueName();
+    const host = new Host(`${server.url}/${name}`, { logger: silentLogger });
+    await host.listening;
+    const printer = new Printer();
+    host.enableRemoting(printer, 'Gappy');
+    const node = new Node({ logger: silentLogger });
+    const nc = await watcher();
+    try {
+      await node.connectToNode(host.hostUrl);
+      const r = node.acquireDynamic('Gappy');
+      expect(await r.waitForSource(5000)).to.equal(true);
+      printer.inkLevel = 1;
+      await until(r, 'inkLevelChanged', () => r.get('inkLevel') === 1, 5000);
+      // A mark far ahead of what the replica has: as if packets 2..999 had been lost.
+      const reinitialized = nextEvent(r, 'initialized', 5000);
+      nc.publish(`tsro.h.${name}.s.1`, new Uint8Array([0xe7, 0x07]));
+      await reinitialized;
+      expect(r.state).to.equal('valid');
+      expect(r.get('inkLevel')).to.equal(1);
+      printer.inkLevel = 2;
+      await until(r, 'inkLevelChanged', () => r.get('inkLevel') === 2, 5000);
+    } finally {
+      await nc.close();
+      await node.close();
+      await host.close();
+    }
+  });
+});

@@ -17,8 +17,10 @@ const golden: [string, PacketMessage, string][] = [
   ['sourceAdded', { sourceAdded: { source: { id: 2, name: 'Q', typeName: 'T', signature: 'cd' } } }, '420e0a0c08021201511a015422026364'],
   ['sourceRemoved', { sourceRemoved: { source: 2 } }, '4a020802'],
   ['acquire', { acquire: { source: 1, wantDefinition: true } }, '520408011001'],
+  ['acquire of the shared stream', { acquire: { source: 1, wantDefinition: true, sharedStream: true } }, '5206080110011801'],
   ['release', { release: { source: 1 } }, '5a020801'],
   ['init', { init: { source: 1, values: [{ int: 100 }, { bool: false }] } }, '620b0801120308c80112022000'],
+  ['init with the shared stream number', { init: { source: 1, values: [{ int: 100 }], streamSeq: 300 } }, '620a0801120308c80120ac02'],
   [
     'init with definition',
     {
@@ -66,7 +68,7 @@ describe('packet golden bytes', () => {
     });
     it(`${name} decodes back`, () => {
       const decoded = decodePacket(Buffer.from(hex, 'hex'));
-      const object = schema.Packet.toObject(decoded as never, { defaults: false, enums: Number });
+      const object = schema.Packet.toObject(decoded as never, { defaults: false, enums: Number, longs: Number });
       expect(object).to.deep.equal(JSON.parse(JSON.stringify(message)));
     });
   }

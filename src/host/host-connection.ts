@@ -6,6 +6,7 @@
 
 import { AuthError, LimitError, NotValidError, ProtocolError, TimeoutError, type TsroError } from '../errors';
 import type { Timers } from '../util/timers';
+import type { SharedStream, SharedStreamPublisher } from '../transport/shared-streams';
 import { encodeReplyValue } from '../protocol/hot-packets';
 import { decodeValues } from '../protocol/value-codec';
 import type { DecodedPacket, PacketMessage } from '../protocol/messages';
@@ -35,6 +36,8 @@ export interface HostLimits {
 
 export class HostConnection implements SourceListener {
   private readonly subscriptions = new Set<SourceBinding>();
+  /** Sources this node reads from their shared stream (NATS) rather than from this connection. */
+  private readonly streams = new Map<SourceBinding, SharedStream>();
   private admitted = false;
   private inFlight = 0;
   private handshakeTimer: unknown;
@@ -47,6 +50,8 @@ export class HostConnection implements SourceListener {
     private readonly owner: HostConnectionOwner,
     /** Called once the node is admitted: lifts the small pre-admission frame limit. */
     private readonly onAdmitted: () => void = () => {},
+    /** The transport's shared streams, if it fans out by itself (NATS). */
+    private readonly publisher?: SharedStreamPublisher,
   ) {
     peer.onOpen = () => this.admit();
     peer.onPacket = (p) => this.receive(p);
@@ -62,7 +67,7 @@ export class HostConnection implements SourceListener {
     }
     peer.onClose = (error) => {
       this.stopHandshakeTimer();
-      for (const b of this.subscriptions) b.removeListener(this);
+      for (const b of this.subscriptions) this.unsubscribe(b);
       this.subscriptions.clear();
       owner.connectionEnded(this, error);
       this.markEnded();
@@ -154,6 +159,17 @@ export class HostConnection implements SourceListener {
   /** The binding went away (disabled): forget it without telling it. */
   forget(binding: SourceBinding): void {
     this.subscriptions.delete(binding);
+    this.streams.get(binding)?.release();
+    this.streams.delete(binding);
+  }
+
+  /** Stops this connection's subscription to `binding`, direct or through a shared stream. */
+  private unsubscribe(binding: SourceBinding): void {
+    binding.removeListener(this);
+    const stream = this.streams.get(binding);
+    if (stream === undefined) return;
+    this.streams.delete(binding);
+    if (stream.release()) binding.removeListener(stream);
   }
 
   private receive(p: DecodedPacket): void {
@@ -185,26 +201,35 @@ export class HostConnection implements SourceListener {
           this.peer.send({ sourceRemoved: { source: m.source ?? 0 } });
           return;
         }
+        // A node that reads the source's shared stream gets the stream's number with the
+        // snapshot; the stream is opened first so that nothing published after the snapshot
+        // can be missed.
+        const wantStream = m.sharedStream === true && this.publisher !== undefined;
+        let stream = this.streams.get(binding);
+        const opened = wantStream && stream === undefined;
+        if (opened) stream = this.publisher!.open(binding.id);
         let init: Uint8Array;
         try {
-          init = binding.initPacket(m.wantDefinition === true);
-        } catch (err) {
-          this.owner.warn(`cannot initialize a replica of "${binding.name}" for ${this.label}`, err);
-          return;
-        }
-        try {
+          init = binding.initPacket(m.wantDefinition === true, wantStream ? stream!.seq : undefined);
           this.peer.sendEncoded(init);
         } catch (err) {
+          if (opened) stream!.release();
           this.owner.warn(`cannot initialize a replica of "${binding.name}" for ${this.label}`, err);
           return;
         }
         this.subscriptions.add(binding);
-        binding.addListener(this);
+        if (wantStream) {
+          this.streams.set(binding, stream!);
+          binding.removeListener(this);
+          binding.addListener(stream!);
+        } else {
+          binding.addListener(this);
+        }
         return;
       }
       case 'release': {
         const binding = this.owner.bindingById(p.release!.source ?? 0);
-        if (binding && this.subscriptions.delete(binding)) binding.removeListener(this);
+        if (binding && this.subscriptions.delete(binding)) this.unsubscribe(binding);
         return;
       }
       case 'pong':

@@ -9,6 +9,7 @@ import { DisconnectedError, UsageError, type TsroError } from '../errors';
 import { FrameChannel } from '../transport/frame-channel';
 import { listen } from '../transport/node/socket-server';
 import { listenCustom } from '../transport/transport-schemes';
+import { sharedStreamPublisherOf } from '../transport/shared-streams';
 import type { Duplex } from 'node:stream';
 import { duplexPair } from '../transport/duplex-pair';
 import { hasServerCredentials, type TlsOptions } from '../transport/node/tls-options';
@@ -331,7 +332,7 @@ export class Host extends Node implements HostConnectionOwner, ChildHost {
     // Until admitted, a peer may send only frames a handshake can need.
     channel.setReceiveLimit(PRE_ADMISSION_FRAME_LIMIT);
     const peer = new Peer(channel, label, this.maxFrameSize, undefined, this.maxValuesPerFrame);
-    const conn = new HostConnection(peer, this, () => channel.setReceiveLimit(this.maxFrameSize));
+    const conn = new HostConnection(peer, this, () => channel.setReceiveLimit(this.maxFrameSize), sharedStreamPublisherOf(socket));
     this.hostConnections.add(conn);
     peer.start();
   }

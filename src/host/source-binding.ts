@@ -116,8 +116,11 @@ export class SourceBinding implements SourceObserver {
     return this.listeners.length;
   }
 
-  /** The Init packet for a new (or re-acquiring) listener. */
-  initPacket(wantDefinition: boolean): Uint8Array {
+  /**
+   * The Init packet for a new (or re-acquiring) listener; `streamSeq`, for a node reading a
+   * shared stream, is that stream's last number at the moment of this snapshot.
+   */
+  initPacket(wantDefinition: boolean, streamSeq?: number): Uint8Array {
     const values = this.api.properties.map((p) => {
       const what = `property "${p.name}" of source "${this.name}"`;
       if (this.childNames && isChildType(p.type)) return encodeValue(this.childNames[p.index] ?? null, what);
@@ -134,7 +137,7 @@ export class SourceBinding implements SourceObserver {
       return encodeValue(value, what);
     });
     return encodePacket({
-      init: { source: this.id, values, definition: wantDefinition ? apiToMessage(this.api) : null },
+      init: { source: this.id, values, definition: wantDefinition ? apiToMessage(this.api) : null, streamSeq: streamSeq ?? null },
     });
   }
 

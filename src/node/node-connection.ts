@@ -10,6 +10,7 @@ import { encodeInvoke } from '../protocol/hot-packets';
 import { decodeValue, decodeValues, type ValueMessage } from '../protocol/value-codec';
 import type { ReplicaCore, SubscriptionLink } from '../replica/replica-core';
 import type { Timers } from '../util/timers';
+import type { SharedStreamSubscriber } from '../transport/shared-streams';
 
 /** A source as a host announced it. */
 export interface SourceInfo {
@@ -26,6 +27,15 @@ export interface NodeConnectionEvents {
   sourcesOffered(conn: NodeConnection, sources: readonly SourceInfo[]): void;
   sourceWithdrawn(conn: NodeConnection, source: SourceInfo): void;
   connectionClosed(conn: NodeConnection, error: TsroError | undefined): void;
+}
+
+/** Where a node stands in reading one source's shared stream. */
+interface StreamReader {
+  /** The number expected next; 0 while waiting for an Init to say where the stream stands. */
+  next: number;
+  /** What arrived before that Init. */
+  waiting: { seq: number; packet: Uint8Array | undefined }[];
+  stop: () => void;
 }
 
 interface PendingCall {
@@ -74,6 +84,8 @@ export class NodeConnection implements SubscriptionLink {
     private readonly timers: Timers,
     /** Ping the host after this long without traffic; 0 = never. */
     private readonly heartbeatInterval: number,
+    /** The transport's shared streams, if it fans out by itself (NATS). */
+    private readonly sharedStreams?: SharedStreamSubscriber,
   ) {
     this.lastReceived = timers.now();
     this.ready = new Promise<void>((resolve, reject) => {
@@ -147,11 +159,78 @@ export class NodeConnection implements SubscriptionLink {
 
   acquire(core: ReplicaCore, sourceId: number, wantDefinition: boolean): void {
     this.subscriptions.set(sourceId, core);
-    this.peer.send({ acquire: { source: sourceId, wantDefinition } });
+    // Subscribed before the Acquire goes out, so nothing published after the host's snapshot
+    // can be missed; what arrives before the Init waits for it.
+    if (this.sharedStreams !== undefined && !this.readers.has(sourceId)) {
+      const reader: StreamReader = { next: 0, waiting: [], stop: () => {} };
+      this.readers.set(sourceId, reader);
+      reader.stop = this.sharedStreams.subscribe(sourceId, (seq, packet) => this.streamed(sourceId, reader, seq, packet));
+    }
+    this.peer.send({ acquire: { source: sourceId, wantDefinition, sharedStream: this.sharedStreams !== undefined } });
   }
 
   release(sourceId: number): void {
+    this.stopReading(sourceId);
     if (this.subscriptions.delete(sourceId)) this.peer.send({ release: { source: sourceId } });
+  }
+
+  // ---- shared streams (NATS): a source's changes arrive numbered, beside the connection -------
+
+  private readonly readers = new Map<number, StreamReader>();
+
+  private stopReading(sourceId: number): void {
+    const reader = this.readers.get(sourceId);
+    if (reader === undefined) return;
+    this.readers.delete(sourceId);
+    reader.stop();
+  }
+
+  private streamed(sourceId: number, reader: StreamReader, seq: number, packet: Uint8Array | undefined): void {
+    if (this.readers.get(sourceId) !== reader) return;
+    this.touch();
+    if (reader.next === 0) {
+      // No Init yet: keep it for when the snapshot says where the stream stands.
+      reader.waiting.push({ seq, packet });
+      return;
+    }
+    this.applyStreamed(sourceId, reader, seq, packet);
+  }
+
+  private applyStreamed(sourceId: number, reader: StreamReader, seq: number, packet: Uint8Array | undefined): void {
+    // Already in the snapshot, or a mark of what was applied.
+    if (seq < reader.next) return;
+    if (packet === undefined || seq > reader.next) {
+      // A mark beyond what arrived, or a gap: something was lost. Ask for a fresh snapshot; what
+      // comes meanwhile waits for it.
+      this.resync(sourceId, reader);
+      return;
+    }
+    reader.next++;
+    this.peer.receiveShared(packet);
+  }
+
+  private resync(sourceId: number, reader: StreamReader): void {
+    reader.next = 0;
+    reader.waiting = [];
+    this.peer.send({ acquire: { source: sourceId, wantDefinition: false, sharedStream: true } });
+  }
+
+  /** The Init of a source read from a shared stream: line the stream up with the snapshot. */
+  private streamInitialized(sourceId: number, streamSeq: number | { toNumber(): number } | null | undefined): void {
+    const reader = this.readers.get(sourceId);
+    if (reader === undefined) return;
+    if (streamSeq === undefined || streamSeq === null) {
+      // The host has no shared stream for it: changes come over the connection.
+      this.stopReading(sourceId);
+      return;
+    }
+    reader.next = (typeof streamSeq === 'number' ? streamSeq : streamSeq.toNumber()) + 1;
+    const waiting = reader.waiting;
+    reader.waiting = [];
+    for (const m of waiting) {
+      if (this.readers.get(sourceId) !== reader || reader.next === 0) return;
+      this.applyStreamed(sourceId, reader, m.seq, m.packet);
+    }
   }
 
   /**
@@ -244,6 +323,7 @@ export class NodeConnection implements SubscriptionLink {
         const m = p.init!;
         const definition = m.definition ? apiFromMessage(m.definition) : undefined;
         this.core(m.source)?.initialize(decodeValues(m.values), definition);
+        if (this.readers.size > 0) this.streamInitialized(m.source ?? 0, m.streamSeq);
         return;
       }
       case 'sourceList': {
@@ -271,6 +351,7 @@ export class NodeConnection implements SubscriptionLink {
         this.offers.delete(id);
         const core = this.subscriptions.get(id);
         this.subscriptions.delete(id);
+        this.stopReading(id);
         core?.detach();
         this.events.sourceWithdrawn(this, s);
         return;
@@ -296,6 +377,7 @@ export class NodeConnection implements SubscriptionLink {
     }
     this.pending.clear();
     if (!this.isReady) this.readyReject(error ?? new DisconnectedError(`${this.url} closed the connection during the handshake`));
+    for (const id of [...this.readers.keys()]) this.stopReading(id);
     const cores = [...this.subscriptions.values()];
     this.subscriptions.clear();
     for (const core of cores) core.detach();

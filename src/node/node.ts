@@ -15,6 +15,7 @@ import { parseUrl, type TransportAddress } from '../transport/url';
 import { DynamicReplica, DynamicView } from '../replica/dynamic-replica';
 import { EventHub } from '../util/emitter';
 import { connectCustom, discoverHosts, type HostDiscovery } from '../transport/transport-schemes';
+import { sharedStreamSubscriberOf } from '../transport/shared-streams';
 import { RegistrySource } from '../registry/registry-source';
 import { consoleLogger, type Logger } from '../util/logger';
 import { NodeConnection, type NodeConnectionEvents, type SourceInfo } from './node-connection';
@@ -390,7 +391,7 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
     });
     const credential = typeof this.credential === 'function' ? (this.credential as (url: string) => unknown)(remote.url) : this.credential;
     const peer = new Peer(channel, remote.url, this.maxFrameSize, credential, this.maxValuesPerFrame);
-    const connection = new NodeConnection(remote.url, peer, this, this.timers, this.heartbeatInterval);
+    const connection = new NodeConnection(remote.url, peer, this, this.timers, this.heartbeatInterval, sharedStreamSubscriberOf(stream));
     remote.connection = connection;
     try {
       peer.start();

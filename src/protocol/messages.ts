@@ -32,9 +32,15 @@ export interface PacketMessage {
   sourceList?: Opt<{ sources?: Opt<SourceInfoMessage[]> }>;
   sourceAdded?: Opt<{ source?: Opt<SourceInfoMessage> }>;
   sourceRemoved?: Opt<{ source?: Opt<number> }>;
-  acquire?: Opt<{ source?: Opt<number>; wantDefinition?: Opt<boolean> }>;
+  acquire?: Opt<{ source?: Opt<number>; wantDefinition?: Opt<boolean>; sharedStream?: Opt<boolean> }>;
   release?: Opt<{ source?: Opt<number> }>;
-  init?: Opt<{ source?: Opt<number>; values?: Opt<ValueMessage[]>; definition?: Opt<ApiDefinitionMessage> }>;
+  init?: Opt<{
+    source?: Opt<number>;
+    values?: Opt<ValueMessage[]>;
+    definition?: Opt<ApiDefinitionMessage>;
+    /** uint64: a number when encoding; decoded as a number or a Long (see streamSeqOf). */
+    streamSeq?: Opt<number | { toNumber(): number }>;
+  }>;
   ping?: Opt<{ nonce?: Opt<number> }>;
   pong?: Opt<{ nonce?: Opt<number> }>;
   goodbye?: Opt<{ error?: Opt<ErrorInfoMessage> }>;

@@ -143,6 +143,20 @@ export class Peer {
     this.onClose(this.pendingError ?? error);
   }
 
+  /**
+   * Takes a packet that reached this side outside the link (a shared stream of the same host)
+   * exactly as if it had come over it: the same size and value limits, the hot path, onPacket,
+   * and a protocol error closes the conversation. Ignored before the handshake.
+   */
+  receiveShared(packet: Uint8Array): void {
+    if (!this.open) return;
+    if (packet.length > this.maxFrameSize) {
+      this.close(new ProtocolError('FRAME_TOO_LARGE', `${this.label} published a ${packet.length}-byte packet, over the ${this.maxFrameSize}-byte limit`));
+      return;
+    }
+    this.receive(packet);
+  }
+
   private receive(frame: Uint8Array): void {
     if (this.ended || this.pendingError) return;
     if (this.open && this.hot !== undefined) {

@@ -6,6 +6,8 @@ import { createInbox, errors } from '@nats-io/transport-node';
 import { ConnectError, UrlError } from '../../errors';
 import { leaseNats } from './nats-pool';
 import { NatsTunnel } from './nats-tunnel';
+import { NatsStreamSubscriber } from './nats-shared-streams';
+import { SHARED_STREAMS } from '../shared-streams';
 import type { NatsAddress } from './nats-url';
 import { hostOpenSubject } from './nats-subjects';
 
@@ -33,6 +35,7 @@ export async function connectNats(address: NatsAddress): Promise<Duplex> {
   try {
     const answer = await lease.nc.request(hostOpenSubject(name), encoder.encode(inbox), { timeout: OPEN_TIMEOUT_MS });
     tunnel.connectTo(decoder.decode(answer.data));
+    Object.defineProperty(tunnel, SHARED_STREAMS, { value: new NatsStreamSubscriber(lease, name) });
     return tunnel;
   } catch (err) {
     tunnel.destroy();

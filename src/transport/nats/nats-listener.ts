@@ -7,6 +7,8 @@ import { nuid, type Subscription } from '@nats-io/transport-node';
 import { ListenError } from '../../errors';
 import { leaseNats, type NatsLease } from './nats-pool';
 import { NatsTunnel } from './nats-tunnel';
+import { NatsStreamPublisher } from './nats-shared-streams';
+import { SHARED_STREAMS } from '../shared-streams';
 import { natsHostUrl, type NatsAddress } from './nats-url';
 import {
   HOSTS_ALIVE,
@@ -48,6 +50,8 @@ export async function listenNats(
   }
 
   const nameBytes = encoder.encode(name);
+  // Changes of a source go out once for all the nodes reading it through NATS.
+  const streams = new NatsStreamPublisher(lease, name);
   const subscriptions: Subscription[] = [
     nc.subscribe(hostPingSubject(name), { callback: (_e, m) => void m.respond() }),
     nc.subscribe(HOSTS_DISCOVER, { callback: (_e, m) => void m.respond(nameBytes) }),
@@ -60,6 +64,7 @@ export async function listenNats(
           const subject = hostTunnelSubject(name, nuid.next());
           // Subscribed (in the constructor) before the node learns the subject.
           const tunnel = new NatsTunnel(tunnelLease, subject, nodeInbox, `a node on ${lease.serversUrl}`);
+          Object.defineProperty(tunnel, SHARED_STREAMS, { value: streams });
           m.respond(encoder.encode(subject));
           onConnection(tunnel);
         }, () => {});
@@ -68,7 +73,10 @@ export async function listenNats(
   ];
   const hello = (): void => nc.publish(HOSTS_HELLO, nameBytes);
   const unlisten = lease.listen({ reconnected: hello });
-  const beacon = setInterval(() => nc.publish(HOSTS_ALIVE, nameBytes), NATS_BEACON_MS);
+  const beacon = setInterval(() => {
+    nc.publish(HOSTS_ALIVE, nameBytes);
+    streams.mark();
+  }, NATS_BEACON_MS);
   hello();
   await nc.flush();
 
