@@ -57,7 +57,7 @@ describe('README code blocks', function () {
         types: ['node'],
         typeRoots: [path.join(ROOT, 'node_modules', '@types')],
         lib: ['lib.es2022.d.ts', 'lib.es2024.string.d.ts', 'lib.esnext.disposable.d.ts'],
-        paths: { tsro: [path.join(ROOT, 'src', 'index.ts')] },
+        paths: { tsro: [path.join(ROOT, 'src', 'index.ts')], 'tsro/testing': [path.join(ROOT, 'src', 'testing', 'index.ts')] },
       });
       const problems = files.flatMap((f) => {
         const source = program.getSourceFile(f)!;
