@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { createInbox, errors } from '@nats-io/transport-node';
 import { ConnectError, UrlError } from '../../errors';
 import { leaseNats } from './nats-pool';
-import { NatsTunnel } from './nats-tunnel';
+import { NATS_HOST_SILENCE_MS, NatsTunnel } from './nats-tunnel';
 import { NatsStreamSubscriber } from './nats-shared-streams';
 import { SHARED_STREAMS } from '../shared-streams';
 import type { NatsAddress } from './nats-url';
@@ -31,11 +31,11 @@ export async function connectNats(address: NatsAddress): Promise<Duplex> {
     throw new ConnectError(`cannot connect to ${address.url}: the NATS client is reconnecting to ${lease.serversUrl}`);
   }
   const inbox = createInbox();
-  const tunnel = new NatsTunnel(lease, inbox, undefined, address.url);
+  const tunnel = new NatsTunnel(lease, inbox, undefined, address.url, NATS_HOST_SILENCE_MS);
   try {
     const answer = await lease.nc.request(hostOpenSubject(name), encoder.encode(inbox), { timeout: OPEN_TIMEOUT_MS });
     tunnel.connectTo(decoder.decode(answer.data));
-    Object.defineProperty(tunnel, SHARED_STREAMS, { value: new NatsStreamSubscriber(lease, name) });
+    Object.defineProperty(tunnel, SHARED_STREAMS, { value: new NatsStreamSubscriber(lease, name, () => tunnel.noteAlive()) });
     return tunnel;
   } catch (err) {
     tunnel.destroy();

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { nuid, type Subscription } from '@nats-io/transport-node';
 import { ListenError } from '../../errors';
 import { leaseNats, type NatsLease } from './nats-pool';
-import { NatsTunnel } from './nats-tunnel';
+import { NATS_NODE_SILENCE_MS, NatsTunnel } from './nats-tunnel';
 import { NatsStreamPublisher } from './nats-shared-streams';
 import { SHARED_STREAMS } from '../shared-streams';
 import { natsHostUrl, type NatsAddress } from './nats-url';
@@ -63,7 +63,7 @@ export async function listenNats(
         void leaseNats(address.servers).then((tunnelLease) => {
           const subject = hostTunnelSubject(name, nuid.next());
           // Subscribed (in the constructor) before the node learns the subject.
-          const tunnel = new NatsTunnel(tunnelLease, subject, nodeInbox, `a node on ${lease.serversUrl}`);
+          const tunnel = new NatsTunnel(tunnelLease, subject, nodeInbox, `a node on ${lease.serversUrl}`, NATS_NODE_SILENCE_MS);
           Object.defineProperty(tunnel, SHARED_STREAMS, { value: streams });
           m.respond(encoder.encode(subject));
           onConnection(tunnel);

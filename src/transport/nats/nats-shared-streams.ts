@@ -145,16 +145,20 @@ export class NatsStreamPublisher implements SharedStreamPublisher {
 export class NatsStreamSubscriber implements SharedStreamSubscriber {
   readonly #lease: NatsLease;
   readonly #host: string;
+  readonly #heard: () => void;
 
-  constructor(lease: NatsLease, host: string) {
+  /** @param heard called for every message: the host is alive (the tunnel's keepalive logic) */
+  constructor(lease: NatsLease, host: string, heard: () => void) {
     this.#lease = lease;
     this.#host = host;
+    this.#heard = heard;
   }
 
   subscribe(sourceId: number, onMessage: (seq: number, packet: Uint8Array | undefined) => void): () => void {
     const sub = this.#lease.nc.subscribe(sourceStreamSubject(this.#host, sourceId), {
       callback: (err, msg) => {
         if (err) return;
+        this.#heard();
         const data = msg.data;
         let pos = 0;
         // A varint at `pos`; NaN if malformed (the message is not ours: ignored).

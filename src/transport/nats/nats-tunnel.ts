@@ -7,8 +7,9 @@
 //   0x03 KEEPALIVE  nothing; sent when the sender has been silent for a keepalive interval
 // NATS core delivers at most once, in order per publisher. A sequence gap (a message lost while a
 // cluster route or the client reconnected) breaks the stream at once with DISCONNECTED instead
-// of delivering a corrupted byte stream; so does silence for three keepalive intervals (the
-// other end was killed), and so does the NATS client losing its server.
+// of delivering a corrupted byte stream; so does silence past a limit (the other end was killed:
+// 3 s for a node watching its host, 10 s for a host watching a node), and so does the NATS
+// client losing its server.
 
 import { Duplex } from 'node:stream';
 import type { Subscription } from '@nats-io/transport-node';
@@ -21,8 +22,19 @@ const KEEPALIVE = 0x03;
 const CLOSE_MESSAGE = new Uint8Array([CLOSE]);
 const KEEPALIVE_MESSAGE = new Uint8Array([KEEPALIVE]);
 
-/** Keepalive interval: a tunnel whose other end is silent for 3x this is taken for dead. */
+/** Keepalive interval: each end sends one after this long without sending anything else. */
 export const NATS_KEEPALIVE_MS = 1000;
+/**
+ * How long a node waits before it takes a silent host for dead: 3 keepalive intervals, so that
+ * replicas of a host killed without a word go suspect within about 3 s.
+ */
+export const NATS_HOST_SILENCE_MS = 3 * NATS_KEEPALIVE_MS;
+/**
+ * How long a host waits before it takes a silent node for dead. Longer: a node flooded with
+ * changes (or starved of CPU) may be late with its keepalives, and all a host gains by noticing
+ * early is the memory of one subscription.
+ */
+export const NATS_NODE_SILENCE_MS = 10 * NATS_KEEPALIVE_MS;
 
 function varintLength(n: number): number {
   let len = 1;
@@ -53,11 +65,14 @@ export class NatsTunnel extends Duplex {
    *   from now on is missed
    * @param sendSubject the other end's subject, or undefined until `connectTo()`
    */
-  constructor(lease: NatsLease, receiveSubject: string, sendSubject: string | undefined, label: string) {
+  readonly #silenceLimit: number;
+
+  constructor(lease: NatsLease, receiveSubject: string, sendSubject: string | undefined, label: string, silenceLimitMs: number) {
     super({ allowHalfOpen: false });
     this.#lease = lease;
     this.#label = label;
     this.#sendSubject = sendSubject;
+    this.#silenceLimit = silenceLimitMs;
     this.#subscription = lease.nc.subscribe(receiveSubject, {
       callback: (err, msg) => {
         if (err) this.destroy(new DisconnectedError(`the NATS tunnel to ${label} failed: ${err.message}`));
@@ -108,6 +123,15 @@ export class NatsTunnel extends Duplex {
     }
   }
 
+  /**
+   * Something else from the other end arrived (a shared-stream message of the same host): as
+   * good a sign of life as a keepalive. Under a flood, the keepalive may sit behind thousands of
+   * stream messages in the socket.
+   */
+  noteAlive(): void {
+    this.#lastHeard = Date.now();
+  }
+
   #receive(data: Uint8Array): void {
     if (this.destroyed) return;
     this.#lastHeard = Date.now();
@@ -148,7 +172,7 @@ export class NatsTunnel extends Duplex {
     // request's own timeout is in charge.
     if (this.#sendSubject === undefined) return;
     const now = Date.now();
-    if (now - this.#lastHeard > 3 * NATS_KEEPALIVE_MS) {
+    if (now - this.#lastHeard > this.#silenceLimit) {
       this.destroy(new DisconnectedError(`${this.#label} gave no sign of life over NATS for ${now - this.#lastHeard} ms`));
       return;
     }
