@@ -245,6 +245,26 @@ describe('tsro CLI (bin: dist/src/cli/main.js)', function () {
       }
     });
 
+    it('works with ws:// URLs like any other: list, set, call', async () => {
+      const wsHost = new Host('ws://127.0.0.1:0/tsro', { logger: silentLogger });
+      try {
+        await wsHost.listening;
+        const wsPrinter = new Printer();
+        wsHost.enableRemoting(wsPrinter);
+        const [listed, called, set] = await Promise.all([
+          tsro('list', wsHost.hostUrl, '--json'),
+          tsro('call', wsHost.hostUrl, 'Printer', 'add', '2', '3'),
+          tsro('set', wsHost.hostUrl, 'Printer', 'inkLevel', '12'),
+        ]);
+        expect(JSON.parse(ok(listed).join('\n'))[0]).to.include({ name: 'Printer', url: wsHost.hostUrl });
+        expect(ok(called)).to.deep.equal(['5']);
+        ok(set);
+        expect(wsPrinter.inkLevel).to.equal(12);
+      } finally {
+        await wsHost.close();
+      }
+    });
+
     it('--json: name, type, full signature and URL of each source of a local host', async () => {
       const sources = JSON.parse(ok(await tsro('list', localUrl, '--json')).join('\n')) as Record<string, string>[];
       expect(sources).to.have.length(1);

@@ -41,6 +41,7 @@ describe('URLs, listening and connecting', () => {
       it('hostUrl is the real bound URL once listening', async () => {
         const host = await w.host(t.url());
         if (t.name === 'tcp') expect(host.hostUrl).to.match(/^tcp:\/\/127\.0\.0\.1:[1-9][0-9]*$/);
+        else if (t.name === 'ws') expect(host.hostUrl).to.match(/^ws:\/\/127\.0\.0\.1:[1-9][0-9]*\/tsro$/);
         else expect(host.hostUrl).to.match(/^local:/);
         const node = await w.connectedNode(host);
         host.enableRemoting(new Printer());

@@ -15,8 +15,13 @@ import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
 import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
 import type { SourceBinding } from '../../src/host/source-binding';
 import { FrameDecoder } from '../../src/transport/frame-decoder';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
 import { connectSocket } from '../../src/transport/node/socket-client';
-import { parseUrl } from '../../src/transport/url';
+import { connectWebSocket } from '../../src/transport/node/websocket-client';
+import { WebSocketStream } from '../../src/transport/node/websocket-stream';
+import { WEBSOCKET_SUBPROTOCOL } from '../../src/transport/websocket-messages';
+import { parseUrl, webSocketUrl } from '../../src/transport/url';
 import { varintSize, writeVarint } from '../../src/transport/varint';
 import { recordingLogger, within, type RecordingLogger } from './fixtures';
 
@@ -343,7 +348,8 @@ export class RawClient {
   private readonly decoder: FrameDecoder;
   private isClosed = false;
 
-  private constructor(readonly socket: net.Socket) {
+  /** The connection: a net.Socket for tcp and local URLs, a WebSocketStream for ws (no localPort). */
+  private constructor(readonly socket: Duplex & { readonly localPort?: number }) {
     this.decoder = new FrameDecoder(64 * 1024 * 1024, (f) => this.onFrame(f), 'raw peer');
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -362,7 +368,12 @@ export class RawClient {
   }
 
   static async connect(url: string): Promise<RawClient> {
-    const socket = await within(connectSocket(parseUrl(url)), WAIT_MS, `a raw connection to ${url}`);
+    const address = parseUrl(url);
+    const connecting =
+      address.scheme === 'ws' || address.scheme === 'wss'
+        ? connectWebSocket(address, { maxFrameSize: 64 * 1024 * 1024 })
+        : connectSocket(address);
+    const socket = await within(connecting, WAIT_MS, `a raw connection to ${url}`);
     return new RawClient(socket);
   }
 
@@ -483,7 +494,8 @@ export class Counter extends EventEmitter {
 /** A listening plain socket server standing in for a host; `sockets` are the accepted ones. */
 export interface FakeHost {
   readonly url: string;
-  readonly sockets: net.Socket[];
+  /** net.Sockets, or WebSocketStreams for a ws:// fake host. */
+  readonly sockets: Duplex[];
   /** Frames (decoded as packets where they decode) received on the first accepted socket. */
   readonly received: DecodedPacket[];
   /** Resolves with the first received packet of `kind`. */
@@ -492,15 +504,15 @@ export interface FakeHost {
 }
 
 /**
- * Listens on `url` (tcp://127.0.0.1:0 or a local: URL) and calls `onSocket` for every accepted
- * socket. Closed by the World.
+ * Listens on `url` (tcp://127.0.0.1:0, ws://127.0.0.1:0/path or a local: URL) and calls
+ * `onSocket` for every accepted socket. Closed by the World.
  */
-export async function fakeHost(w: World, url: string, onSocket: (socket: net.Socket) => void): Promise<FakeHost> {
+export async function fakeHost(w: World, url: string, onSocket: (socket: Duplex) => void): Promise<FakeHost> {
   const address = parseUrl(url);
-  const sockets: net.Socket[] = [];
+  const sockets: Duplex[] = [];
   const received: DecodedPacket[] = [];
   const waiters: { kind: PacketKind; resolve: (p: DecodedPacket) => void }[] = [];
-  const server = net.createServer((socket) => {
+  const accept = (socket: Duplex): void => {
     sockets.push(socket);
     socket.on('error', () => {});
     if (sockets.length === 1) {
@@ -526,7 +538,21 @@ export async function fakeHost(w: World, url: string, onSocket: (socket: net.Soc
       });
     }
     onSocket(socket);
-  });
+  };
+  if (address.scheme === 'ws') {
+    const wss = new WebSocketServer({ host: address.host, port: address.port, path: address.path, handleProtocols: () => WEBSOCKET_SUBPROTOCOL });
+    wss.on('connection', (ws) => accept(new WebSocketStream(ws, { label: 'fake host peer', maxFrameSize: 64 * 1024 * 1024 })));
+    await once(wss, 'listening');
+    const port = (wss.address() as net.AddressInfo).port;
+    const close = (): Promise<void> =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        wss.close(() => resolve());
+      });
+    w.defer(close);
+    return fakeHostView(webSocketUrl('ws', address.host, port, address.path), sockets, received, waiters, close);
+  }
+  const server = net.createServer(accept);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     if (address.scheme === 'local') server.listen({ path: address.path }, resolve);
@@ -540,6 +566,16 @@ export async function fakeHost(w: World, url: string, onSocket: (socket: net.Soc
       server.close(() => resolve());
     });
   w.defer(close);
+  return fakeHostView(bound, sockets, received, waiters, close);
+}
+
+function fakeHostView(
+  bound: string,
+  sockets: Duplex[],
+  received: DecodedPacket[],
+  waiters: { kind: PacketKind; resolve: (p: DecodedPacket) => void }[],
+  close: () => Promise<void>,
+): FakeHost {
   return {
     url: bound,
     sockets,

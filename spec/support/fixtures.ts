@@ -12,11 +12,14 @@ export function uniqueLocalUrl(tag = 't'): string {
 
 export const TCP_ANY = 'tcp://127.0.0.1:0';
 
-/** Both transports, for tests that run over each. */
+export const WS_ANY = 'ws://127.0.0.1:0/tsro';
+
+/** The transports tests run over, each: TCP, local sockets and WebSocket. */
 export function transports(): { name: string; url: () => string }[] {
   return [
     { name: 'tcp', url: () => TCP_ANY },
     { name: 'local', url: () => uniqueLocalUrl() },
+    { name: 'ws', url: () => WS_ANY },
   ];
 }
 

@@ -94,7 +94,7 @@ What JSON cannot say: {"$bigint":"12"}, {"$bytes":"0102ff"}, {"$date":"2024-05-0
 {"$map":[["k", 1]]}, {"$undefined":true}, {"$number":"NaN"}. An int64 takes a plain integer,
 a date an ISO string.`;
 
-const URL_HELP = `URL: tcp://host:port or local:name.`;
+const URL_HELP = `URL: tcp://host:port, tls://host:port, ws://host:port/path, wss://host:port/path or local:name.`;
 
 const EXIT_HELP = `Exit codes: 0 ok, 1 usage, 2 connection, 3 not found, 4 the slot threw,
 5 refused (readonly, argument count or type), 6 no answer in time, 70 internal error.`;

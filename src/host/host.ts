@@ -8,6 +8,7 @@ import { apiOf, typeNameOf, type AnyClass } from '../api/metadata';
 import { DisconnectedError, UsageError, type TsroError } from '../errors';
 import { FrameChannel } from '../transport/frame-channel';
 import { listen } from '../transport/node/socket-server';
+import { listenWebSocket, type HttpServer } from '../transport/node/websocket-server';
 import { listenCustom } from '../transport/transport-schemes';
 import { sharedStreamPublisherOf } from '../transport/shared-streams';
 import type { Duplex } from 'node:stream';
@@ -30,6 +31,19 @@ export interface HostOptions extends Omit<NodeOptions, 'tls'> {
    * options (ca, cert, key) serve this host's own connections to other tls:// hosts.
    */
   readonly tls?: TlsOptions;
+  /**
+   * For a `ws://` or `wss://` URL: serve on this existing `http` (`https` for wss) server instead
+   * of starting one, taking the upgrade requests for the URL's path, so that one origin serves
+   * a web app's pages and its replicas. The URL's port may be 0: the server's port is used. The
+   * server stays the application's: closing the host detaches from it but leaves it running.
+   */
+  readonly httpServer?: HttpServer;
+  /**
+   * For `ws://` and `wss://`: the origins whose pages may connect (`'https://app.example.com'`).
+   * When set, a browser from any other origin is refused (HTTP 403, logged); requests that carry
+   * no Origin header (Node.js nodes, the CLI) are not affected. Default: any origin.
+   */
+  readonly allowedOrigins?: readonly string[];
   /** File mode of a `local:` host's socket file (Unix). Default 0o600: only its owner can connect. */
   readonly localSocketMode?: number;
   /** Most connections accepted at once; more are refused with LIMIT_EXCEEDED. Default 1024. */
@@ -64,7 +78,10 @@ export class Host extends Node implements HostConnectionOwner, ChildHost {
   /** @internal */
   readonly limits: HostLimits;
 
-  /** Starts listening on `url` (`tcp://host:port`, port 0 for an ephemeral one, or `local:name`). */
+  /**
+   * Starts listening on `url`: `tcp://host:port` (port 0 for an ephemeral one), `tls://host:port`,
+   * `ws://host:port/path`, `wss://host:port/path` or `local:name`.
+   */
   constructor(url: string, options: HostOptions = {}) {
     super(options);
     this.limits = {
@@ -79,7 +96,15 @@ export class Host extends Node implements HostConnectionOwner, ChildHost {
     const listening =
       address.scheme === 'custom'
         ? listenCustom(address, (stream) => this.accept(stream))
-        : listen(address, (socket) => this.accept(socket), {
+        : address.scheme === 'ws' || address.scheme === 'wss'
+          ? listenWebSocket(address, (stream) => this.accept(stream), {
+              maxFrameSize: this.maxFrameSize,
+              tls,
+              httpServer: options.httpServer,
+              allowedOrigins: options.allowedOrigins,
+              onRefused: (reason) => this.logger.warn(reason),
+            })
+          : listen(address, (socket) => this.accept(socket), {
             tls: hasServerCredentials(tls) ? tls : undefined,
             socketMode: options.localSocketMode,
             onTlsClientError: (error, peer) => this.logger.warn(`refused a TLS connection from ${peer ?? 'a peer'}`, error),

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { DisconnectedError, TimeoutError, UsageError, type TsroError } from '../errors';
 import { FrameChannel, DEFAULT_MAX_FRAME_SIZE } from '../transport/frame-channel';
 import { connectSocket } from '../transport/node/socket-client';
+import { connectWebSocket } from '../transport/node/websocket-client';
 import type { TlsClientOptions } from '../transport/node/tls-options';
 import { parseUrl, type TransportAddress } from '../transport/url';
 import { DynamicReplica, DynamicView } from '../replica/dynamic-replica';
@@ -379,6 +380,9 @@ export class Node implements ReplicaOwner, NodeConnectionEvents {
   /** The byte stream to a host: a socket, or (a Host reaching itself) an in-process pair. */
   protected openStream(_url: string, address: TransportAddress): Promise<Duplex> {
     if (address.scheme === 'custom') return connectCustom(address);
+    if (address.scheme === 'ws' || address.scheme === 'wss') {
+      return connectWebSocket(address, { maxFrameSize: this.maxFrameSize, timeoutMs: this.connectTimeout, tls: this.tlsOptions });
+    }
     return connectSocket(address, { timeoutMs: this.connectTimeout, tls: this.tlsOptions });
   }
 

@@ -235,7 +235,9 @@ export class FrameChannel {
 
   private handleError(err: Error): void {
     if (this.state === 'open') {
-      this.fail(new DisconnectedError(`connection to ${this.label} lost: ${describeOsError(err)}`));
+      // A stream that already knows what went wrong in tsro's terms (a WebSocket that received a
+      // message that is not frames) says so itself.
+      this.fail(err instanceof TsroError ? err : new DisconnectedError(`connection to ${this.label} lost: ${describeOsError(err)}`));
     }
     // Node destroys the socket after 'error'; 'close' follows.
   }

@@ -1,5 +1,6 @@
 // The addresses tsro listens on and connects to, as URLs: `tcp://host:port`, `tls://host:port`
-// (TCP with TLS on top) and `local:name` (a Unix domain socket, or a named pipe on Windows). Parsing is strict and happens before any
+// (TCP with TLS on top), `ws://host:port/path` and `wss://...` (WebSocket, plain or over TLS) and
+// `local:name` (a Unix domain socket, or a named pipe on Windows). Parsing is strict and happens before any
 // socket exists, so a typo fails with a UrlError that quotes the URL instead of an OS error later.
 
 import { Buffer } from 'node:buffer';
@@ -23,7 +24,20 @@ export type TransportAddress =
   | { readonly scheme: 'tcp'; readonly host: string; readonly port: number; readonly url: string }
   | { readonly scheme: 'tls'; readonly host: string; readonly port: number; readonly url: string }
   | { readonly scheme: 'local'; readonly name: string; readonly path: string; readonly url: string; readonly abstract?: boolean }
+  | WebSocketAddress
   | { readonly scheme: 'custom'; readonly name: string; readonly url: string };
+
+/**
+ * A `ws://` or `wss://` URL. `path` is the request path (starting with '/', '/' when the URL has
+ * none, with its query if any); `port` is explicit in `url` (80 and 443 when the URL omits it).
+ */
+export interface WebSocketAddress {
+  readonly scheme: 'ws' | 'wss';
+  readonly host: string;
+  readonly port: number;
+  readonly path: string;
+  readonly url: string;
+}
 
 /**
  * Schemes registered by the layers above (custom transports: src/transport/transport-schemes.ts). A URL
@@ -35,7 +49,7 @@ const customSchemes = new Set<string>();
 /** Makes parseUrl accept `scheme:...` URLs (lower-case scheme name, not a built-in one). */
 export function allowCustomScheme(scheme: string): void {
   const s = scheme.toLowerCase();
-  if (!/^[a-z][a-z0-9+.-]*$/.test(s) || ['tcp', 'tls', 'local', 'localabstract', 'nats'].includes(s)) {
+  if (!/^[a-z][a-z0-9+.-]*$/.test(s) || ['tcp', 'tls', 'ws', 'wss', 'local', 'localabstract', 'nats'].includes(s)) {
     throw new UrlError(`"${scheme}" cannot be registered as a URL scheme (built-in or malformed)`);
   }
   customSchemes.add(s);
@@ -53,7 +67,10 @@ const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const HOSTNAME = /^[A-Za-z0-9._-]+$/;
 const PORT = /^[0-9]{1,5}$/;
-const SUPPORTED = 'tsro URLs are tcp://host:port, tls://host:port, local:name, localabstract:name and nats://host:port[/hostName]';
+const SUPPORTED =
+  'tsro URLs are tcp://host:port, tls://host:port, ws://host:port/path, wss://host:port/path, local:name, localabstract:name and nats://host:port[/hostName]';
+// RFC 3986 path and query characters (percent-encoded bytes included); no fragment.
+const PATH_AND_QUERY = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$/;
 
 /**
  * Parses a tsro URL.
@@ -62,6 +79,9 @@ const SUPPORTED = 'tsro URLs are tcp://host:port, tls://host:port, local:name, l
  *   (`tcp://[::1]:5000`); port is required, 0..65535, where 0 asks the OS for a free port when
  *   listening. Nothing may follow but one optional '/'.
  * - `tls://host:port`: the same rules as `tcp://`; the connection is TLS over TCP.
+ * - `ws://host:port/path` and `wss://host:port/path`: WebSocket (over TLS for `wss`); the host as
+ *   for `tcp://`, the port optional (80 and 443), a path and query optional ('/' by default), no
+ *   credentials and no fragment.
  * - `local:name`: a Unix domain socket at `name` if it is absolute, else at
  *   `path.join(os.tmpdir(), name)`; on Windows, the named pipe `\\.\pipe\name`.
  *
@@ -83,6 +103,10 @@ export function parseUrl(url: string): TransportAddress {
       return parseHostPort(url, rest, 'tcp');
     case 'tls':
       return parseHostPort(url, rest, 'tls');
+    case 'ws':
+      return parseWebSocket(url, rest, 'ws');
+    case 'wss':
+      return parseWebSocket(url, rest, 'wss');
     case 'local':
       return parseLocal(url, rest);
     case 'localabstract':
@@ -108,14 +132,40 @@ export function tcpUrl(host: string, port: number): string {
  * Formats a `scheme://host:port` URL (`tcp` or `tls`), like `tcpUrl`: an IPv6 address is put in
  * brackets, and the result parses back to the same scheme, host and port.
  */
-export function hostPortUrl(scheme: HostPortScheme, host: string, port: number): string {
+export function hostPortUrl(scheme: HostPortScheme | 'ws' | 'wss', host: string, port: number): string {
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return `${scheme}://${bracketed}:${port}`;
 }
 
+/**
+ * Formats a `ws://` or `wss://` URL: the host as in `hostPortUrl`, the port always written out,
+ * then `path` (which must start with '/').
+ */
+export function webSocketUrl(scheme: 'ws' | 'wss', host: string, port: number, path: string): string {
+  return `${hostPortUrl(scheme, host, port)}${path}`;
+}
+
 /** The canonical URL of `addr` (for addresses from `parseUrl`, the same as `addr.url`). */
 export function addressToUrl(addr: TransportAddress): string {
+  if (addr.scheme === 'ws' || addr.scheme === 'wss') return webSocketUrl(addr.scheme, addr.host, addr.port, addr.path);
   return addr.scheme === 'local' || addr.scheme === 'custom' ? addr.url : hostPortUrl(addr.scheme, addr.host, addr.port);
+}
+
+function parseWebSocket(url: string, rest: string, scheme: 'ws' | 'wss'): WebSocketAddress {
+  const form = `${scheme}://host:port/path`;
+  if (!rest.startsWith('//')) throw invalid(url, `expected ${form}`);
+  const afterSlashes = rest.slice(2);
+  const end = afterSlashes.search(/[/?#]/);
+  const authority = end < 0 ? afterSlashes : afterSlashes.slice(0, end);
+  let path = end < 0 ? '/' : afterSlashes.slice(end);
+  if (path.startsWith('?')) path = `/${path}`;
+  if (authority.includes('@')) throw invalid(url, `credentials are not allowed; expected ${form}`);
+  if (path.includes('#')) throw invalid(url, `a fragment is not allowed; expected ${form}`);
+  if (!PATH_AND_QUERY.test(path)) throw invalid(url, `"${path}" is not a valid path`);
+  const defaultPort = scheme === 'ws' ? 80 : 443;
+  const hasPort = /^(\[[^\]]*\]|[^:]*):/.test(authority);
+  const { host, port } = parseAuthority(url, hasPort ? authority : `${authority}:${defaultPort}`, form, scheme);
+  return { scheme, host, port, path, url: webSocketUrl(scheme, host, port, path) };
 }
 
 function parseHostPort(url: string, rest: string, scheme: HostPortScheme): TransportAddress {
@@ -130,6 +180,11 @@ function parseHostPort(url: string, rest: string, scheme: HostPortScheme): Trans
     const what = extra[0] === '@' ? 'credentials' : extra[0] === '?' ? 'a query' : extra[0] === '#' ? 'a fragment' : 'a path';
     throw invalid(url, `${what} is not allowed; expected ${form}`);
   }
+  const { host, port } = parseAuthority(url, authority, form, scheme);
+  return { scheme, host, port, url: hostPortUrl(scheme, host, port) };
+}
+
+function parseAuthority(url: string, authority: string, form: string, scheme: string): { host: string; port: number } {
 
   let host: string;
   let portText: string;
@@ -155,7 +210,7 @@ function parseHostPort(url: string, rest: string, scheme: HostPortScheme): Trans
   if (!PORT.test(portText)) throw invalid(url, `port "${portText}" is not a number in 0..65535`);
   const port = Number(portText);
   if (port > 65535) throw invalid(url, `port ${port} is out of range 0..65535`);
-  return { scheme, host, port, url: hostPortUrl(scheme, host, port) };
+  return { host, port };
 }
 
 function parseLocal(url: string, name: string): TransportAddress {

@@ -295,7 +295,7 @@ function bind(server: net.Server, address: TransportAddress): Promise<void> {
     try {
       if (address.scheme === 'tcp' || address.scheme === 'tls') server.listen({ host: address.host, port: address.port });
       else if (address.scheme === 'local') listenOwnerOnly(server, address.path, address.abstract === true);
-      else throw new ListenError(`cannot listen on ${address.url}: no listener is registered for the "${address.name}" scheme`);
+      else throw new ListenError(`cannot listen on ${address.url}: not a socket address`);
     } catch (err) {
       server.removeListener('error', onError);
       server.removeListener('listening', onListening);
