@@ -188,8 +188,11 @@ describe('transport/url', () => {
       expect(hostPortUrl('tls', '::1', 5000)).to.equal('tls://[::1]:5000');
     });
 
-    it('names tls and nats in the list of supported schemes', () => {
-      expectUrlError('https://127.0.0.1:443', 'tcp://host:port, tls://host:port, local:name, localabstract:name and nats://host:port[/hostName]');
+    it('names tls, ws and nats in the list of supported schemes', () => {
+      expectUrlError(
+        'https://127.0.0.1:443',
+        'tcp://host:port, tls://host:port, ws://host:port/path, wss://host:port/path, local:name, localabstract:name and nats://host:port[/hostName]',
+      );
     });
 
     it('round-trips through parseUrl', () => {
