@@ -4,7 +4,7 @@
 //   node dist/bench/run.js [--quick] [--only name[,name...]] [--transport tcp|local] [--runs N] [--out file]
 //
 //   --quick      tiny sizes and one run (the smoke test); writes bench/results/quick.json
-//   --only       scenarios by name: rtt, pipelined, properties, signals, fanout, init, memory, bytes, nats
+//   --only       scenarios by name: rtt, pipelined, properties, signals, fanout, init, memory, bytes, nats, websocket
 //   --transport  one transport instead of both
 //   --runs       repetitions per scenario (default 5; quick: 1); the table shows median, min..max
 //   --out        where the JSON goes (default bench/results/latest.json)
@@ -23,6 +23,7 @@ import { fanout } from './scenarios/fanout';
 import { init } from './scenarios/init';
 import { memory } from './scenarios/memory';
 import { nats } from './scenarios/nats';
+import { websocket } from './scenarios/websocket';
 import { pipelined } from './scenarios/pipelined';
 import { properties } from './scenarios/properties';
 import { rtt } from './scenarios/rtt';
@@ -31,7 +32,7 @@ import { wireBytes } from './scenarios/wire-bytes';
 import { evaluate, formatTable, type Row } from './table';
 import { errorText, type TransportName } from './util';
 
-export const SCENARIOS: Scenario[] = [rtt, pipelined, properties, signals, fanout, init, memory, wireBytes, nats];
+export const SCENARIOS: Scenario[] = [rtt, pipelined, properties, signals, fanout, init, memory, wireBytes, nats, websocket];
 
 interface Options {
   quick: boolean;

@@ -73,6 +73,10 @@ describe('bench harness (--quick)', function () {
         if (/lost/.test(r.metric)) expect(r.tsro.median, r.metric).to.equal(0);
         else expect(r.tsro.median, r.metric).to.be.greaterThan(0);
       }
+      // ws:// vs tcp://: tcp only, each side against the other.
+      const wsRows = json.results.filter((r) => r.scenario === 'websocket');
+      expect(wsRows.map((r) => r.transport)).to.satisfy((t: string[]) => t.length === 6 && t.every((x) => x === 'tcp'));
+      for (const r of wsRows) expect(r.tsro.median, r.metric).to.be.greaterThan(0);
       // Informative only: the harness is meant to stay well under 20 s in --quick mode.
       if (seconds > 20) console.warn(`bench --quick took ${seconds.toFixed(1)} s`);
     } finally {
