@@ -41,6 +41,8 @@ import {
   hostConnectionCount,
   packetFrame,
   varint,
+  closedConnections,
+  listenerOf,
 } from '../support/e2e';
 import {
   carriableValue,
@@ -440,7 +442,7 @@ describe('hardening: fuzzing', function () {
     before(async () => {
       w = new World();
       host = await w.host('tcp://127.0.0.1:0');
-      ended = w.tap(host, 'connectionEnded');
+      ended = w.tap(listenerOf(host), 'connectionEnded');
       printer = new Printer();
       gadget = new Gadget();
       host.enableRemoting(printer);
@@ -758,7 +760,7 @@ describe('hardening: fuzzing', function () {
           s.write(handshakeFrame());
           s.write(packetFrame({ sourceList: { sources: [{ id: 7, name: 'Sample', typeName: 'Sample', signature: '' }] } }));
         });
-        const closed = w.tap<[{ url: string }, unknown]>(node, 'connectionClosed');
+        const closed = closedConnections(w, node);
         await fc.assert(
           fc.asyncProperty(fc.oneof(mutatedFrame(hostFrames).map((b) => frame(b)), fc.uint8Array({ minLength: 1, maxLength: 200 })), async (bytes) => {
             const lines = w.nodeLog.lines.length;

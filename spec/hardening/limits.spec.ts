@@ -11,7 +11,7 @@ import { apiOf } from '../../src/api/metadata';
 import { encodePacket } from '../../src/protocol/packet-codec';
 import { within } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { Gadget, RawClient, WAIT_MS, World, frame, handshakeFrame, hostConnectionCount, varint, type Tap } from '../support/e2e';
+import { Gadget, RawClient, WAIT_MS, World, frame, handshakeFrame, hostConnectionCount, listenerOf, varint, type Tap } from '../support/e2e';
 import { denseInvokeBody } from '../support/hardening-values';
 
 describe('hardening: limits on what one peer can cost a host', function () {
@@ -28,7 +28,7 @@ describe('hardening: limits on what one peer can cost a host', function () {
   /** A host with a Printer and a Gadget, and a bystander node with a valid Printer replica. */
   async function setUp(options: HostOptions = {}): Promise<{ host: Host; printer: Printer; gadget: Gadget; r: Replica<Printer>; bystander: Node; ended: Tap<[{ label: string }, unknown]> }> {
     const host = await w.host('tcp://127.0.0.1:0', options);
-    const ended = w.tap<[{ label: string }, unknown]>(host, 'connectionEnded');
+    const ended = w.tap<[{ label: string }, unknown]>(listenerOf(host), 'connectionEnded');
     const printer = new Printer();
     const gadget = new Gadget();
     host.enableRemoting(printer);

@@ -8,7 +8,7 @@ import { Property, Slot, type Host, type Node } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { Counter, World, offeredNames, WAIT_MS, whenOffered } from '../support/e2e';
+import { Counter, World, directoryOf, offeredNames, WAIT_MS, whenOffered } from '../support/e2e';
 
 /** A source class that inherits its API and type name from Printer. */
 class PrinterService extends Printer {
@@ -125,7 +125,7 @@ for (const t of transports()) {
       ['an empty objectName', () => new Thermometer('')],
     ] as const) {
       it(`refuses a source with no name at all (${what}): false, a warning, nothing offered`, async () => {
-        const sourcesOffered = w.tap(node, 'sourcesOffered');
+        const sourcesOffered = w.tap(directoryOf(node), 'sourcesOffered');
         expect(host.enableRemoting(make())).to.equal(false);
         expect(host.sourceNames).to.deep.equal([]);
         const warning = await w.hostLog.waitFor(/cannot remote/);

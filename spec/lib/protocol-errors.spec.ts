@@ -20,6 +20,7 @@ import {
   packetFrame,
   rejectionOf,
   varint,
+  listenerOf,
 } from '../support/e2e';
 
 for (const t of transports()) {
@@ -228,7 +229,7 @@ for (const t of transports()) {
         const raw = await w.raw(host.hostUrl);
         await raw.handshake();
         expect(hostConnectionCount(host)).to.equal(before + 1);
-        const removed = w.tap(host, 'connectionEnded');
+        const removed = w.tap(listenerOf(host), 'connectionEnded');
         raw.destroy();
         await removed.until();
         expect(hostConnectionCount(host)).to.equal(before);

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { Host, ListenError, UrlError, ConnectError } from '../../src/index';
 import { transports, uniqueLocalUrl } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { World, WAIT_MS, expectTsro, rejectionOf, thrownBy } from '../support/e2e';
+import { World, WAIT_MS, expectTsro, listenerOf, rejectionOf, thrownBy } from '../support/e2e';
 
 describe('URLs, listening and connecting', () => {
   let w: World;
@@ -108,7 +108,7 @@ describe('URLs, listening and connecting', () => {
         const b = node.connectToNode(host.hostUrl);
         await Promise.all([a, b]);
         await node.connectToNode(host.hostUrl);
-        const accepted = w.tap(host, 'connectionEnded');
+        const accepted = w.tap(listenerOf(host), 'connectionEnded');
         await node.close();
         await accepted.until();
         expect(accepted.count).to.equal(1);

@@ -14,6 +14,10 @@ import type { DecodedPacket, PacketKind, PacketMessage } from '../../src/protoco
 import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
 import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
 import type { SourceBinding } from '../../src/host/source-binding';
+import { hostParts } from '../../src/host/host';
+import type { HostListener } from '../../src/host/host-listener';
+import { nodeParts } from '../../src/node/node';
+import type { SourceDirectory } from '../../src/node/source-directory';
 import { FrameDecoder } from '../../src/transport/frame-decoder';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -150,32 +154,44 @@ export function recordEvents(
 
 /** The host-side binding of a source (internal). */
 export function bindingOf(host: Host, name: string): SourceBinding | undefined {
-  return (host as unknown as { bindingsByName: Map<string, SourceBinding> }).bindingsByName.get(name);
+  return hostParts(host).sources.byName(name);
 }
 
 /** The node's client connection to `url` (internal). */
 export function connectionOf(node: Node, url: string): NodeConnection | undefined {
-  const n = node as unknown as {
-    connections?: Map<string, NodeConnection>;
-    remotes?: Map<string, { connection: NodeConnection | undefined }>;
-  };
-  return n.remotes?.get(url)?.connection ?? n.connections?.get(url);
+  return nodeParts(node).pool.connection(url);
+}
+
+/** The directory of sources a node's connected hosts offer (internal). */
+export function directoryOf(node: Node): SourceDirectory {
+  return nodeParts(node).directory;
+}
+
+/** The connections a host accepted (internal). */
+export function listenerOf(host: Host): HostListener {
+  return hostParts(host).listener;
 }
 
 /** Names of the sources a node knows are offered (internal). */
 export function offeredNames(node: Node): string[] {
-  return [...(node as unknown as { offered: Map<string, unknown> }).offered.keys()].sort();
+  return [...directoryOf(node).entries()].map(([name]) => name).sort();
+}
+
+/** Resolves once the node's offers satisfy `done`, checked after every change of them. */
+function whenOffers(node: Node, done: () => boolean, ms: number, what: string): Promise<void> {
+  if (done()) return Promise.resolve();
+  let stop: (() => void) | undefined;
+  const changed = new Promise<void>((resolve) => {
+    stop = directoryOf(node).watch(() => {
+      if (done()) resolve();
+    });
+  });
+  return within(changed, ms, what).finally(() => stop?.());
 }
 
 /** Resolves once `node` has heard (SourceList / SourceAdded) that `name` is offered. */
-export async function whenOffered(node: Node, name: string, ms = WAIT_MS): Promise<void> {
-  if (offeredNames(node).includes(name)) return;
-  const tap = new Tap(node, 'sourcesOffered');
-  try {
-    await tap.until(() => offeredNames(node).includes(name), ms, `the node to hear of "${name}"`);
-  } finally {
-    tap.restore();
-  }
+export function whenOffered(node: Node, name: string, ms = WAIT_MS): Promise<void> {
+  return whenOffers(node, () => offeredNames(node).includes(name), ms, `the node to hear of "${name}"`);
 }
 
 let barriers = 0;
@@ -198,19 +214,21 @@ export async function barrier(node: Node, host: Host): Promise<void> {
 }
 
 /** Resolves once `node` has heard that `name` is no longer offered. */
-export async function whenWithdrawn(node: Node, name: string, ms = WAIT_MS): Promise<void> {
-  if (!offeredNames(node).includes(name)) return;
-  const tap = new Tap(node, 'sourceWithdrawn');
-  try {
-    await tap.until(() => !offeredNames(node).includes(name), ms, `the node to hear "${name}" is gone`);
-  } finally {
-    tap.restore();
-  }
+export function whenWithdrawn(node: Node, name: string, ms = WAIT_MS): Promise<void> {
+  return whenOffers(node, () => !offeredNames(node).includes(name), ms, `the node to hear "${name}" is gone`);
+}
+
+/** Records the node's connections as they end, each with its error (internal). */
+export function closedConnections(w: World, node: Node): Tap<[NodeConnection, unknown]> {
+  const sink = { closed(_connection: NodeConnection, _error: unknown): void {} };
+  const tap = w.tap<[NodeConnection, unknown]>(sink, 'closed');
+  w.defer(nodeParts(node).pool.onConnectionClosed((c, e) => sink.closed(c, e)));
+  return tap;
 }
 
 /** Number of accepted connections a host has (internal). */
 export function hostConnectionCount(host: Host): number {
-  return (host as unknown as { hostConnections: Set<unknown> }).hostConnections.size;
+  return listenerOf(host).size;
 }
 
 /** Taps the packets a node's connection to `url` receives (internal). */

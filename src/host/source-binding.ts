@@ -53,9 +53,9 @@ export class SourceBinding implements SourceObserver {
   private readonly instanceProperties: readonly boolean[] | undefined;
   private readonly reviveSlotArgs: readonly boolean[] | undefined;
   /** Child object properties (undefined when none): their current child source names. */
-  readonly childNames: (string | null)[] | undefined;
+  readonly #childNames: (string | null)[] | undefined;
   /** Children made so far (names them: each replacement gets a new name). */
-  childCount = 0;
+  #childCount = 0;
 
   constructor(
     readonly id: number,
@@ -72,7 +72,7 @@ export class SourceBinding implements SourceObserver {
     this.instanceProperties = props.some(Boolean) ? props : undefined;
     const slots = api.slots.map((s) => s.params.some((p) => needsRevive(p.type)));
     this.reviveSlotArgs = slots.some(Boolean) ? slots : undefined;
-    this.childNames = api.properties.some((p) => isChildType(p.type)) ? api.properties.map(() => null) : undefined;
+    this.#childNames = api.properties.some((p) => isChildType(p.type)) ? api.properties.map(() => null) : undefined;
     addSourceObserver(object, this);
   }
 
@@ -84,7 +84,7 @@ export class SourceBinding implements SourceObserver {
 
   /** Remotes the children the object holds already (called once the binding is registered). */
   attachInitialChildren(warn: (message: string, error: unknown) => void): void {
-    if (!this.childNames || !this.childHost) return;
+    if (!this.#childNames || !this.childHost) return;
     for (const p of this.api.properties) {
       if (!isChildType(p.type)) continue;
       const value = readSourceValue(this.object, p.name);
@@ -95,6 +95,33 @@ export class SourceBinding implements SourceObserver {
         warn(`child "${p.name}" of source "${this.name}" is not remoted`, err);
       }
     }
+  }
+
+  /** True if the API has child object properties. */
+  get hasChildren(): boolean {
+    return this.#childNames !== undefined;
+  }
+
+  /** Records the child source a child property now holds (null for none); returns the one it held. */
+  swapChild(index: number, name: string | null): string | null {
+    const names = this.#childNames!;
+    const old = names[index] ?? null;
+    names[index] = name;
+    return old;
+  }
+
+  /** A name for a new child of property `prop`, never given before by this binding. */
+  nextChildName(prop: string): string {
+    return `${this.name}/${prop}#${++this.#childCount}`;
+  }
+
+  /** The child sources this binding's properties hold, forgetting them all. */
+  takeChildren(): string[] {
+    const names = this.#childNames;
+    if (!names) return [];
+    const held = names.filter((n): n is string => n !== null);
+    names.fill(null);
+    return held;
   }
 
   /** Stops observing the object. */
@@ -123,7 +150,7 @@ export class SourceBinding implements SourceObserver {
   initPacket(wantDefinition: boolean, streamSeq?: number): Uint8Array {
     const values = this.api.properties.map((p) => {
       const what = `property "${p.name}" of source "${this.name}"`;
-      if (this.childNames && isChildType(p.type)) return encodeValue(this.childNames[p.index] ?? null, what);
+      if (this.#childNames && isChildType(p.type)) return encodeValue(this.#childNames[p.index] ?? null, what);
       let value = readSourceValue(this.object, p.name);
       if (this.instanceProperties?.[p.index]) {
         // Stored as instances of value types: sent as the plain objects they stand for. A value
@@ -147,7 +174,7 @@ export class SourceBinding implements SourceObserver {
     const prop = this.api.propertyByName.get(name);
     if (!prop) return; // declared on a subclass of the API class: not remoted
     // A child object travels as the name of the child source the host remotes it under.
-    if (this.childNames && isChildType(prop.type)) {
+    if (this.#childNames && isChildType(prop.type)) {
       value = this.childHost ? this.childHost.attachChild(this, prop, value) : null;
     }
     // Encoded even without listeners: that is the check that the value can be carried at all.

@@ -73,19 +73,19 @@ export class FilePersistedStore implements PersistedStore {
    */
   readonly loadError: PersistenceError | undefined;
 
-  private readonly entries = new PersistedEntries();
+  readonly #entries = new PersistedEntries();
   /** Permission bits of the file we found, given to the files we write (undefined: default). */
-  private readonly fileMode: number | undefined;
+  readonly #fileMode: number | undefined;
   /** Bumped by every save that changes the content. */
-  private gen = 0;
+  #gen = 0;
   /** The newest gen known to be on disk. */
-  private writtenGen = 0;
-  private waiters: Waiter[] = [];
-  private running = false;
-  private scheduled = false;
-  private closing: Promise<void> | undefined;
-  private writes = 0;
-  private dirSyncWorks = process.platform !== 'win32';
+  #writtenGen = 0;
+  #waiters: Waiter[] = [];
+  #running = false;
+  #scheduled = false;
+  #closing: Promise<void> | undefined;
+  #writes = 0;
+  #dirSyncWorks = process.platform !== 'win32';
 
   /**
    * Reads `path` if it exists (synchronously) and removes `.tmp-` files left next to it by dead
@@ -114,13 +114,13 @@ export class FilePersistedStore implements PersistedStore {
     }
     if (data !== undefined) {
       try {
-        this.fileMode = fs.statSync(this.path).mode & 0o777;
+        this.#fileMode = fs.statSync(this.path).mode & 0o777;
       } catch {
-        this.fileMode = undefined;
+        this.#fileMode = undefined;
       }
-      const problem = this.load(data);
+      const problem = this.#load(data);
       if (problem !== undefined) {
-        this.entries.clear();
+        this.#entries.clear();
         const corruptPath = this.path + '.corrupt';
         try {
           fs.writeFileSync(corruptPath, data);
@@ -133,12 +133,12 @@ export class FilePersistedStore implements PersistedStore {
         this.loadError = new PersistenceError(`ignored persisted store ${this.path} (${problem}); its bytes were copied to ${corruptPath}`);
       }
     }
-    this.removeStrayTmpFiles();
+    this.#removeStrayTmpFiles();
   }
 
   /** The values last saved for exactly this name and signature (fresh objects), or undefined. */
   restore(sourceName: string, signature: string): unknown[] | undefined {
-    const bytes = this.entries.get(sourceName, signature);
+    const bytes = this.#entries.get(sourceName, signature);
     return bytes === undefined ? undefined : decodePersistedEntry(bytes).values;
   }
 
@@ -151,14 +151,14 @@ export class FilePersistedStore implements PersistedStore {
    */
   save(sourceName: string, signature: string, values: readonly unknown[]): Promise<void> {
     try {
-      if (this.closing !== undefined) throw new PersistenceError(`persisted store ${this.path} is closed`, undefined, 'CLOSED');
+      if (this.#closing !== undefined) throw new PersistenceError(`persisted store ${this.path} is closed`, undefined, 'CLOSED');
       const entry = encodePersistedEntry(sourceName, signature, values);
-      const previous = this.entries.get(sourceName, signature);
+      const previous = this.#entries.get(sourceName, signature);
       if (previous === undefined || !Buffer.from(previous.buffer, previous.byteOffset, previous.byteLength).equals(entry)) {
-        this.entries.set(sourceName, signature, entry);
-        this.gen++;
+        this.#entries.set(sourceName, signature, entry);
+        this.#gen++;
       }
-      return this.waitFor(this.gen);
+      return this.#waitFor(this.#gen);
     } catch (err) {
       const p = Promise.reject(err);
       p.catch(noop);
@@ -172,7 +172,7 @@ export class FilePersistedStore implements PersistedStore {
    * again first.
    */
   flush(): Promise<void> {
-    return this.waitFor(this.gen);
+    return this.#waitFor(this.#gen);
   }
 
   /**
@@ -180,19 +180,19 @@ export class FilePersistedStore implements PersistedStore {
    * later calls return the same promise.
    */
   close(): Promise<void> {
-    if (this.closing === undefined) this.closing = this.flush();
-    return this.closing;
+    if (this.#closing === undefined) this.#closing = this.flush();
+    return this.#closing;
   }
 
   /** How many times the file has been written by this instance (diagnostics and tests). */
   get writeCount(): number {
-    return this.writes;
+    return this.#writes;
   }
 
   // ---- reading ----------------------------------------------------------------------------------
 
   /** Fills `entries` from the file's bytes; returns why they are not a valid file, if they are not. */
-  private load(data: Buffer): string | undefined {
+  #load(data: Buffer): string | undefined {
     if (data.length < HEADER_SIZE) {
       const n = Math.min(data.length, FILE_MAGIC.length);
       return data.subarray(0, n).equals(Buffer.from(FILE_MAGIC).subarray(0, n))
@@ -218,7 +218,7 @@ export class FilePersistedStore implements PersistedStore {
         if (tag === 0x0a) {
           const entry = r.bytes();
           const { sourceName, signature } = decodePersistedEntry(entry); // also checks the values decode
-          this.entries.set(sourceName, signature, entry);
+          this.#entries.set(sourceName, signature, entry);
         } else {
           if (tag >>> 3 === 0) throw new Error(`invalid tag ${tag}`);
           r.skipType(tag & 7);
@@ -231,7 +231,7 @@ export class FilePersistedStore implements PersistedStore {
   }
 
   /** Removes `<file>.tmp-<pid>-<n>` files whose writing process is gone (a crash mid-write). */
-  private removeStrayTmpFiles(): void {
+  #removeStrayTmpFiles(): void {
     const dir = nodePath.dirname(this.path);
     const prefix = nodePath.basename(this.path) + '.tmp-';
     let names: string[];
@@ -257,51 +257,51 @@ export class FilePersistedStore implements PersistedStore {
   // ---- writing ----------------------------------------------------------------------------------
 
   /** A promise settled by the first write attempt that covers `gen`; schedules one if needed. */
-  private waitFor(gen: number): Promise<void> {
-    if (this.writtenGen >= gen) return Promise.resolve();
-    const p = new Promise<void>((resolve, reject) => this.waiters.push({ gen, resolve, reject }));
+  #waitFor(gen: number): Promise<void> {
+    if (this.#writtenGen >= gen) return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => this.#waiters.push({ gen, resolve, reject }));
     p.catch(noop);
-    this.schedule();
+    this.#schedule();
     return p;
   }
 
-  private schedule(): void {
-    if (this.running || this.scheduled) return;
-    this.scheduled = true;
+  #schedule(): void {
+    if (this.#running || this.#scheduled) return;
+    this.#scheduled = true;
     setImmediate(() => {
-      this.scheduled = false;
-      void this.run();
+      this.#scheduled = false;
+      void this.#run();
     });
   }
 
   /** Writes until the file holds the latest content; one write at a time. */
-  private async run(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  async #run(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
     try {
-      while (this.writtenGen < this.gen) {
-        const gen = this.gen;
+      while (this.#writtenGen < this.#gen) {
+        const gen = this.#gen;
         try {
-          await this.writeAtomic(this.serialize());
-          this.writes++;
-          this.writtenGen = gen;
-          this.settle(gen, undefined);
+          await this.#writeAtomic(this.#serialize());
+          this.#writes++;
+          this.#writtenGen = gen;
+          this.#settle(gen, undefined);
         } catch (err) {
-          this.settle(gen, err);
+          this.#settle(gen, err);
           // Try again only for saves made during the failed write; otherwise wait for the next
           // save or flush() rather than retrying in a loop.
-          if (this.gen === gen) break;
+          if (this.#gen === gen) break;
         }
       }
     } finally {
-      this.running = false;
+      this.#running = false;
     }
   }
 
-  private settle(gen: number, err: unknown): void {
-    const done = this.waiters.filter((w) => w.gen <= gen);
+  #settle(gen: number, err: unknown): void {
+    const done = this.#waiters.filter((w) => w.gen <= gen);
     if (done.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.gen > gen);
+    this.#waiters = this.#waiters.filter((w) => w.gen > gen);
     for (const w of done) {
       if (err === undefined) w.resolve();
       else w.reject(err);
@@ -309,9 +309,9 @@ export class FilePersistedStore implements PersistedStore {
   }
 
   /** The whole file for the current entries. */
-  private serialize(): Buffer {
+  #serialize(): Buffer {
     const w = protobuf.Writer.create();
-    for (const entry of this.entries.values()) w.uint32(0x0a).bytes(entry);
+    for (const entry of this.#entries.values()) w.uint32(0x0a).bytes(entry);
     const body = w.finish();
     const out = Buffer.allocUnsafe(HEADER_SIZE + body.length);
     out.set(FILE_MAGIC, 0);
@@ -322,13 +322,13 @@ export class FilePersistedStore implements PersistedStore {
     return out;
   }
 
-  private async writeAtomic(data: Uint8Array): Promise<void> {
+  async #writeAtomic(data: Uint8Array): Promise<void> {
     const tmp = `${this.path}.tmp-${process.pid}-${++tmpCounter}`;
     let fh: fs.promises.FileHandle | undefined;
     let renamed = false;
     try {
       fh = await fs.promises.open(tmp, 'w');
-      if (this.fileMode !== undefined) await fh.chmod(this.fileMode).catch(noop);
+      if (this.#fileMode !== undefined) await fh.chmod(this.#fileMode).catch(noop);
       await fh.writeFile(data);
       await fh.sync();
       const h = fh;
@@ -341,19 +341,19 @@ export class FilePersistedStore implements PersistedStore {
       if (!renamed) await fs.promises.unlink(tmp).catch(noop);
       throw new PersistenceError(`could not write persisted store ${this.path}: ${(err as Error).message}`, err);
     }
-    await this.syncDirectory();
+    await this.#syncDirectory();
   }
 
   /** Makes the rename durable where directories can be fsynced (not on Windows); best effort. */
-  private async syncDirectory(): Promise<void> {
-    if (!this.dirSyncWorks) return;
+  async #syncDirectory(): Promise<void> {
+    if (!this.#dirSyncWorks) return;
     let dh: fs.promises.FileHandle | undefined;
     try {
       dh = await fs.promises.open(nodePath.dirname(this.path), 'r');
       await dh.sync();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EBADF') this.dirSyncWorks = false;
+      if (code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EBADF') this.#dirSyncWorks = false;
     } finally {
       await dh?.close().catch(noop);
     }

@@ -41,26 +41,26 @@ export interface PersistedStore {
  * FilePersistedStore keeps them, so they behave the same (snapshotted on save, fresh on restore).
  */
 export class MemoryPersistedStore implements PersistedStore {
-  private readonly entries = new PersistedEntries();
+  readonly #entries = new PersistedEntries();
 
   restore(sourceName: string, signature: string): unknown[] | undefined {
-    const bytes = this.entries.get(sourceName, signature);
+    const bytes = this.#entries.get(sourceName, signature);
     return bytes === undefined ? undefined : decodePersistedEntry(bytes).values;
   }
 
   /** @throws UsageError NOT_SERIALIZABLE if a value cannot be carried (nothing is stored then) */
   save(sourceName: string, signature: string, values: readonly unknown[]): void {
-    this.entries.set(sourceName, signature, encodePersistedEntry(sourceName, signature, values));
+    this.#entries.set(sourceName, signature, encodePersistedEntry(sourceName, signature, values));
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.entries.clear();
+    this.#entries.clear();
   }
 
   /** How many name+signature entries are stored. */
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 }
 
@@ -79,35 +79,35 @@ export class MemoryPersistedStore implements PersistedStore {
 
 /** @internal Entries by source name, then signature; the value is the encoded PersistedEntry. */
 export class PersistedEntries {
-  private readonly byName = new Map<string, Map<string, Uint8Array>>();
-  private count = 0;
+  readonly #byName = new Map<string, Map<string, Uint8Array>>();
+  #count = 0;
 
   get(sourceName: string, signature: string): Uint8Array | undefined {
-    return this.byName.get(sourceName)?.get(signature);
+    return this.#byName.get(sourceName)?.get(signature);
   }
 
   set(sourceName: string, signature: string, entry: Uint8Array): void {
-    let bySignature = this.byName.get(sourceName);
+    let bySignature = this.#byName.get(sourceName);
     if (bySignature === undefined) {
       bySignature = new Map();
-      this.byName.set(sourceName, bySignature);
+      this.#byName.set(sourceName, bySignature);
     }
-    if (!bySignature.has(signature)) this.count++;
+    if (!bySignature.has(signature)) this.#count++;
     bySignature.set(signature, entry);
   }
 
   clear(): void {
-    this.byName.clear();
-    this.count = 0;
+    this.#byName.clear();
+    this.#count = 0;
   }
 
   get size(): number {
-    return this.count;
+    return this.#count;
   }
 
   /** Every encoded entry, in insertion order. */
   *values(): IterableIterator<Uint8Array> {
-    for (const bySignature of this.byName.values()) yield* bySignature.values();
+    for (const bySignature of this.#byName.values()) yield* bySignature.values();
   }
 }
 

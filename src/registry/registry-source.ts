@@ -40,24 +40,24 @@ export class RegistrySource extends EventEmitter {
   @Signal({ params: ['string', LOCATION] })
   remoteObjectRemoved(_name: string, _location: SourceLocation): void {}
 
-  private readonly active = new Map<string, Entry>();
-  private readonly waiting = new Map<string, Entry[]>();
+  readonly #active = new Map<string, Entry>();
+  readonly #waiting = new Map<string, Entry[]>();
 
   /** Registers a source; false if another host already holds the name (queued behind it). */
   @Slot({ params: ['string', LOCATION], returns: 'bool' })
   addSource(name: string, location: SourceLocation): boolean {
     const owner = currentCaller();
     const entry: Entry = { location: { typeName: location.typeName, hostUrl: location.hostUrl, signature: location.signature }, owner };
-    const current = this.active.get(name);
+    const current = this.#active.get(name);
     if (!current || (current.owner === owner && current.location.hostUrl === location.hostUrl)) {
       if (current && sameLocation(current.location, entry.location)) return true;
-      if (current) this.withdraw(name, current, false);
-      this.activate(name, entry);
+      if (current) this.#withdraw(name, current, false);
+      this.#activate(name, entry);
       return true;
     }
-    const queue = this.waiting.get(name) ?? [];
+    const queue = this.#waiting.get(name) ?? [];
     if (!queue.some((e) => e.owner === owner && e.location.hostUrl === location.hostUrl)) queue.push(entry);
-    this.waiting.set(name, queue);
+    this.#waiting.set(name, queue);
     return false;
   }
 
@@ -68,16 +68,16 @@ export class RegistrySource extends EventEmitter {
   @Slot({ params: ['string', 'string'], returns: 'bool' })
   removeSource(name: string, hostUrl: string): boolean {
     const owner = currentCaller();
-    const current = this.active.get(name);
+    const current = this.#active.get(name);
     if (current?.location.hostUrl === hostUrl && current.owner === owner) {
-      this.withdraw(name, current, true);
+      this.#withdraw(name, current, true);
       return true;
     }
-    const queue = this.waiting.get(name);
+    const queue = this.#waiting.get(name);
     const i = queue?.findIndex((e) => e.location.hostUrl === hostUrl && e.owner === owner) ?? -1;
     if (queue && i >= 0) {
       queue.splice(i, 1);
-      if (queue.length === 0) this.waiting.delete(name);
+      if (queue.length === 0) this.#waiting.delete(name);
       return true;
     }
     return false;
@@ -85,34 +85,34 @@ export class RegistrySource extends EventEmitter {
 
   /** Forgets everything `owner` (a connection that closed) registered. @internal */
   ownerGone(owner: object): void {
-    for (const [name, queue] of this.waiting) {
+    for (const [name, queue] of this.#waiting) {
       const kept = queue.filter((e) => e.owner !== owner);
-      if (kept.length > 0) this.waiting.set(name, kept);
-      else this.waiting.delete(name);
+      if (kept.length > 0) this.#waiting.set(name, kept);
+      else this.#waiting.delete(name);
     }
-    for (const [name, entry] of [...this.active]) {
-      if (entry.owner === owner) this.withdraw(name, entry, true);
+    for (const [name, entry] of [...this.#active]) {
+      if (entry.owner === owner) this.#withdraw(name, entry, true);
     }
   }
 
-  private activate(name: string, entry: Entry): void {
-    this.active.set(name, entry);
-    this.publish();
+  #activate(name: string, entry: Entry): void {
+    this.#active.set(name, entry);
+    this.#publish();
     this.remoteObjectAdded(name, entry.location);
   }
 
-  private withdraw(name: string, entry: Entry, promote: boolean): void {
-    this.active.delete(name);
-    this.publish();
+  #withdraw(name: string, entry: Entry, promote: boolean): void {
+    this.#active.delete(name);
+    this.#publish();
     this.remoteObjectRemoved(name, entry.location);
     if (!promote) return;
-    const next = this.waiting.get(name)?.shift();
-    if (this.waiting.get(name)?.length === 0) this.waiting.delete(name);
-    if (next) this.activate(name, next);
+    const next = this.#waiting.get(name)?.shift();
+    if (this.#waiting.get(name)?.length === 0) this.#waiting.delete(name);
+    if (next) this.#activate(name, next);
   }
 
-  private publish(): void {
-    this.sourceLocations = new Map([...this.active].map(([name, e]) => [name, e.location]));
+  #publish(): void {
+    this.sourceLocations = new Map([...this.#active].map(([name, e]) => [name, e.location]));
   }
 }
 

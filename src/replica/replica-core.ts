@@ -39,21 +39,65 @@ export function changedEventName(name: string): string {
   return event;
 }
 
+/** Persisted properties: their indices, the API they belong to, and who saves them. */
+export interface Persistence {
+  readonly signature: string;
+  readonly indices: readonly number[];
+  readonly save: () => void;
+}
+
 export class ReplicaCore {
   private readonly views = new Set<ReplicaView>();
-  /** The source's API once known (from a matching typed class or a received definition). */
-  api: ApiDescription | undefined;
-  /** The source's values by property index, once initialized. */
-  values: unknown[] | undefined;
-  subscription: Subscription | undefined;
-  /** Signature the current source announced (set while a source of this name is known). */
-  sourceSignature: string | undefined;
+  #api: ApiDescription | undefined;
+  #values: unknown[] | undefined;
+  #subscription: Subscription | undefined;
+  #sourceSignature: string | undefined;
   private phase: Phase = 'pending';
   private definitionReceived = false;
-  /** Persisted properties: their indices, the API they belong to, and who saves them. */
-  persistence: { readonly signature: string; readonly indices: readonly number[]; readonly save: () => void } | undefined;
+  #persistence: Persistence | undefined;
 
   constructor(readonly name: string) {}
+
+  /** The source's API once known (from a matching typed class or a received definition). */
+  get api(): ApiDescription | undefined {
+    return this.#api;
+  }
+
+  /** The source's values by property index, once initialized. */
+  get values(): unknown[] | undefined {
+    return this.#values;
+  }
+
+  /** Where this core is subscribed, if it is. */
+  get subscription(): Subscription | undefined {
+    return this.#subscription;
+  }
+
+  /** Signature the current source announced (set while a source of this name is known). */
+  get sourceSignature(): string | undefined {
+    return this.#sourceSignature;
+  }
+
+  /** Subscribed through `subscription`; `knownApi` is the API a typed handle expects of it, if any. */
+  subscribe(subscription: Subscription, knownApi: ApiDescription | undefined): void {
+    this.#subscription = subscription;
+    if (knownApi) this.#api = knownApi;
+  }
+
+  /** No longer subscribed (the node released it); values and state stay as they are. */
+  unsubscribe(): void {
+    this.#subscription = undefined;
+  }
+
+  /** True once persisted properties are saved for this core. */
+  get persisted(): boolean {
+    return this.#persistence !== undefined;
+  }
+
+  /** Saves these persisted properties after every Init and every change of one of them. */
+  persistWith(persistence: Persistence): void {
+    this.#persistence = persistence;
+  }
 
   /** A handle's view starts following this core. */
   join(view: ReplicaView): void {
@@ -104,10 +148,10 @@ export class ReplicaCore {
       if (sub && definition.signature !== sub.signature) {
         throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" sent a definition that does not match its announced signature`);
       }
-      this.api = definition;
+      this.#api = definition;
       this.definitionReceived = true;
     } else if (!this.api || (sub && this.api.signature !== sub.signature)) {
-      this.api = sub ? this.matchingApi(sub.signature) : undefined;
+      this.#api = sub ? this.matchingApi(sub.signature) : undefined;
     }
     const api = this.api;
     if (!api) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" sent values without a known API`);
@@ -119,10 +163,10 @@ export class ReplicaCore {
     }
     const before = new Map<ReplicaView, readonly unknown[] | undefined>();
     for (const h of this.views) before.set(h, h.snapshot());
-    this.values = values;
+    this.#values = values;
     this.phase = 'valid';
     for (const h of this.views) h.afterInitialize(before.get(h));
-    if (this.persistence?.signature === api.signature) this.persistence.save();
+    if (this.#persistence?.signature === api.signature) this.#persistence.save();
   }
 
   propertyChanged(index: number, value: unknown): void {
@@ -132,7 +176,7 @@ export class ReplicaCore {
     values[index] = value;
     const event = changedEventName(prop.name);
     for (const h of this.views) h.deliverChange(event, value, index);
-    if (this.persistence?.indices.includes(index) && this.persistence.signature === this.api!.signature) this.persistence.save();
+    if (this.#persistence?.indices.includes(index) && this.#persistence.signature === this.api!.signature) this.#persistence.save();
   }
 
   signalEmitted(index: number, args: unknown[]): void {
@@ -143,15 +187,15 @@ export class ReplicaCore {
 
   /** The source went away (disabled, connection lost): values stay, but are no longer vouched for. */
   detach(): void {
-    this.subscription = undefined;
-    this.sourceSignature = undefined;
+    this.#subscription = undefined;
+    this.#sourceSignature = undefined;
     if (this.phase === 'valid') this.phase = 'suspect';
     this.refreshStates();
   }
 
   /** A source of this name is known, with this signature (handles may now be mismatched). */
   announce(signature: string): void {
-    this.sourceSignature = signature;
+    this.#sourceSignature = signature;
     this.refreshStates();
   }
 

@@ -1,0 +1,340 @@
+// The connections of one node: one per host URL, opened on request (connectToNode), on demand
+// (a host the registry names, or one a discovery URL such as a bare nats://servers finds), or
+// handed in (addClientSideConnection); a connection that was up and is lost is re-established
+// with capped exponential backoff until the node closes.
+
+import type { Duplex } from 'node:stream';
+import { DisconnectedError, TimeoutError, UsageError, type TsroError } from '../errors';
+import { Peer } from '../protocol/peer';
+import { FrameChannel } from '../transport/frame-channel';
+import { connectSocket } from '../transport/node/socket-client';
+import { connectWebSocket } from '../transport/node/websocket-client';
+import type { TlsClientOptions } from '../transport/node/tls-options';
+import { connectCustom, discoverHosts, type HostDiscovery } from '../transport/transport-schemes';
+import { sharedStreamSubscriberOf } from '../transport/shared-streams';
+import { parseUrl, type TransportAddress } from '../transport/url';
+import type { Logger } from '../util/logger';
+import type { Timers } from '../util/timers';
+import { NodeConnection, type NodeConnectionEvents } from './node-connection';
+
+/** Capped exponential backoff between reconnection attempts. */
+export interface ReconnectPolicy {
+  readonly initialDelay: number;
+  readonly maxDelay: number;
+  readonly factor: number;
+}
+
+/** How a pool opens and runs its connections. */
+export interface PoolSettings {
+  readonly logger: Logger;
+  readonly timers: Timers;
+  readonly maxFrameSize: number;
+  readonly maxBufferedBytes: number | undefined;
+  readonly maxValuesPerFrame: number | undefined;
+  readonly tls: TlsClientOptions | undefined;
+  /** A value, or a function of the host's URL giving one. */
+  readonly credential: unknown;
+  readonly connectTimeout: number;
+  readonly heartbeatInterval: number;
+  readonly reconnect: ReconnectPolicy | undefined;
+}
+
+/** Where the sources a connection announces go (the node's source directory). */
+export type SourceSink = Pick<NodeConnectionEvents, 'sourcesOffered' | 'sourceWithdrawn'>;
+
+/** A byte stream for a URL this node reaches without a socket (a host reaching itself), or undefined. */
+export type LocalRoute = (url: string) => Duplex | undefined;
+
+/** A host this node wants to stay connected to. */
+interface RemoteHost {
+  readonly url: string;
+  /** Where to connect; undefined for a stream handed in with addClientSideConnection. */
+  readonly address: TransportAddress | undefined;
+  connection: NodeConnection | undefined;
+  opening: Promise<void> | undefined;
+  retryTimer: unknown;
+  failures: number;
+  /** Retried even if the first attempt fails (registry, and hosts found through it). */
+  persistent: boolean;
+  /** Handed in with addClientSideConnection: never re-established by this node. */
+  readonly external: boolean;
+}
+
+export class ConnectionPool {
+  readonly #settings: PoolSettings;
+  readonly #events: NodeConnectionEvents;
+  readonly #remotes = new Map<string, RemoteHost>();
+  /** Places where hosts meet (a bare nats://servers) whose hosts this node follows, by URL. */
+  readonly #discoveries = new Map<string, { readonly discovery: HostDiscovery; readonly started: Promise<void> }>();
+  #localRoute: LocalRoute | undefined;
+  readonly #closedListeners = new Set<(connection: NodeConnection, error: TsroError | undefined) => void>();
+  #closed = false;
+  #externalCount = 0;
+
+  constructor(settings: PoolSettings, sink: SourceSink) {
+    this.#settings = settings;
+    this.#events = {
+      sourcesOffered: (conn, sources) => sink.sourcesOffered(conn, sources),
+      sourceWithdrawn: (conn, info) => sink.sourceWithdrawn(conn, info),
+      connectionClosed: (conn, error) => this.#connectionClosed(conn, error),
+    };
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Streams for URLs reached in process instead of over a socket (set once, by a Host). */
+  setLocalRoute(route: LocalRoute): void {
+    this.#localRoute = route;
+  }
+
+  /** Calls `fn` each time one of the pool's connections ends, until the returned function is called. */
+  onConnectionClosed(fn: (connection: NodeConnection, error: TsroError | undefined) => void): () => void {
+    this.#closedListeners.add(fn);
+    return () => this.#closedListeners.delete(fn);
+  }
+
+  /** The open (or opening) connection to `url`, if any. */
+  connection(url: string): NodeConnection | undefined {
+    return this.#remotes.get(url)?.connection;
+  }
+
+  /** Every connection this pool holds. */
+  *connections(): Iterable<NodeConnection> {
+    for (const remote of this.#remotes.values()) if (remote.connection) yield remote.connection;
+  }
+
+  /** See Node.connectToNode. */
+  connectToNode(url: string): Promise<void> {
+    const address = parseUrl(url);
+    if (this.#closed) return Promise.reject(new DisconnectedError('the node is closed', 'CLOSED'));
+    const discovery = this.#discoveries.get(address.url)?.started ?? this.#discover(address);
+    if (discovery) return discovery;
+    const known = this.#remotes.get(url);
+    if (known?.opening) return known.opening;
+    if (known?.connection) return Promise.resolve();
+    if (known) return this.#open(known); // waiting to retry: try now
+    const remote = this.#addRemote(url, address, false, false);
+    const first = this.#open(remote);
+    first.catch(() => {
+      if (remote.persistent) this.#scheduleReconnect(remote);
+      else if (!remote.connection && remote.retryTimer === undefined) this.#remotes.delete(url);
+    });
+    return first;
+  }
+
+  /**
+   * A URL that names a meeting place of hosts rather than one host: follow every host there
+   * (connect to each as it appears, drop it when it leaves). Resolves once the hosts found by
+   * the first look are connected (or failed to). Undefined for a URL of one host.
+   */
+  #discover(address: TransportAddress): Promise<void> | undefined {
+    const discovery = discoverHosts(address, {
+      found: (hostUrl) => this.#hostAnnounced(hostUrl),
+      lost: (hostUrl) => this.#hostWithdrawn(hostUrl),
+    });
+    if (!discovery) return undefined;
+    const started = discovery.start().then(async (found) => {
+      await Promise.allSettled(found.map((u) => this.#remotes.get(u)?.opening));
+    });
+    this.#discoveries.set(address.url, { discovery, started });
+    started.catch(() => {
+      if (this.#discoveries.get(address.url)?.discovery === discovery) this.#discoveries.delete(address.url);
+      void discovery.close();
+    });
+    return started;
+  }
+
+  /** A host announced itself (first time, or again after a restart): connect now. */
+  #hostAnnounced(url: string): void {
+    const known = this.#remotes.get(url);
+    if (known && !known.connection && !known.opening) {
+      known.failures = 0;
+      this.#open(known).catch((err: unknown) => {
+        known.connection = undefined;
+        this.#settings.logger.warn(`cannot reach ${url} yet; retrying`, err);
+        this.#scheduleReconnect(known);
+      });
+      return;
+    }
+    this.ensureConnected(url);
+  }
+
+  /** A host said goodbye or fell silent: stop trying to reach it; its replicas wait for a return. */
+  #hostWithdrawn(url: string): void {
+    const remote = this.#remotes.get(url);
+    if (!remote) return;
+    if (remote.retryTimer !== undefined) this.#settings.timers.clearTimeout(remote.retryTimer);
+    remote.retryTimer = undefined;
+    this.#remotes.delete(url);
+    remote.connection?.close();
+  }
+
+  /** Connects to a host found through the registry, and keeps trying until it works. */
+  ensureConnected(url: string): void {
+    if (this.#closed) return;
+    const known = this.#remotes.get(url);
+    if (known) {
+      known.persistent = true;
+      return;
+    }
+    let address: TransportAddress;
+    try {
+      address = parseUrl(url);
+    } catch (err) {
+      this.#settings.logger.warn(`the registry lists a source at an invalid URL`, err);
+      return;
+    }
+    const remote = this.#addRemote(url, address, true, false);
+    this.#open(remote).catch((err: unknown) => {
+      remote.connection = undefined;
+      this.#settings.logger.warn(`cannot reach ${url} yet; retrying`, err);
+      this.#scheduleReconnect(remote);
+    });
+  }
+
+  /** See Node.addClientSideConnection. */
+  addClientSideConnection(stream: Duplex, name = `external:${++this.#externalCount}`): Promise<void> {
+    if (this.#closed) return Promise.reject(new DisconnectedError('the node is closed', 'CLOSED'));
+    if (this.#remotes.has(name)) return Promise.reject(new UsageError('DECLARATION_INVALID', `a connection named ${name} already exists`));
+    // Never opened by this node, so it has no address to connect to.
+    const remote = this.#addRemote(name, undefined, false, true);
+    const attempt = this.#attach(remote, stream);
+    remote.opening = attempt;
+    attempt.then(
+      () => {
+        if (remote.opening === attempt) remote.opening = undefined;
+      },
+      () => {
+        if (remote.opening === attempt) remote.opening = undefined;
+        if (this.#remotes.get(name) === remote && !remote.connection?.isOpen) this.#remotes.delete(name);
+      },
+    );
+    return attempt;
+  }
+
+  /** Stops retrying, waits for attempts under way, closes every connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const discoveries = [...this.#discoveries.values()].map((d) => d.discovery.close());
+    this.#discoveries.clear();
+    const remotes = [...this.#remotes.values()];
+    for (const r of remotes) {
+      if (r.retryTimer !== undefined) this.#settings.timers.clearTimeout(r.retryTimer);
+      r.retryTimer = undefined;
+    }
+    await Promise.allSettled(remotes.map((r) => r.opening));
+    const ending: Promise<void>[] = [];
+    for (const r of remotes) {
+      if (!r.connection) continue;
+      ending.push(r.connection.ended);
+      r.connection.close();
+    }
+    this.#remotes.clear();
+    await Promise.all([...ending, ...discoveries]);
+  }
+
+  #addRemote(url: string, address: TransportAddress | undefined, persistent: boolean, external: boolean): RemoteHost {
+    const remote: RemoteHost = { url, address, connection: undefined, opening: undefined, retryTimer: undefined, failures: 0, persistent, external };
+    this.#remotes.set(url, remote);
+    return remote;
+  }
+
+  /** One attempt to connect and complete the handshake. */
+  #open(remote: RemoteHost): Promise<void> {
+    if (remote.retryTimer !== undefined) this.#settings.timers.clearTimeout(remote.retryTimer);
+    remote.retryTimer = undefined;
+    const attempt = (async () => {
+      if (!remote.address) throw new DisconnectedError(`${remote.url} was handed in as a stream; it cannot be reopened`);
+      const stream = await this.#openStream(remote.url, remote.address);
+      if (this.#closed) {
+        stream.destroy();
+        throw new DisconnectedError('the node was closed while connecting', 'CLOSED');
+      }
+      await this.#attach(remote, stream);
+      remote.failures = 0;
+    })();
+    remote.opening = attempt;
+    const settle = (): void => {
+      if (remote.opening === attempt) remote.opening = undefined;
+    };
+    attempt.then(settle, settle);
+    return attempt;
+  }
+
+  /** The byte stream to a host: in process if the local route has one, else a socket. */
+  #openStream(url: string, address: TransportAddress): Promise<Duplex> {
+    const local = this.#localRoute?.(url);
+    if (local) return Promise.resolve(local);
+    if (address.scheme === 'custom') return connectCustom(address);
+    if (address.scheme === 'ws' || address.scheme === 'wss') {
+      return connectWebSocket(address, { maxFrameSize: this.#settings.maxFrameSize, timeoutMs: this.#settings.connectTimeout, tls: this.#settings.tls });
+    }
+    return connectSocket(address, { timeoutMs: this.#settings.connectTimeout, tls: this.#settings.tls });
+  }
+
+  /** Runs the protocol over `stream` to `remote`; resolves once the host's source list is in. */
+  async #attach(remote: RemoteHost, stream: Duplex): Promise<void> {
+    const s = this.#settings;
+    const channel = new FrameChannel(stream, { maxFrameSize: s.maxFrameSize, maxBufferedBytes: s.maxBufferedBytes, label: remote.url });
+    const credential = typeof s.credential === 'function' ? (s.credential as (url: string) => unknown)(remote.url) : s.credential;
+    const peer = new Peer(channel, remote.url, s.maxFrameSize, credential, s.maxValuesPerFrame);
+    const connection = new NodeConnection(remote.url, peer, this.#events, s.timers, s.heartbeatInterval, sharedStreamSubscriberOf(stream));
+    remote.connection = connection;
+    try {
+      peer.start();
+    } catch (err) {
+      // E.g. a credential that cannot be carried: nothing was sent; drop the stream.
+      connection.abort(err as TsroError);
+      throw err;
+    }
+    const timer = s.timers.setTimeout(
+      () => connection.abort(new TimeoutError(`${remote.url} accepted the connection but did not complete the handshake within ${s.connectTimeout} ms`)),
+      s.connectTimeout,
+    );
+    try {
+      await connection.ready;
+    } finally {
+      s.timers.clearTimeout(timer);
+    }
+  }
+
+  #scheduleReconnect(remote: RemoteHost): void {
+    const policy = this.#settings.reconnect;
+    if (!policy || this.#closed || remote.retryTimer !== undefined || remote.opening) return;
+    const delay = Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** remote.failures);
+    remote.failures++;
+    remote.retryTimer = this.#settings.timers.setTimeout(() => {
+      remote.retryTimer = undefined;
+      if (this.#closed || this.#remotes.get(remote.url) !== remote) return;
+      this.#open(remote).catch((err: unknown) => {
+        remote.connection = undefined;
+        if (remote.failures === 1 || remote.failures % 10 === 0) {
+          this.#settings.logger.warn(`reconnecting to ${remote.url} failed (attempt ${remote.failures}); retrying`, err);
+        }
+        this.#scheduleReconnect(remote);
+      });
+    }, delay);
+  }
+
+  #connectionClosed(connection: NodeConnection, error: TsroError | undefined): void {
+    for (const fn of [...this.#closedListeners]) fn(connection, error);
+    const remote = this.#remotes.get(connection.url);
+    if (!remote || remote.connection !== connection) return;
+    remote.connection = undefined;
+    if (remote.external) {
+      this.#remotes.delete(remote.url);
+      return;
+    }
+    if (this.#closed || connection.wasClosedLocally) return;
+    const wasUp = remote.failures === 0 && !remote.opening;
+    if (wasUp) this.#settings.logger.warn(`lost the connection to ${connection.url}${this.#settings.reconnect ? '; reconnecting' : ''}`, error);
+    if (!this.#settings.reconnect) {
+      this.#remotes.delete(remote.url);
+      return;
+    }
+    if (wasUp) this.#scheduleReconnect(remote);
+  }
+}

@@ -1,0 +1,161 @@
+// The replicas of one node: one ReplicaCore per acquired source name, shared by every handle of
+// that name, and its subscription to whichever connected host offers the name. A core whose
+// source is not offered yet waits; the registry, if followed, says which host to connect to.
+
+import type { ApiDescription } from '../api/api-description';
+import { apiOf, type AnyClass } from '../api/metadata';
+import { DisconnectedError } from '../errors';
+import type { SourceLocation } from '../registry/registry-source';
+import { DynamicReplica, DynamicView } from '../replica/dynamic-replica';
+import { ReplicaCore } from '../replica/replica-core';
+import type { Replica } from '../replica/replica-types';
+import type { ReplicaOwner, ReplicaView } from '../replica/replica-view';
+import { typedReplicaFor } from '../replica/typed-replica';
+import type { Logger } from '../util/logger';
+import type { Timers } from '../util/timers';
+import type { PersistenceSaver } from './persistence-saver';
+import type { DirectoryListener, Offer } from './source-directory';
+
+/** What the binder needs from the rest of the node. */
+export interface BinderLinks {
+  readonly logger: Logger;
+  readonly timers: Timers;
+  readonly saver: PersistenceSaver | undefined;
+  /** True once the node is closed: nothing more may be acquired. */
+  readonly closed: () => boolean;
+  offer(name: string): Offer | undefined;
+  /** Where the registry says a source lives, if a registry is followed and valid. */
+  locate(name: string): SourceLocation | undefined;
+  ensureConnected(url: string): void;
+}
+
+export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
+  readonly #links: BinderLinks;
+  readonly #cores = new Map<string, ReplicaCore>();
+  readonly #acquired = new Set<() => void>();
+
+  constructor(links: BinderLinks) {
+    this.#links = links;
+  }
+
+  get logger(): Logger {
+    return this.#links.logger;
+  }
+
+  get timers(): Timers {
+    return this.#links.timers;
+  }
+
+  /** Calls `fn` after every acquire (a Host connects to itself then). */
+  onAcquire(fn: () => void): void {
+    this.#acquired.add(fn);
+  }
+
+  acquire<T extends object>(cls: abstract new (...args: never[]) => T, name?: string): Replica<T> {
+    const anyClass = cls as unknown as AnyClass;
+    const api = apiOf(anyClass);
+    const core = this.#coreFor(name ?? api.typeName);
+    const { ctor, View, defaults } = typedReplicaFor(anyClass, this);
+    const view = new View(core, this, api, this.#startingValues(core, api, defaults));
+    const handle = new ctor(view);
+    view.attach();
+    this.#bind(core);
+    this.#afterAcquire();
+    return handle as unknown as Replica<T>;
+  }
+
+  acquireDynamic(name: string): DynamicReplica {
+    const core = this.#coreFor(name);
+    const view = new DynamicView(core, this);
+    const handle = new DynamicReplica(view);
+    view.attach();
+    this.#bind(core);
+    this.#afterAcquire();
+    return handle;
+  }
+
+  /** A source the registry lists appeared: connect to its host if a replica waits for it. */
+  sourceListed(name: string, hostUrl: string): void {
+    const core = this.#cores.get(name);
+    if (core && !core.subscription) this.#links.ensureConnected(hostUrl);
+  }
+
+  /** Binds every core that has no subscription (the registry became valid). */
+  bindWaiting(): void {
+    for (const core of this.#cores.values()) if (!core.subscription) this.#bind(core);
+  }
+
+  releaseHandle(_view: ReplicaView, core: ReplicaCore): void {
+    if (core.handleCount > 0) {
+      const sub = core.subscription;
+      if (sub && !core.accepts(sub.signature)) {
+        // Only handles that cannot use this source are left: stop its traffic.
+        sub.connection.release(sub.sourceId);
+        core.unsubscribe();
+      }
+      core.refreshStates();
+      return;
+    }
+    this.#cores.delete(core.name);
+    const sub = core.subscription;
+    if (sub) sub.connection.release(sub.sourceId);
+    core.unsubscribe();
+  }
+
+  // DirectoryListener
+
+  offered(name: string): void {
+    const core = this.#cores.get(name);
+    if (core) this.#bind(core);
+  }
+
+  withdrawn(name: string, offer: Offer): void {
+    const core = this.#cores.get(name);
+    const sub = core?.subscription;
+    if (sub?.connection === offer.connection && sub.sourceId === offer.info.id) core!.detach();
+  }
+
+  gone(name: string): void {
+    this.#cores.get(name)?.refreshStates();
+  }
+
+  #afterAcquire(): void {
+    for (const fn of this.#acquired) fn();
+  }
+
+  #coreFor(name: string): ReplicaCore {
+    if (this.#links.closed()) throw new DisconnectedError('the node is closed', 'CLOSED');
+    let core = this.#cores.get(name);
+    if (!core) {
+      core = new ReplicaCore(name);
+      this.#cores.set(name, core);
+    }
+    return core;
+  }
+
+  #startingValues(core: ReplicaCore, api: ApiDescription, defaults: readonly unknown[]): readonly unknown[] {
+    return this.#links.saver ? this.#links.saver.restore(core, api, defaults) : defaults;
+  }
+
+  /** Subscribes a core to the host offering its source, if any and if some handle can use it. */
+  #bind(core: ReplicaCore): void {
+    const offer = this.#links.offer(core.name);
+    if (!offer) {
+      const location = this.#links.locate(core.name);
+      if (location) this.#links.ensureConnected(location.hostUrl);
+      return;
+    }
+    const { connection, info } = offer;
+    const sub = core.subscription;
+    if (sub && sub.connection === connection && sub.sourceId === info.id) {
+      core.refreshStates();
+      return;
+    }
+    core.announce(info.signature);
+    if (!core.accepts(info.signature)) return;
+    if (sub) sub.connection.release(sub.sourceId);
+    const known = core.matchingApi(info.signature);
+    core.subscribe({ connection, sourceId: info.id, signature: info.signature }, known);
+    connection.acquire(core, info.id, !known);
+  }
+}
