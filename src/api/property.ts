@@ -14,7 +14,7 @@ import { UsageError } from '../errors';
 import { pushSlotName, type PropertyMode } from './api-description';
 import { conformValue, needsRevive, reviveValue } from './conform';
 import { childTypeOf, declareMember, isRemoteObjectClass, resolveWireType } from './metadata';
-import { emitLocally, sameValue, sourceState } from '../host/source-state';
+import { emitLocally, sameValue, sourceState } from './source-state';
 import type { TypeSpec, WireType } from './wire-type';
 
 export interface PropertyOptions {

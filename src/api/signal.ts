@@ -3,7 +3,7 @@
 
 import 'reflect-metadata';
 import { declareMember, declaredMethod } from './metadata';
-import { emitLocally, sourceState } from '../host/source-state';
+import { emitLocally, sourceState } from './source-state';
 import type { TypeSpec } from './wire-type';
 
 export interface SignalOptions {

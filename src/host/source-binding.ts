@@ -7,7 +7,7 @@ import { readonlyReason, type ApiDescription, type MethodDescription, type Prope
 import { isChildType } from '../api/wire-type';
 import { conformsAsIs, conformValue, needsRevive, reviveValue } from '../api/conform';
 import { checkArgumentCount, checkArgumentRange } from '../util/objects';
-import { addSourceObserver, readSourceValue, removeSourceObserver, type SourceObserver } from './source-state';
+import { addSourceObserver, readSourceValue, removeSourceObserver, type SourceObserver } from '../api/source-state';
 import { TsroError, UsageError } from '../errors';
 import { apiToMessage } from '../protocol/api-codec';
 import type { ErrorInfoMessage, SourceInfoMessage } from '../protocol/messages';

@@ -30,20 +30,16 @@ export interface BinderLinks {
 }
 
 export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
+  readonly logger: Logger;
+  readonly timers: Timers;
   readonly #links: BinderLinks;
   readonly #cores = new Map<string, ReplicaCore>();
   readonly #acquired = new Set<() => void>();
 
   constructor(links: BinderLinks) {
     this.#links = links;
-  }
-
-  get logger(): Logger {
-    return this.#links.logger;
-  }
-
-  get timers(): Timers {
-    return this.#links.timers;
+    this.logger = links.logger;
+    this.timers = links.timers;
   }
 
   /** Calls `fn` after every acquire (a Host connects to itself then). */

@@ -62,6 +62,15 @@ export class DynamicView extends ReplicaView {
   }
 }
 
+/** `fn()`, with anything it throws turned into a rejection: these methods never throw. */
+function rejectingThrows<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 export class DynamicReplica extends ReplicaHandle {
   readonly #view: DynamicView;
 
@@ -94,23 +103,19 @@ export class DynamicReplica extends ReplicaHandle {
    * value follows with the source's change); rejects if it is refused.
    */
   set(name: string, value: unknown): Promise<void> {
-    try {
+    return rejectingThrows(() => {
       const prop = this.#view.requireApi(`set "${name}"`).propertyByName.get(name);
       if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
       return this.#view.writeProperty(prop, value);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    });
   }
 
   /** Calls a slot by name; resolves with its return value. */
   invoke(slot: string, ...args: unknown[]): Promise<unknown> {
-    try {
+    return rejectingThrows(() => {
       const s = this.#view.requireApi(`call "${slot}"`).slotByName.get(slot);
       if (!s) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot "${slot}"`);
       return this.#view.callSlot(s, args);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    });
   }
 }

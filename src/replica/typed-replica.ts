@@ -12,7 +12,7 @@
 import type { ApiDescription } from '../api/api-description';
 import { conformValue, needsRevive, reviveValue } from '../api/conform';
 import { apiOf, type AnyClass } from '../api/metadata';
-import { readSourceValue } from '../host/source-state';
+import { readSourceValue } from '../api/source-state';
 import { childTypeClass, isChildType } from '../api/wire-type';
 import { copyValue } from '../util/objects';
 import type { ReplicaCore } from './replica-core';
