@@ -233,10 +233,9 @@ export function hostConnectionCount(host: Host): number {
 
 /** Taps the packets a node's connection to `url` receives (internal). */
 export function tapReceived(node: Node, url: string): Tap<[DecodedPacket]> {
-  const conn = connectionOf(node, url);
-  if (!conn) throw new Error(`node has no connection to ${url}`);
+  const channel = nodeParts(node).pool.frameLink(url);
+  if (!channel) throw new Error(`node has no connection to ${url}`);
   // Watched at the frame level: steady-state packets skip NodeConnection.receive (hot path).
-  const channel = (conn as unknown as { peer: { link: { onFrame(frame: Uint8Array): void } } }).peer.link;
   const sink = { receive(_packet: DecodedPacket): void {} };
   const tap = new Tap<[DecodedPacket]>(sink, 'receive');
   const original = channel.onFrame;

@@ -51,6 +51,8 @@ interface RemoteHost {
   /** Where to connect; undefined for a stream handed in with addClientSideConnection. */
   readonly address: TransportAddress | undefined;
   connection: NodeConnection | undefined;
+  /** The frame link under `connection`. */
+  channel: FrameChannel | undefined;
   opening: Promise<void> | undefined;
   retryTimer: unknown;
   failures: number;
@@ -98,6 +100,12 @@ export class ConnectionPool {
   /** The open (or opening) connection to `url`, if any. */
   connection(url: string): NodeConnection | undefined {
     return this.#remotes.get(url)?.connection;
+  }
+
+  /** The frame link of the connection to `url`, if any (tests watch what arrives on it). */
+  frameLink(url: string): FrameChannel | undefined {
+    const remote = this.#remotes.get(url);
+    return remote?.connection ? remote.channel : undefined;
   }
 
   /** Every connection this pool holds. */
@@ -237,7 +245,7 @@ export class ConnectionPool {
   }
 
   #addRemote(url: string, address: TransportAddress | undefined, persistent: boolean, external: boolean): RemoteHost {
-    const remote: RemoteHost = { url, address, connection: undefined, opening: undefined, retryTimer: undefined, failures: 0, persistent, external };
+    const remote: RemoteHost = { url, address, connection: undefined, channel: undefined, opening: undefined, retryTimer: undefined, failures: 0, persistent, external };
     this.#remotes.set(url, remote);
     return remote;
   }
@@ -283,6 +291,7 @@ export class ConnectionPool {
     const peer = new Peer(channel, remote.url, s.maxFrameSize, credential, s.maxValuesPerFrame);
     const connection = new NodeConnection(remote.url, peer, this.#events, s.timers, s.heartbeatInterval, sharedStreamSubscriberOf(stream));
     remote.connection = connection;
+    remote.channel = channel;
     try {
       peer.start();
     } catch (err) {
