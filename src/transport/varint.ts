@@ -54,3 +54,46 @@ export function writeVarint(buf: Uint8Array, offset: number, n: number): number 
   buf[offset++] = n;
   return offset;
 }
+
+// Sequence numbers (NATS tunnels and shared streams) count past 2^32 on a long-lived host: the
+// same encoding, for any safe integer, with arithmetic instead of 32-bit shifts.
+
+/** Bytes `writeVarint53` needs for `n` (a safe non-negative integer). */
+export function varint53Size(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+/** Writes `n` (a safe non-negative integer) at `offset`; returns the offset just past it. */
+export function writeVarint53(buf: Uint8Array, offset: number, n: number): number {
+  while (n >= 0x80) {
+    buf[offset++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  buf[offset++] = n;
+  return offset;
+}
+
+/**
+ * Reads a varint of at most 8 bytes (56 bits, enough for any safe integer) at `pos`, not at or
+ * past `end`; `varintEnd` is then the position just past it. Returns -1 if it is cut off or longer.
+ */
+export function readVarint53(buf: Uint8Array, pos: number, end: number): number {
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 8; i++) {
+    if (pos >= end) return -1;
+    const b = buf[pos++]!;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) {
+      varintEnd = pos;
+      return value;
+    }
+    scale *= 0x80;
+  }
+  return -1;
+}

@@ -8,30 +8,13 @@
 // microseconds per message, more than tsro spends on a change.
 
 import type { NatsLease } from './nats-pool';
+import { readVarint53, varint53Size, varintEnd, writeVarint53 } from '../varint';
 import type { SharedStream, SharedStreamPublisher, SharedStreamSubscriber } from '../shared-streams';
 
 export function sourceStreamSubject(host: string, sourceId: number): string {
   return `tsro.h.${host}.s.${sourceId}`;
 }
 
-function varintLength(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    len++;
-  }
-  return len;
-}
-
-function writeVarint(out: Uint8Array, n: number): number {
-  let pos = 0;
-  while (n >= 0x80) {
-    out[pos++] = (n % 0x80) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  out[pos++] = n;
-  return pos;
-}
 
 class NatsSourceStream implements SharedStream {
   seq: number;
@@ -41,7 +24,6 @@ class NatsSourceStream implements SharedStream {
   readonly #subject: string;
   readonly #lease: NatsLease;
   readonly #onIdle: (stream: NatsSourceStream) => void;
-  readonly #head = new Uint8Array(10);
   /** Packets of this turn, not yet published: their bytes and the number of the first. */
   #batch: Uint8Array[] = [];
   #batchBytes = 0;
@@ -64,7 +46,7 @@ class NatsSourceStream implements SharedStream {
     }
     this.seq++;
     this.#batch.push(bytes);
-    this.#batchBytes += varintLength(bytes.length) + bytes.length;
+    this.#batchBytes += varint53Size(bytes.length) + bytes.length;
     this.dirty = true;
     return true;
   }
@@ -73,13 +55,11 @@ class NatsSourceStream implements SharedStream {
     const batch = this.#batch;
     if (batch.length === 0) return;
     this.#batch = [];
-    const n = writeVarint(this.#head, this.#batchFirst);
-    const msg = new Uint8Array(n + this.#batchBytes);
+    const msg = new Uint8Array(varint53Size(this.#batchFirst) + this.#batchBytes);
     this.#batchBytes = 0;
-    msg.set(this.#head.subarray(0, n), 0);
-    let pos = n;
+    let pos = writeVarint53(msg, 0, this.#batchFirst);
     for (const bytes of batch) {
-      pos += writeVarint(msg.subarray(pos), bytes.length);
+      pos = writeVarint53(msg, pos, bytes.length);
       msg.set(bytes, pos);
       pos += bytes.length;
     }
@@ -89,8 +69,9 @@ class NatsSourceStream implements SharedStream {
   mark(): void {
     if (!this.dirty || this.#batch.length > 0) return;
     this.dirty = false;
-    const n = writeVarint(this.#head, this.seq);
-    this.#publish(this.#head.slice(0, n));
+    const mark = new Uint8Array(varint53Size(this.seq));
+    writeVarint53(mark, 0, this.seq);
+    this.#publish(mark);
   }
 
   #publish(msg: Uint8Array): void {
@@ -160,29 +141,17 @@ export class NatsStreamSubscriber implements SharedStreamSubscriber {
         if (err) return;
         this.#heard();
         const data = msg.data;
-        let pos = 0;
-        // A varint at `pos`; NaN if malformed (the message is not ours: ignored).
-        const varint = (): number => {
-          let value = 0;
-          let scale = 1;
-          for (let i = 0; i < 8; i++) {
-            const b = data[pos++];
-            if (b === undefined) return NaN;
-            value += (b & 0x7f) * scale;
-            scale *= 0x80;
-            if (b < 0x80) return value;
-          }
-          return NaN;
-        };
-        let seq = varint();
-        if (Number.isNaN(seq)) return;
+        let seq = readVarint53(data, 0, data.length);
+        if (seq < 0) return; // not ours: ignored
+        let pos = varintEnd;
         if (pos === data.length) {
           onMessage(seq, undefined);
           return;
         }
         while (pos < data.length) {
-          const length = varint();
-          if (Number.isNaN(length) || pos + length > data.length) return;
+          const length = readVarint53(data, pos, data.length);
+          if (length < 0 || varintEnd + length > data.length) return;
+          pos = varintEnd;
           onMessage(seq++, data.subarray(pos, pos + length));
           pos += length;
         }

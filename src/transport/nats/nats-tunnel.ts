@@ -14,6 +14,7 @@
 import { Duplex } from 'node:stream';
 import type { Subscription } from '@nats-io/transport-node';
 import { DisconnectedError } from '../../errors';
+import { readVarint53, varint53Size, varintEnd, writeVarint53 } from '../varint';
 import type { NatsLease } from './nats-pool';
 
 const DATA = 0x01;
@@ -35,15 +36,6 @@ export const NATS_HOST_SILENCE_MS = 3 * NATS_KEEPALIVE_MS;
  * early is the memory of one subscription.
  */
 export const NATS_NODE_SILENCE_MS = 10 * NATS_KEEPALIVE_MS;
-
-function varintLength(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    len++;
-  }
-  return len;
-}
 
 export class NatsTunnel extends Duplex {
   #lease: NatsLease;
@@ -100,16 +92,10 @@ export class NatsTunnel extends Duplex {
 
   #publishData(chunk: Uint8Array): void {
     const seq = ++this.#sendSeq;
-    const head = 1 + varintLength(seq);
+    const head = 1 + varint53Size(seq);
     const msg = new Uint8Array(head + chunk.length);
     msg[0] = DATA;
-    let pos = 1;
-    let n = seq;
-    while (n >= 0x80) {
-      msg[pos++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    msg[pos] = n;
+    writeVarint53(msg, 1, seq);
     msg.set(chunk, head);
     this.#publish(msg);
   }
@@ -137,16 +123,9 @@ export class NatsTunnel extends Duplex {
     this.#lastHeard = Date.now();
     switch (data[0]) {
       case DATA: {
-        let seq = 0;
-        let scale = 1;
-        let pos = 1;
-        for (;;) {
-          const b = data[pos++];
-          if (b === undefined || pos > 8) return void this.destroy(new DisconnectedError(`malformed NATS tunnel message from ${this.#label}`));
-          seq += (b & 0x7f) * scale;
-          scale *= 0x80;
-          if (b < 0x80) break;
-        }
+        const seq = readVarint53(data, 1, data.length);
+        if (seq < 0) return void this.destroy(new DisconnectedError(`malformed NATS tunnel message from ${this.#label}`));
+        const pos = varintEnd;
         if (seq !== this.#expectSeq) {
           this.destroy(new DisconnectedError(`the NATS tunnel to ${this.#label} lost messages (expected #${this.#expectSeq}, got #${seq})`));
           return;
