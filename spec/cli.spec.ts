@@ -43,6 +43,24 @@ class Gadget {
   }
 }
 
+@RemoteObjectType('Ticks')
+class Ticks {
+  private openGate!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
+  @Slot({ params: ['int32'], returns: { stream: 'int32' } }) async *count(n: number): AsyncGenerator<number> {
+    for (let i = 0; i < n; i++) yield i;
+  }
+  /** 'first', then 'second' only once the test has seen 'first' printed. */
+  @Slot({ returns: { stream: 'string' } }) async *gated(): AsyncGenerator<string> {
+    yield 'first';
+    await this.gate;
+    yield 'second';
+  }
+  open(): void {
+    this.openGate();
+  }
+}
+
 interface Run {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -173,6 +191,7 @@ describe('tsro CLI (bin: dist/src/cli/main.js)', function () {
   let localHost: Host;
   let printer: Printer;
   let gadget: Gadget;
+  const ticks = new Ticks();
   let url: string;
   let localUrl: string;
 
@@ -184,6 +203,7 @@ describe('tsro CLI (bin: dist/src/cli/main.js)', function () {
     gadget = new Gadget();
     host.enableRemoting(printer);
     host.enableRemoting(gadget);
+    host.enableRemoting(ticks);
     localHost.enableRemoting(new Printer());
     url = host.hostUrl;
     localUrl = localHost.hostUrl;
@@ -391,6 +411,32 @@ describe('tsro CLI (bin: dist/src/cli/main.js)', function () {
       expect(ok(twice)).to.deep.equal(['42n']);
       expect(ok(reset)).to.deep.equal([]); // void: nothing to print
       expect(gadget.resets).to.equal(1);
+    });
+
+    it('prints a stream slot\'s items, one a line (also with --json)', async () => {
+      const [plain, json] = await Promise.all([tsro('call', url, 'Ticks', 'count', '3'), tsro('call', url, 'Ticks', 'count', '2', '--json')]);
+      expect(ok(plain)).to.deep.equal(['0', '1', '2']);
+      expect(ok(json)).to.deep.equal(['0', '1']);
+    });
+
+    it('prints stream items as they arrive, not at the end', async () => {
+      const child = spawn(process.execPath, [MAIN, 'call', url, 'Ticks', 'gated'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+      await within(
+        new Promise<void>((resolve) =>
+          child.stdout.setEncoding('utf8').on('data', (s: string) => {
+            stdout += s;
+            if (stdout.includes('"first"\n')) resolve();
+          }),
+        ),
+        EXIT_WITHIN_MS,
+        'the first item on stdout',
+      );
+      expect(stdout).to.equal('"first"\n');
+      ticks.open();
+      expect(await within(exited, EXIT_WITHIN_MS, 'tsro to exit')).to.equal(0);
+      expect(stdout).to.equal('"first"\n"second"\n');
     });
 
     it('--json: the result round-trips through the $-encoding', async () => {

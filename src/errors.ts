@@ -16,6 +16,7 @@ export type TsroErrorCode =
   | 'CLOSED'
   | 'NOT_VALID'
   | 'TIMEOUT'
+  | 'CANCELLED'
   | 'REMOTE'
   | 'UNKNOWN_SOURCE'
   | 'UNKNOWN_MEMBER'
@@ -106,10 +107,21 @@ export class LimitError extends TsroError {
   }
 }
 
-/** A wait ran out of time. */
+/** A wait or a call ran out of time. */
 export class TimeoutError extends TsroError {
   constructor(message: string) {
     super('TIMEOUT', message);
+  }
+}
+
+/**
+ * A call or wait was given up through its AbortSignal: `cause` is the signal's `reason`. On the
+ * host, a slot's `currentCall().signal` is aborted with one of these (or a TimeoutError) when
+ * its caller gives up.
+ */
+export class CancelledError extends TsroError {
+  constructor(message: string, cause?: unknown) {
+    super('CANCELLED', message, { cause });
   }
 }
 
@@ -135,17 +147,26 @@ export class UsageError extends TsroError {
 /**
  * A slot call failed on the source side. `code` is always `'REMOTE'`; `remoteName` and
  * `remoteMessage` are what the slot threw, or, when the host refused the call before running
- * it, `remoteCode` says why (e.g. `'ARGUMENT_COUNT'`).
+ * it, `remoteCode` says why (e.g. `'ARGUMENT_COUNT'`). `remoteData` holds the thrown value's
+ * own enumerable properties that the wire can carry (e.g. `code`, `sensorId`; all of a thrown
+ * plain object), and `cause` is a RemoteError for the thrown error's `cause`, if it had one.
  */
 export class RemoteError extends TsroError {
   readonly remoteName: string;
   readonly remoteMessage: string;
   readonly remoteCode: string | undefined;
-  constructor(remoteName: string, remoteMessage: string, remoteCode?: string) {
-    super('REMOTE', `${remoteName}: ${remoteMessage}`);
+  readonly remoteData: Record<string, unknown>;
+  constructor(
+    remoteName: string,
+    remoteMessage: string,
+    remoteCode?: string,
+    details: { readonly remoteData?: Record<string, unknown>; readonly cause?: RemoteError } = {},
+  ) {
+    super('REMOTE', `${remoteName}: ${remoteMessage}`, details.cause === undefined ? undefined : { cause: details.cause });
     this.remoteName = remoteName;
     this.remoteMessage = remoteMessage;
     this.remoteCode = remoteCode || undefined;
+    this.remoteData = details.remoteData ?? {};
   }
 }
 
@@ -181,6 +202,8 @@ export const CODES: { readonly [C in TsroErrorCode]: { readonly kind: FailureKin
   NOT_VALID: { kind: 'connection', make: (m) => new NotValidError(m, 'NOT_VALID') },
   // A handshake or answer that never came: the CLI reports it as a connection failure.
   TIMEOUT: { kind: 'connection', make: (m) => new TimeoutError(m) },
+  // The caller gave up on purpose (an AbortSignal): nothing the call itself could change.
+  CANCELLED: { kind: 'internal', make: (m) => new CancelledError(m) },
   REMOTE: { kind: 'remote', make: (m) => new RemoteError('Error', m) },
   UNKNOWN_SOURCE: { kind: 'notFound', make: (m) => new NotValidError(m, 'UNKNOWN_SOURCE') },
   UNKNOWN_MEMBER: { kind: 'notFound', make: (m) => new UsageError('UNKNOWN_MEMBER', m) },

@@ -3,13 +3,13 @@ import 'reflect-metadata';
 
 export {
   TsroError, UrlError, ListenError, ConnectError, ProtocolError, DisconnectedError, NotValidError, AuthError,
-  LimitError, TimeoutError, UsageError, RemoteError, PersistenceError, type TsroErrorCode,
+  LimitError, TimeoutError, CancelledError, UsageError, RemoteError, PersistenceError, type TsroErrorCode,
 } from './errors';
 export { RemoteObjectType, Property, Signal, Slot, ValueType, Field } from './api';
 export type { PropertyOptions, SignalOptions, SlotOptions, FieldOptions, WireType, ScalarType } from './api';
 export type { TypeSpec, EnumType, EnumMembers, ValueTypeRef } from './api';
 export type { ApiDescription, PropertyDescription, PropertyMode, MethodDescription, ParamDescription } from './api';
-export { Node, type NodeOptions } from './node/node';
+export { Node, type NodeOptions, type NodeEvents, type ConnectOptions } from './node/node';
 export { Host, type HostOptions } from './host/host';
 export { DynamicReplica } from './replica/dynamic-replica';
 export type { Replica, ReplicaEvents } from './replica/replica-types';
@@ -25,6 +25,8 @@ export type { RemoteObjectLocation, ReconnectOptions } from './node/node';
 export { registerTransportScheme, unregisterTransportScheme, type TransportScheme } from './transport/transport-schemes';
 export type { TlsOptions, TlsClientOptions, TlsServerOptions } from './transport/node/tls-options';
 export { adaptSource } from './host/source-adapter';
+export { currentCall, type CallContext } from './host/call-context';
+export type { CallOptions, WaitOptions } from './replica/call-options';
 export type { SourceAdapter, SourceAdapterControls, SourceAdapterOptions, PropertyMapping, PropertyConversion, SlotMapping, SignalForwarding } from './host/source-adapter';
 export type { AnyClass } from './api/metadata';
 export type { ClassLike } from './api/wire-type';

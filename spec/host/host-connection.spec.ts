@@ -4,6 +4,7 @@
 // Acquire answered with Init and followed by changes, calls and sets with their replies, the
 // in-flight limit, and a node that speaks before it is admitted.
 
+import { AbandonedCalls } from '../../src/host/abandoned-calls';
 import { expect } from 'chai';
 import type * as sinon from 'sinon';
 import { AuthError, LimitError, TimeoutError, type TsroError } from '../../src/errors';
@@ -47,8 +48,10 @@ class Owner implements HostConnectionOwner {
     limits: Partial<HostLimits> = {},
     readonly timers: Timers = systemTimers,
   ) {
-    this.limits = { maxConnections: 10, maxInFlightCalls: 10, handshakeTimeout: 1000, authenticate: undefined, ...limits };
+    this.limits = { maxConnections: 10, maxInFlightCalls: 10, maxAbandonedCalls: 10, handshakeTimeout: 1000, authenticate: undefined, ...limits };
+    this.abandoned = new AbandonedCalls(this.limits.maxAbandonedCalls, (m) => this.warnings.push(m));
   }
+  readonly abandoned: AbandonedCalls;
   bindingById(id: number): SourceBinding | undefined {
     return this.sources.byId(id);
   }

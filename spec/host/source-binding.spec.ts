@@ -51,7 +51,7 @@ function bind(): { meter: Meter; binding: SourceBinding } {
 }
 
 function call(binding: SourceBinding, index: number, args: unknown[], caller?: object): Promise<CallOutcome> {
-  return new Promise((resolve) => binding.invoke(index, args, resolve, caller));
+  return new Promise((resolve) => binding.invoke(index, args, (outcome) => resolve(outcome as CallOutcome), caller));
 }
 
 describe('SourceBinding (no connection)', () => {

@@ -48,6 +48,25 @@ const golden: [string, PacketMessage, string][] = [
     { reply: { serial: 7, error: { code: 'REMOTE', name: 'RangeError', message: 'no' } } },
     '1a1c08071a180a0652454d4f5445120a52616e67654572726f721a026e6f',
   ],
+  [
+    'reply with an error carrying data and a cause',
+    {
+      reply: {
+        serial: 7,
+        error: {
+          code: 'REMOTE',
+          name: 'E',
+          message: 'm',
+          data: { object: { fields: [{ key: 'id', value: { int: 3 } }] } },
+          cause: { code: 'REMOTE', name: 'C', message: 'c' },
+        },
+      },
+    },
+    '1a3008071a2c0a0652454d4f54451201451a016d220c520a0a080a026964120208062a0e0a0652454d4f54451201431a0163',
+  ],
+  ['cancel', { cancel: { serial: 7, code: 'TIMEOUT' } }, 'a2010b0807120754494d454f5554'],
+  ['streamItems', { streamItems: { serial: 7, items: [{ int: 1 }, { int: 2 }] } }, 'aa010a08071202080212020804'],
+  ['streamCredit', { streamCredit: { serial: 7, items: 512 } }, 'b201050807108004'],
   ['ping', { ping: { nonce: 5 } }, '6a020805'],
   ['pong', { pong: { nonce: 5 } }, '72020805'],
   [

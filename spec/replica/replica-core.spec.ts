@@ -4,6 +4,7 @@
 // re-initialization, signature mismatch, checks on what a source sends, persistence saves, and
 // waitForSource on fake timers.
 
+import type { StreamControl } from '../../src/replica/call-stream';
 import { expect } from 'chai';
 import type * as sinon from 'sinon';
 import { apiOf } from '../../src/api/metadata';
@@ -36,6 +37,7 @@ const API = apiOf(Dial);
 class Owner implements ReplicaOwner {
   readonly logger = silentLogger;
   readonly timers = systemTimers;
+  readonly closed = false;
   readonly released: ReplicaView[] = [];
   releaseHandle(view: ReplicaView): void {
     this.released.push(view);
@@ -60,6 +62,9 @@ class Link implements SubscriptionLink {
   setProperty(sourceId: number, index: number): Promise<void> {
     this.calls.push(['set', sourceId, index]);
     return Promise.resolve();
+  }
+  openStream(): StreamControl {
+    throw new Error('no streams here');
   }
 }
 

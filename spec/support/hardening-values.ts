@@ -219,6 +219,12 @@ export function samplePackets(): { kind: PacketKind; packet: PacketMessage }[] {
   add('release', { release: { source: 7 } });
   add('init', { init: { source: 7, values: [v(3), v('x'), v({ w: 1, h: null })] } });
   add('init', { init: { source: 7, values: [v(3), v('x'), v({ w: 1, h: 2 })], definition } as never });
+  add('reply', {
+    reply: { serial: 6, error: { code: 'REMOTE', name: 'E', message: 'm', data: v({ id: 3 }), cause: { code: 'REMOTE', name: 'C', message: 'c' } } },
+  });
+  add('cancel', { cancel: { serial: 77, code: 'TIMEOUT' } });
+  add('streamItems', { streamItems: { serial: 77, items: someValues.map((x) => v(x)) } });
+  add('streamCredit', { streamCredit: { serial: 77, items: 256 } });
   add('ping', { ping: { nonce: 12345 } });
   add('pong', { pong: { nonce: 12345 } });
   add('goodbye', { goodbye: { error: { code: 'PROTOCOL_ERROR', name: 'ProtocolError', message: 'bye' } } });

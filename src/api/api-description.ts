@@ -57,8 +57,10 @@ export interface MethodDescription {
   readonly params: readonly ParamDescription[];
   /** Arguments that must be given; the rest (optional or defaulted parameters) may be left out. */
   readonly required: number;
-  /** What a slot resolves with; `void` for signals. */
+  /** What a slot resolves with (for a stream slot, the type of each item); `void` for signals. */
   readonly returns: WireType;
+  /** A stream slot (`@Slot({ returns: { stream: T } })`): the call is consumed with `for await`. */
+  readonly stream?: boolean;
 }
 
 export interface ApiDescription {

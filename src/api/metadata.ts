@@ -51,6 +51,8 @@ export type MemberDeclaration =
       readonly params: readonly ParamDescription[];
       readonly required: number;
       readonly returns: WireType;
+      /** A stream slot: `returns` is the type of each item. */
+      readonly stream?: boolean;
       /** Set on the slot a `sourceOnlySetter` property generates: the property's name. */
       readonly pushFor?: string;
     };
@@ -64,7 +66,7 @@ export type MemberDeclaration =
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   // the public replica API (ReplicaHandle, DynamicReplica)
   'state', 'name', 'on', 'off', 'once', 'release', 'waitForSource', 'isReplicaValid', 'listenerCount',
-  'propertyNames', 'get', 'set', 'invoke', 'api',
+  'propertyNames', 'get', 'set', 'invoke', 'api', 'withCallOptions',
   // JavaScript's own
   'constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf',
   'propertyIsEnumerable', 'toLocaleString', 'then',
@@ -221,7 +223,8 @@ export function apiOf(ctor: AnyClass): ApiDescription {
         });
       } else {
         const list = m.kind === 'signal' ? signals : slots;
-        list.push({ name: m.name, index: list.length, params: m.params, required: m.required, returns: m.returns });
+        const method = { name: m.name, index: list.length, params: m.params, required: m.required, returns: m.returns };
+        list.push(m.stream ? { ...method, stream: true } : method);
       }
     }
   }

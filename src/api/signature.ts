@@ -14,7 +14,9 @@ const SIGNATURE_VERSION = 'tsro-api/1';
 
 function methodLine(kind: string, m: MethodDescription): string {
   const params = m.params.map((p) => wireTypeToString(p.type)).join(',');
-  return `${kind} ${JSON.stringify(m.name)}(${params})/${m.required}->${wireTypeToString(m.returns)}`;
+  // A stream slot's line differs from every plain slot's; plain slots' lines are as they were.
+  const returns = m.stream ? `stream ${wireTypeToString(m.returns)}` : wireTypeToString(m.returns);
+  return `${kind} ${JSON.stringify(m.name)}(${params})/${m.required}->${returns}`;
 }
 
 /** Hex SHA-256 of the canonical text form of an API. */

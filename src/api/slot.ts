@@ -9,17 +9,33 @@ import type { TypeSpec } from './wire-type';
 export interface SlotOptions {
   /** Wire types of the parameters, where `design:paramtypes` is too coarse. */
   readonly params?: readonly TypeSpec[];
-  /** Wire type of the (awaited) return value. */
-  readonly returns?: TypeSpec;
+  /**
+   * Wire type of the (awaited) return value; or `{ stream: T }` for a slot that returns an async
+   * iterable (an async generator) of T: replicas consume the call with `for await`.
+   */
+  readonly returns?: TypeSpec | { readonly stream: TypeSpec };
+}
+
+/** `{ stream: T }`: exactly one own key, `stream`. */
+function streamOf(spec: unknown): TypeSpec | undefined {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return undefined;
+  const keys = Object.keys(spec);
+  return keys.length === 1 && keys[0] === 'stream' ? (spec as { stream: TypeSpec }).stream : undefined;
 }
 
 export function Slot(options: SlotOptions = {}): MethodDecorator {
   return (prototype: object, key: string | symbol, descriptor: PropertyDescriptor): void => {
     const { cls, name, fn, params } = declaredMethod('slot', prototype, key, descriptor, options.params);
-    const designReturn: unknown = Reflect.getMetadata('design:returntype', prototype, name);
-    const returns = resolveWireType(cls, `return of slot "${name}"`, options.returns, designReturn);
+    const item = streamOf(options.returns);
     // fn.length stops at the first parameter with a default value, which is what may be omitted.
     const required = Math.min(fn.length, params.length);
+    if (item !== undefined) {
+      const returns = resolveWireType(cls, `items of stream slot "${name}"`, item, undefined);
+      declareMember(prototype, { kind: 'slot', name, params, required, returns, stream: true });
+      return;
+    }
+    const designReturn: unknown = Reflect.getMetadata('design:returntype', prototype, name);
+    const returns = resolveWireType(cls, `return of slot "${name}"`, options.returns as TypeSpec | undefined, designReturn);
     declareMember(prototype, { kind: 'slot', name, params, required, returns });
   };
 }

@@ -49,7 +49,8 @@ function paramName(p: { name: string }, i: number): string {
 
 function signatureText(m: MethodDescription, withReturn: boolean): string {
   const params = m.params.map((p, i) => `${paramName(p, i)}${i >= m.required ? '?' : ''}: ${wireTypeToString(p.type)}`);
-  return `${m.name}(${params.join(', ')})${withReturn ? `: ${wireTypeToString(m.returns)}` : ''}`;
+  const returns = m.stream === true ? `stream<${wireTypeToString(m.returns)}>` : wireTypeToString(m.returns);
+  return `${m.name}(${params.join(', ')})${withReturn ? `: ${returns}` : ''}`;
 }
 
 function property(replica: DynamicReplica, name: string): PropertyDescription {
@@ -194,6 +195,10 @@ const call: Command = (operands, options, out) =>
     const args = operands.slice(3).map((text, i) =>
       parseOperand(text, s.params[i]?.type ?? 'any', `argument ${i + 1} (${s.params[i] ? paramName(s.params[i]!, i) : 'extra'}) of ${what}`),
     );
+    if (s.stream === true) {
+      await printStream(replica.invoke<AsyncIterableIterator<unknown>>(s.name, ...args), session, options, out, what);
+      return;
+    }
     let result: unknown;
     try {
       result = await session.bounded(replica.invoke(s.name, ...args), `calling ${what}`);
@@ -258,6 +263,28 @@ const watch: Command = async (operands, options, out) => {
     await session.close();
   }
 };
+
+/**
+ * A stream slot's items, one a line as they arrive, until it ends or SIGINT/SIGTERM (which ends
+ * it at the source too). --timeout bounds each wait for the next item, not the whole stream.
+ */
+async function printStream(stream: AsyncIterableIterator<unknown>, session: Session, options: Options, out: Output, what: string): Promise<void> {
+  const stopped = stopSignal();
+  const stop = stopped.promise.then(() => undefined);
+  try {
+    for (;;) {
+      const next = await Promise.race([session.bounded(stream.next(), `waiting for the next item of ${what}`), stop]);
+      if (next === undefined || next.done === true) break;
+      if (options.json) emitJson(out, toJson(next.value));
+      else out.line(formatValue(next.value, Infinity));
+    }
+  } catch (err) {
+    throw toFailure(err, what);
+  } finally {
+    stopped.dispose();
+    await stream.return?.();
+  }
+}
 
 /** Resolves on the first SIGINT or SIGTERM; `dispose` removes the handlers. */
 function stopSignal(): { promise: Promise<void>; dispose(): void } {

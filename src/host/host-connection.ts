@@ -4,7 +4,9 @@
 // connection from everything when it ends. Until admitted, a node learns nothing and any packet
 // it sends closes the connection.
 
-import { AuthError, LimitError, NotValidError, ProtocolError, TimeoutError, type TsroError } from '../errors';
+import { AuthError, CancelledError, DisconnectedError, LimitError, NotValidError, ProtocolError, TimeoutError, type TsroError } from '../errors';
+import type { AbandonedCalls } from './abandoned-calls';
+import { runServing, ServedCall } from './call-context';
 import type { Timers } from '../util/timers';
 import type { SharedStream, SharedStreamPublisher } from '../transport/shared-streams';
 import { encodeReplyValue } from '../protocol/hot-packets';
@@ -12,6 +14,7 @@ import { decodeValues } from '../protocol/value-codec';
 import type { DecodedPacket, PacketMessage } from '../protocol/messages';
 import type { Peer } from '../protocol/peer';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
+import { StreamPump } from './stream-pump';
 
 /** What a host-side connection needs from its host. */
 export interface HostConnectionOwner {
@@ -24,12 +27,25 @@ export interface HostConnectionOwner {
   warn(message: string, error?: unknown): void;
   readonly timers: Timers;
   readonly limits: HostLimits;
+  /** Slots still running after their callers gave up, host-wide. */
+  readonly abandoned: AbandonedCalls;
+}
+
+/** A call this connection is running and has not answered yet. */
+interface RunningCall {
+  readonly served: ServedCall;
+  /** The caller gave up (or the connection closed): answered already, counted as abandoned. */
+  abandoned: boolean;
+  /** A stream slot's call, once the slot returned its iterable. */
+  pump: StreamPump | undefined;
 }
 
 /** The limits a host puts on each connection (HostOptions, with defaults filled in). */
 export interface HostLimits {
   readonly maxConnections: number;
   readonly maxInFlightCalls: number;
+  /** Most slots running host-wide after their callers gave up (see AbandonedCalls). */
+  readonly maxAbandonedCalls: number;
   readonly handshakeTimeout: number;
   readonly authenticate: ((credential: unknown, peer: { readonly address: string }) => boolean | Promise<boolean>) | undefined;
 }
@@ -40,6 +56,8 @@ export class HostConnection implements SourceListener {
   private readonly streams = new Map<SourceBinding, SharedStream>();
   private admitted = false;
   private inFlight = 0;
+  /** Calls with a reply wanted, by serial, until answered or given up by their caller. */
+  private readonly running = new Map<number, RunningCall>();
   private handshakeTimer: unknown;
   /** Resolves once the connection is closed and its socket released. */
   readonly ended: Promise<void>;
@@ -67,6 +85,7 @@ export class HostConnection implements SourceListener {
     }
     peer.onClose = (error) => {
       this.stopHandshakeTimer();
+      this.abandonAll(error);
       for (const b of this.subscriptions) this.unsubscribe(b);
       this.subscriptions.clear();
       owner.connectionEnded(this, error);
@@ -232,6 +251,21 @@ export class HostConnection implements SourceListener {
         if (binding && this.subscriptions.delete(binding)) this.unsubscribe(binding);
         return;
       }
+      case 'cancel': {
+        const m = p.cancel!;
+        const serial = m.serial ?? 0;
+        const reason =
+          m.code === 'TIMEOUT'
+            ? new TimeoutError(`the caller's timeout passed (call #${serial} of ${this.label})`)
+            : new CancelledError(`the caller cancelled call #${serial} (${this.label})`);
+        this.cancel(serial, reason);
+        return;
+      }
+      case 'streamCredit': {
+        const m = p.streamCredit!;
+        this.running.get(m.serial ?? 0)?.pump?.credit(m.items ?? 0);
+        return;
+      }
       case 'pong':
         return;
       default:
@@ -250,16 +284,105 @@ export class HostConnection implements SourceListener {
       this.reply(serial, { error: errorInfo(new LimitError(`${max} calls of ${this.label} are already running on this host`)) });
       return;
     }
+    const abandoned = this.owner.abandoned;
+    if (abandoned.full) {
+      this.reply(serial, {
+        error: errorInfo(new LimitError(`${abandoned.count} slots whose callers gave up are still running on this host`)),
+      });
+      return;
+    }
+    if (serial !== 0 && this.running.has(serial)) {
+      throw new ProtocolError('PROTOCOL_ERROR', `${this.label} reused serial #${serial} of a call still running`);
+    }
+    const served = new ServedCall(binding.name, binding.api.slots[index]?.name ?? `#${index}`, this.label);
+    const call: RunningCall = { served, abandoned: false, pump: undefined };
+    if (serial !== 0) this.running.set(serial, call);
     this.inFlight++;
     binding.invoke(
       index,
       args,
       (outcome) => {
+        if ('stream' in outcome) {
+          if (call.abandoned || serial === 0) {
+            // Nobody will read it: end the generator (its finally runs) before letting go.
+            const pump = new StreamPump(serial, outcome.stream, outcome.encodeItem, this, () => {}, (step) => runServing(served, step));
+            if (!call.abandoned) {
+              call.abandoned = true;
+              this.inFlight--;
+              abandoned.add();
+            }
+            pump.stop().finally(() => abandoned.remove());
+            pump.start();
+            return;
+          }
+          const pump = new StreamPump(
+            serial,
+            outcome.stream,
+            outcome.encodeItem,
+            this,
+            (end) => {
+              if (this.running.get(serial) === call) this.running.delete(serial);
+              this.inFlight--;
+              this.reply(serial, end);
+            },
+            (step) => runServing(served, step),
+          );
+          call.pump = pump;
+          pump.start();
+          return;
+        }
+        if (call.abandoned) {
+          // Answered when its caller gave up; it no longer counts against this connection.
+          abandoned.remove();
+          return;
+        }
+        if (serial !== 0) this.running.delete(serial);
         this.inFlight--;
         this.reply(serial, outcome);
       },
       this,
+      served,
     );
+  }
+
+  /**
+   * The caller gave up on call `serial`: answer it now (so the caller's bookkeeping ends), stop
+   * counting it against this connection, count it as abandoned while the slot still runs, and
+   * tell the slot through its signal.
+   */
+  private cancel(serial: number, reason: TsroError): void {
+    const call = this.running.get(serial);
+    if (!call) return; // answered already, or never seen: nothing to do
+    this.running.delete(serial);
+    call.abandoned = true;
+    this.inFlight--;
+    this.owner.abandoned.add();
+    this.reply(serial, { error: errorInfo(reason) });
+    call.served.cancel(reason);
+    this.stopPump(call);
+  }
+
+  /** A stream whose caller is gone: its generator is ended, and is abandoned until it has. */
+  private stopPump(call: RunningCall): void {
+    const pump = call.pump;
+    if (pump === undefined) return;
+    call.pump = undefined;
+    pump.stop().finally(() => this.owner.abandoned.remove());
+  }
+
+  /** The connection ended: every call still running is abandoned. */
+  private abandonAll(error: TsroError | undefined): void {
+    if (this.running.size === 0) return;
+    const reason = new DisconnectedError(`the caller's connection closed${error ? `: ${error.message}` : ''}`);
+    const calls = [...this.running.values()];
+    this.running.clear();
+    for (const call of calls) {
+      call.abandoned = true;
+      this.inFlight--;
+      this.owner.abandoned.add();
+      call.served.cancel(reason);
+      this.stopPump(call);
+    }
   }
 
   private reply(serial: number, outcome: CallOutcome): void {

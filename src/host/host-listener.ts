@@ -15,6 +15,7 @@ import type { Timers } from '../util/timers';
 import { HostConnection, type HostConnectionOwner, type HostLimits } from './host-connection';
 import type { SourceBinding } from './source-binding';
 import type { SourceTable } from './source-table';
+import { AbandonedCalls } from './abandoned-calls';
 
 /** The largest frame a host accepts from a peer it has not admitted yet (a Handshake is far smaller). */
 const PRE_ADMISSION_FRAME_LIMIT = 64 * 1024;
@@ -30,6 +31,8 @@ export interface ListenerSettings {
 }
 
 export class HostListener implements HostConnectionOwner {
+  /** Slots still running after their callers gave up, over all of this host's connections. */
+  readonly abandoned: AbandonedCalls;
   readonly #settings: ListenerSettings;
   readonly #sources: SourceTable;
   readonly #connections = new Set<HostConnection>();
@@ -40,6 +43,7 @@ export class HostListener implements HostConnectionOwner {
   constructor(settings: ListenerSettings, sources: SourceTable) {
     this.#settings = settings;
     this.#sources = sources;
+    this.abandoned = new AbandonedCalls(settings.limits.maxAbandonedCalls, (message) => settings.logger.warn(message));
   }
 
   /** Calls `fn` after each accepted connection ends. */

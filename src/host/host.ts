@@ -47,6 +47,13 @@ export interface HostOptions extends Omit<NodeOptions, 'tls'> {
   readonly maxConnections?: number;
   /** Most slot calls of one connection running at once; more are refused with LIMIT_EXCEEDED. Default 1024. */
   readonly maxInFlightCalls?: number;
+  /**
+   * Most slots running host-wide after their callers gave up (timed out, aborted, stopped
+   * reading a stream, or disconnected). Such a call stops counting against its connection's
+   * `maxInFlightCalls` at once; at this limit the host refuses new calls with LIMIT_EXCEEDED
+   * (logged) until some of those slots end. Default 4096.
+   */
+  readonly maxAbandonedCalls?: number;
   /** A peer that has not completed the handshake (and authentication) by then is dropped, in ms. Default 10 s. */
   readonly handshakeTimeout?: number;
   /**
@@ -59,6 +66,7 @@ export interface HostOptions extends Omit<NodeOptions, 'tls'> {
 const DEFAULT_MAX_CONNECTIONS = 1024;
 const DEFAULT_MAX_IN_FLIGHT_CALLS = 1024;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_ABANDONED_CALLS = 4096;
 
 /** The collaborators behind one Host, beside its node's. @internal */
 export interface HostParts {
@@ -109,6 +117,7 @@ export class Host extends Node {
         limits: {
           maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
           maxInFlightCalls: options.maxInFlightCalls ?? DEFAULT_MAX_IN_FLIGHT_CALLS,
+          maxAbandonedCalls: options.maxAbandonedCalls ?? DEFAULT_MAX_ABANDONED_CALLS,
           handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
           authenticate: options.authenticate,
         },

@@ -12,8 +12,12 @@ import { TsroError, UsageError } from '../errors';
 import { apiToMessage } from '../protocol/api-codec';
 import type { ErrorInfoMessage, SourceInfoMessage } from '../protocol/messages';
 import { encodePacket } from '../protocol/packet-codec';
-import { swapCaller } from './call-context';
-import { encodePropertyChange, encodeSignal } from '../protocol/hot-packets';
+import { runServing, swapCaller, type ServedCall } from './call-context';
+import { encodePropertyChange, encodeSignal, encodeStreamItem } from '../protocol/hot-packets';
+
+function describeKind(v: unknown): string {
+  return v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
+}
 import { decodeValue, encodeValue, type ValueMessage } from '../protocol/value-codec';
 
 /** Somewhere a binding can send encoded packets: a host-side connection. */
@@ -24,10 +28,53 @@ export interface SourceListener {
 /** Outcome of a call: the (conformed) return value, or why it failed. */
 export type CallOutcome = { value: unknown; what: string } | { error: ErrorInfoMessage };
 
-export function errorInfo(err: unknown): ErrorInfoMessage {
-  if (err instanceof TsroError) return { code: err.code, name: err.name, message: err.message };
-  if (err instanceof Error) return { code: 'REMOTE', name: err.name, message: err.message };
-  return { code: 'REMOTE', name: 'Error', message: String(err) };
+/** A stream slot returned its iterable: the items still to be pulled, and how each is encoded. */
+export interface StreamOutcome {
+  readonly stream: AsyncIterator<unknown> | Iterator<unknown>;
+  readonly encodeItem: (value: unknown) => Uint8Array;
+}
+
+/** How many causes deep an error's `cause` chain is carried. */
+const MAX_CAUSE_DEPTH = 8;
+
+/**
+ * What a thrown value tells its caller: name and message, its own enumerable properties that the
+ * wire can carry (`data`; a property that cannot be carried is left out, not the whole error),
+ * and its `cause`, carried the same way.
+ */
+export function errorInfo(err: unknown, depth = 0): ErrorInfoMessage {
+  let info: ErrorInfoMessage;
+  if (err instanceof TsroError) info = { code: err.code, name: err.name, message: err.message };
+  else if (err instanceof Error) info = { code: 'REMOTE', name: err.name, message: err.message };
+  else if (err !== null && typeof err === 'object') {
+    const message = (err as { message?: unknown }).message;
+    info = { code: 'REMOTE', name: 'Error', message: typeof message === 'string' ? message : 'a value that is not an Error was thrown (see remoteData)' };
+  } else {
+    info = { code: 'REMOTE', name: 'Error', message: String(err) };
+  }
+  const data = errorData(err);
+  if (data) info.data = data;
+  if (err instanceof Error && err.cause !== undefined && depth < MAX_CAUSE_DEPTH) info.cause = errorInfo(err.cause, depth + 1);
+  return info;
+}
+
+function errorData(err: unknown): ValueMessage | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  const carried: Record<string, unknown> = {};
+  let any = false;
+  for (const key of Object.keys(err)) {
+    // The code of a TsroError travels as ErrorInfo.code; a cause as ErrorInfo.cause.
+    if ((key === 'code' && err instanceof TsroError) || (key === 'cause' && err instanceof Error)) continue;
+    const v = (err as Record<string, unknown>)[key];
+    try {
+      encodeValue(v, key);
+    } catch {
+      continue; // not carriable: left out
+    }
+    carried[key] = v;
+    any = true;
+  }
+  return any ? encodeValue(carried, 'error data') : undefined;
 }
 
 /**
@@ -201,7 +248,13 @@ export class SourceBinding implements SourceObserver {
    * throws come back as errors; `done` is called exactly once, synchronously for a slot that
    * returns a plain value, after settling for one that returns a promise.
    */
-  invoke(index: number, args: readonly unknown[], done: (outcome: CallOutcome) => void, caller?: object): void {
+  invoke(
+    index: number,
+    args: readonly unknown[],
+    done: (outcome: CallOutcome | StreamOutcome) => void,
+    caller?: object,
+    served?: ServedCall,
+  ): void {
     const slot = this.api.slots[index];
     if (!slot) {
       done({ error: errorInfo(new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot #${index}`)) });
@@ -213,21 +266,41 @@ export class SourceBinding implements SourceObserver {
       let values = this.conformArguments(slot, args);
       if (this.reviveSlotArgs?.[index]) values = values.map((v, i) => reviveValue(slot.params[i]!.type, v));
       const fn = (this.object as Record<string, unknown>)[slot.name] as (...a: unknown[]) => unknown;
-      result = fn.apply(this.object, values as unknown[]);
+      result = served === undefined ? fn.apply(this.object, values as unknown[]) : runServing(served, () => fn.apply(this.object, values as unknown[]));
     } catch (err) {
       done({ error: errorInfo(err) });
       return;
     } finally {
       swapCaller(previous);
     }
+    const settle = slot.stream === true ? (value: unknown) => done(this.streamOutcome(slot, value)) : (value: unknown) => done(this.replyValue(slot, value));
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(
-        (value) => done(this.replyValue(slot, value)),
-        (err: unknown) => done({ error: errorInfo(err) }),
-      );
+      (result as PromiseLike<unknown>).then(settle, (err: unknown) => done({ error: errorInfo(err) }));
     } else {
-      done(this.replyValue(slot, result));
+      settle(result);
     }
+  }
+
+  /** A stream slot's result: its iterator, or an error if it is not iterable. */
+  private streamOutcome(slot: MethodDescription, value: unknown): StreamOutcome | CallOutcome {
+    const v = value as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown>; [Symbol.iterator]?: () => Iterator<unknown> } | null;
+    let stream: AsyncIterator<unknown> | Iterator<unknown> | undefined;
+    try {
+      if (v !== null && (typeof v === 'object' || typeof v === 'function')) {
+        if (typeof v[Symbol.asyncIterator] === 'function') stream = v[Symbol.asyncIterator]!();
+        else if (typeof v[Symbol.iterator] === 'function' && typeof v !== 'string') stream = v[Symbol.iterator]!();
+      }
+    } catch (err) {
+      return { error: errorInfo(err) };
+    }
+    if (!stream) {
+      return {
+        error: errorInfo(new UsageError('TYPE_MISMATCH', `stream slot "${slot.name}" of source "${this.name}" returned ${describeKind(value)}, not an async iterable`)),
+      };
+    }
+    const type = slot.returns;
+    const what = `an item of stream slot "${slot.name}" of source "${this.name}"`;
+    return { stream, encodeItem: (item) => encodeStreamItem(conformsAsIs(type, item) ? item : conformValue(type, item, what), what) };
   }
 
   /** Applies a replica's property set. Throws a UsageError if it is refused. */

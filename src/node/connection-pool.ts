@@ -4,7 +4,9 @@
 // with capped exponential backoff until the node closes.
 
 import type { Duplex } from 'node:stream';
-import { DisconnectedError, TimeoutError, UsageError, type TsroError } from '../errors';
+import { CancelledError, DisconnectedError, TimeoutError, TsroError, UsageError } from '../errors';
+import { checkSignal } from '../replica/call-options';
+import type { EventHub } from '../util/emitter';
 import { Peer } from '../protocol/peer';
 import { FrameChannel } from '../transport/frame-channel';
 import { connectSocket } from '../transport/node/socket-client';
@@ -37,6 +39,25 @@ export interface PoolSettings {
   readonly connectTimeout: number;
   readonly heartbeatInterval: number;
   readonly reconnect: ReconnectPolicy | undefined;
+  /** Timeout of calls that set none, in ms; 0 = none. */
+  readonly callTimeout: number;
+  /** Where `connected`, `disconnected` and `reconnecting` go (the node's events). */
+  readonly events: EventHub;
+}
+
+/** Backoff of a connectToNode({ retry: true }) on a node whose `reconnect` is off. */
+const DEFAULT_RETRY: ReconnectPolicy = { initialDelay: 100, maxDelay: 5000, factor: 2 };
+
+/** Options of connectToNode. */
+export interface ConnectOptions {
+  /**
+   * Keep trying, with the reconnect backoff, until the host answers (QtRO's behaviour); the
+   * promise then resolves. It rejects only if the node is closed, `signal` aborts, or the host
+   * refuses for good (AUTH_FAILED, PROTOCOL_MISMATCH). Default false: a failed first attempt rejects.
+   */
+  readonly retry?: boolean;
+  /** Gives up connecting (with retry: stops trying), rejecting with CANCELLED. */
+  readonly signal?: AbortSignal;
 }
 
 /** Where the sources a connection announces go (the node's source directory). */
@@ -60,6 +81,8 @@ interface RemoteHost {
   persistent: boolean;
   /** Handed in with addClientSideConnection: never re-established by this node. */
   readonly external: boolean;
+  /** connectToNode({ retry: true }) calls waiting for the first connection. */
+  waiters?: { resolve(): void; reject(error: Error): void }[];
 }
 
 export class ConnectionPool {
@@ -114,22 +137,105 @@ export class ConnectionPool {
   }
 
   /** See Node.connectToNode. */
-  connectToNode(url: string): Promise<void> {
+  connectToNode(url: string, options: ConnectOptions = {}): Promise<void> {
     const address = parseUrl(url);
+    const signal = options.signal;
+    checkSignal(signal);
     if (this.#closed) return Promise.reject(new DisconnectedError('the node is closed', 'CLOSED'));
+    if (signal?.aborted) return Promise.reject(new CancelledError(`connecting to ${url} was cancelled`, signal.reason));
     const discovery = this.#discoveries.get(address.url)?.started ?? this.#discover(address);
-    if (discovery) return discovery;
+    if (discovery) return signal ? this.#abortable(discovery, signal, url) : discovery;
     const known = this.#remotes.get(url);
-    if (known?.opening) return known.opening;
-    if (known?.connection) return Promise.resolve();
-    if (known) return this.#open(known); // waiting to retry: try now
-    const remote = this.#addRemote(url, address, false, false);
-    const first = this.#open(remote);
-    first.catch(() => {
-      if (remote.persistent) this.#scheduleReconnect(remote);
-      else if (!remote.connection && remote.retryTimer === undefined) this.#remotes.delete(url);
+    if (options.retry === true) {
+      if (known?.connection && !known.opening) return Promise.resolve();
+      const remote = known ?? this.#addRemote(url, address, false, false);
+      const connected = this.#whenConnected(remote, signal);
+      if (!remote.opening && remote.retryTimer === undefined) {
+        this.#open(remote).catch((err: unknown) => this.#retryFailed(remote, err));
+      }
+      return connected;
+    }
+    let attempt: Promise<void>;
+    if (known?.opening) attempt = known.opening;
+    else if (known?.connection) return Promise.resolve();
+    else if (known) attempt = this.#open(known); // waiting to retry: try now
+    else {
+      const remote = this.#addRemote(url, address, false, false);
+      attempt = this.#open(remote);
+      attempt.catch((err: unknown) => {
+        if (remote.persistent || remote.waiters) this.#scheduleReconnect(remote, err);
+        else if (!remote.connection && remote.retryTimer === undefined) this.#remotes.delete(url);
+      });
+    }
+    return signal ? this.#abortable(attempt, signal, url) : attempt;
+  }
+
+  /** `p`, or CANCELLED if `signal` aborts first (the attempt itself goes on). */
+  #abortable(p: Promise<void>, signal: AbortSignal, url: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => reject(new CancelledError(`connecting to ${url} was cancelled`, signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.then(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err as Error);
+        },
+      );
     });
-    return first;
+  }
+
+  /** Resolves when `remote` is next connected; rejects when the node closes or `signal` aborts. */
+  #whenConnected(remote: RemoteHost, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiters = (remote.waiters ??= []);
+      const remove = (): void => {
+        const i = remote.waiters?.indexOf(waiter) ?? -1;
+        if (i >= 0) remote.waiters!.splice(i, 1);
+      };
+      const onAbort = (): void => {
+        waiter.reject(new CancelledError(`connecting to ${remote.url} was cancelled`, signal!.reason));
+        this.#stopRetrying(remote);
+      };
+      const waiter = {
+        resolve: (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          remove();
+          resolve();
+        },
+        reject: (error: Error): void => {
+          signal?.removeEventListener('abort', onAbort);
+          remove();
+          reject(error);
+        },
+      };
+      waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** No connectToNode waits for `remote` any more: stop retrying it unless something else needs it. */
+  #stopRetrying(remote: RemoteHost): void {
+    if ((remote.waiters?.length ?? 0) > 0 || remote.persistent || remote.connection || remote.opening) return;
+    remote.waiters = undefined;
+    if (remote.retryTimer !== undefined) this.#settings.timers.clearTimeout(remote.retryTimer);
+    remote.retryTimer = undefined;
+    if (this.#remotes.get(remote.url) === remote) this.#remotes.delete(remote.url);
+  }
+
+  /** An attempt for a retrying connectToNode failed: retry, unless the host refused for good. */
+  #retryFailed(remote: RemoteHost, err: unknown): void {
+    remote.connection = undefined;
+    const code = err instanceof TsroError ? err.code : undefined;
+    if (code === 'AUTH_FAILED' || code === 'PROTOCOL_MISMATCH') {
+      for (const w of [...(remote.waiters ?? [])]) w.reject(err as Error);
+      this.#stopRetrying(remote);
+      return;
+    }
+    this.#scheduleReconnect(remote, err);
   }
 
   /**
@@ -232,6 +338,8 @@ export class ConnectionPool {
     for (const r of remotes) {
       if (r.retryTimer !== undefined) this.#settings.timers.clearTimeout(r.retryTimer);
       r.retryTimer = undefined;
+      for (const w of [...(r.waiters ?? [])]) w.reject(new DisconnectedError(`the node was closed before ${r.url} answered`, 'CLOSED'));
+      r.waiters = undefined;
     }
     await Promise.allSettled(remotes.map((r) => r.opening));
     const ending: Promise<void>[] = [];
@@ -263,6 +371,8 @@ export class ConnectionPool {
       }
       await this.#attach(remote, stream);
       remote.failures = 0;
+      for (const w of [...(remote.waiters ?? [])]) w.resolve();
+      remote.waiters = undefined;
     })();
     remote.opening = attempt;
     const settle = (): void => {
@@ -289,7 +399,7 @@ export class ConnectionPool {
     const channel = new FrameChannel(stream, { maxFrameSize: s.maxFrameSize, maxBufferedBytes: s.maxBufferedBytes, label: remote.url });
     const credential = typeof s.credential === 'function' ? (s.credential as (url: string) => unknown)(remote.url) : s.credential;
     const peer = new Peer(channel, remote.url, s.maxFrameSize, credential, s.maxValuesPerFrame);
-    const connection = new NodeConnection(remote.url, peer, this.#events, s.timers, s.heartbeatInterval, sharedStreamSubscriberOf(stream));
+    const connection = new NodeConnection(remote.url, peer, this.#events, s.timers, s.heartbeatInterval, sharedStreamSubscriberOf(stream), s.callTimeout);
     remote.connection = connection;
     remote.channel = channel;
     try {
@@ -308,10 +418,12 @@ export class ConnectionPool {
     } finally {
       s.timers.clearTimeout(timer);
     }
+    if (connection.isOpen) s.events.fire('connected', { url: remote.url });
   }
 
-  #scheduleReconnect(remote: RemoteHost): void {
-    const policy = this.#settings.reconnect;
+  #scheduleReconnect(remote: RemoteHost, error?: unknown): void {
+    // A connectToNode({ retry: true }) waiting for this host retries even with reconnect off.
+    const policy = this.#settings.reconnect ?? (remote.waiters?.length ? DEFAULT_RETRY : undefined);
     if (!policy || this.#closed || remote.retryTimer !== undefined || remote.opening) return;
     const delay = Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** remote.failures);
     remote.failures++;
@@ -323,9 +435,16 @@ export class ConnectionPool {
         if (remote.failures === 1 || remote.failures % 10 === 0) {
           this.#settings.logger.warn(`reconnecting to ${remote.url} failed (attempt ${remote.failures}); retrying`, err);
         }
-        this.#scheduleReconnect(remote);
+        if (remote.waiters?.length) this.#retryFailed(remote, err);
+        else this.#scheduleReconnect(remote, err);
       });
     }, delay);
+    this.#settings.events.fire('reconnecting', {
+      url: remote.url,
+      attempt: remote.failures,
+      delay,
+      error: error instanceof TsroError ? error : undefined,
+    });
   }
 
   #connectionClosed(connection: NodeConnection, error: TsroError | undefined): void {
@@ -340,10 +459,13 @@ export class ConnectionPool {
     if (this.#closed || connection.wasClosedLocally) return;
     const wasUp = remote.failures === 0 && !remote.opening;
     if (wasUp) this.#settings.logger.warn(`lost the connection to ${connection.url}${this.#settings.reconnect ? '; reconnecting' : ''}`, error);
+    if (connection.wasReady) {
+      this.#settings.events.fire('disconnected', { url: connection.url, error: error ?? new DisconnectedError(`${connection.url} closed the connection`) });
+    }
     if (!this.#settings.reconnect) {
       this.#remotes.delete(remote.url);
       return;
     }
-    if (wasUp) this.#scheduleReconnect(remote);
+    if (wasUp) this.#scheduleReconnect(remote, error);
   }
 }

@@ -2,7 +2,8 @@
 // those this node is subscribed to, and the calls waiting for a reply. Calls never hang: when
 // the connection ends every pending call rejects with a DisconnectedError.
 
-import { DisconnectedError, ProtocolError, RemoteError, type TsroError } from '../errors';
+import { CancelledError, DisconnectedError, ProtocolError, RemoteError, TimeoutError, type TsroError } from '../errors';
+import { CallDeadlines, type DeadlineQueue, type Deadlined } from './call-deadlines';
 import { apiFromMessage } from '../protocol/api-codec';
 import type { DecodedPacket, ErrorInfoMessage, SourceInfoMessage } from '../protocol/messages';
 import type { Peer } from '../protocol/peer';
@@ -11,6 +12,8 @@ import { decodeValue, decodeValues, type ValueMessage } from '../protocol/value-
 import type { ReplicaCore, SubscriptionLink } from '../replica/replica-core';
 import type { Timers } from '../util/timers';
 import type { SharedStreamSubscriber } from '../transport/shared-streams';
+import type { CallOptions } from '../replica/call-options';
+import type { CallStream, StreamControl } from '../replica/call-stream';
 
 /** A source as a host announced it. */
 export interface SourceInfo {
@@ -38,16 +41,57 @@ interface StreamReader {
   stop: () => void;
 }
 
-interface PendingCall {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  /** Names the call in errors: `slot "print" of "Printer"`, or for a set its own text. */
-  readonly slot: string;
-  readonly source: string | undefined;
+class PendingCall implements Deadlined {
+  settled = false;
+  deadline = 0;
+  queue: DeadlineQueue | undefined = undefined;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  /** A stream call: its items and end go here instead of resolve/reject. */
+  stream: CallStream | undefined = undefined;
+  constructor(
+    readonly serial: number,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: Error) => void,
+    /** Names the call in errors: `slot "print" of "Printer"`, or for a set its own text. */
+    readonly slot: string,
+    readonly source: string | undefined,
+    readonly timeout: number,
+  ) {}
 }
 
-function describeCall(call: PendingCall): string {
+function describeCall(call: { readonly slot: string; readonly source: string | undefined }): string {
   return call.source === undefined ? call.slot : `slot "${call.slot}" of "${call.source}"`;
+}
+
+/** The rejection of a call whose signal is aborted. */
+function cancelledError(what: string, signal: AbortSignal): CancelledError {
+  return new CancelledError(`${what} was cancelled`, signal.reason);
+}
+
+/**
+ * Gives a rejection the caller's stack: it is made where the reply is read, but runs as a
+ * reaction of the promise the caller awaits, so V8's async stack trace reaches the caller's
+ * frames. Costs nothing on success.
+ */
+function withCallerStack(error: unknown): never {
+  if (error instanceof Error) Error.captureStackTrace(error);
+  throw error;
+}
+
+/** How many causes deep a RemoteError's chain is rebuilt (the host sends at most 8). */
+const MAX_CAUSE_DEPTH = 8;
+
+/** The RemoteError for an error reply. */
+export function remoteError(info: ErrorInfoMessage, depth = 0): RemoteError {
+  const code = info.code || 'REMOTE';
+  let remoteData: Record<string, unknown> | undefined;
+  if (info.data) {
+    const data = decodeValue(info.data);
+    if (data !== null && typeof data === 'object' && !Array.isArray(data)) remoteData = data as Record<string, unknown>;
+  }
+  const cause = info.cause && depth < MAX_CAUSE_DEPTH ? remoteError(info.cause, depth + 1) : undefined;
+  return new RemoteError(info.name || 'Error', info.message ?? '', code === 'REMOTE' ? undefined : code, { remoteData, cause });
 }
 
 const MAX_SERIAL = 0xffffffff;
@@ -63,6 +107,12 @@ export class NodeConnection implements SubscriptionLink {
   readonly offers = new Map<number, SourceInfo>();
   private readonly subscriptions = new Map<number, ReplicaCore>();
   private readonly pending = new Map<number, PendingCall>();
+  /**
+   * Calls this side gave up on (timeout, abort) whose CancelCall the host has not answered yet:
+   * their serials stay taken, and a late reply or stream item for them is dropped.
+   */
+  private readonly abandoned = new Set<number>();
+  private readonly deadlines: CallDeadlines<PendingCall>;
   private nextSerial = 1;
   private closedLocally = false;
   private readyResolve!: () => void;
@@ -86,8 +136,13 @@ export class NodeConnection implements SubscriptionLink {
     private readonly heartbeatInterval: number,
     /** The transport's shared streams, if it fans out by itself (NATS). */
     private readonly sharedStreams?: SharedStreamSubscriber,
+    /** Timeout of calls that set none, in ms; 0 = none. */
+    private readonly callTimeout = 0,
   ) {
     this.lastReceived = timers.now();
+    this.deadlines = new CallDeadlines<PendingCall>(timers, (call) =>
+      this.giveUp(call, 'TIMEOUT', new TimeoutError(`${describeCall(call)} got no reply within ${call.timeout} ms`)),
+    );
     this.ready = new Promise<void>((resolve, reject) => {
       this.readyResolve = resolve;
       this.readyReject = reject;
@@ -114,6 +169,11 @@ export class NodeConnection implements SubscriptionLink {
 
   get isOpen(): boolean {
     return !this.peer.closed;
+  }
+
+  /** True once the handshake was done and the source list in (the connection was up). */
+  get wasReady(): boolean {
+    return this.isReady;
   }
 
   /** True if this side closed the connection (node.close(), or a failed handshake). */
@@ -235,29 +295,113 @@ export class NodeConnection implements SubscriptionLink {
 
   /**
    * Calls a slot with arguments already checked against its declaration; resolves with its
-   * decoded return value. `slot` and `source` name it in errors.
+   * decoded return value. `slot` and `source` name it in errors. With a timeout (the options',
+   * else the node's) or a signal, the call rejects TIMEOUT or CANCELLED when its caller gives
+   * up, and the host is told; a signal aborted already sends nothing.
    */
-  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], slot: string, source: string): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+  invoke(
+    sourceId: number,
+    slotIndex: number,
+    args: readonly unknown[],
+    slot: string,
+    source: string,
+    options?: CallOptions,
+  ): Promise<unknown> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(cancelledError(`slot "${slot}" of "${source}"`, signal));
+    return new Promise<unknown>((resolve, reject) => {
       const serial = this.allocateSerial();
       const bytes = encodeInvoke(sourceId, slotIndex, serial, args, (i) => `argument ${i + 1} of slot "${slot}" of "${source}"`);
       // Sent before it is recorded: a frame too large for the host throws here, leaving nothing behind.
       if (!this.peer.sendEncoded(bytes)) {
         throw new DisconnectedError(`slot "${slot}" of "${source}": the connection to ${this.url} is closed`);
       }
-      this.pending.set(serial, { resolve, reject, slot, source });
-    });
+      this.track(new PendingCall(serial, resolve, reject, slot, source, options?.timeout ?? this.callTimeout), signal);
+    }).then(undefined, withCallerStack);
   }
 
-  /** Sets a property on the source; resolves once the host has applied it. */
-  setProperty(sourceId: number, index: number, value: ValueMessage, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
+  /** Sets a property on the source; resolves once the host has applied it. Options as for invoke. */
+  setProperty(sourceId: number, index: number, value: ValueMessage, what: string, options?: CallOptions): Promise<void> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(cancelledError(what, signal));
+    return new Promise<void>((resolve, reject) => {
       const serial = this.allocateSerial();
       if (!this.peer.send({ setProperty: { source: sourceId, index, value, serial } })) {
         throw new DisconnectedError(`${what}: the connection to ${this.url} is closed`);
       }
-      this.pending.set(serial, { resolve: () => resolve(), reject, slot: what, source: undefined });
-    });
+      this.track(new PendingCall(serial, () => resolve(), reject, what, undefined, options?.timeout ?? this.callTimeout), signal);
+    }).then(undefined, withCallerStack);
+  }
+
+  /**
+   * Calls a stream slot for `stream` (on its first next()): items arrive into it, and it
+   * acknowledges what its consumer took. Only the options' timeout applies (to the whole
+   * stream), not the node's callTimeout: a stream may rightly run for ever. Throws if the call
+   * cannot be sent.
+   */
+  openStream(
+    sourceId: number,
+    slotIndex: number,
+    args: readonly unknown[],
+    slot: string,
+    source: string,
+    options: CallOptions | undefined,
+    stream: CallStream,
+  ): StreamControl {
+    const signal = options?.signal;
+    if (signal?.aborted) throw cancelledError(`stream slot "${slot}" of "${source}"`, signal);
+    const serial = this.allocateSerial();
+    const bytes = encodeInvoke(sourceId, slotIndex, serial, args, (i) => `argument ${i + 1} of slot "${slot}" of "${source}"`);
+    if (!this.peer.sendEncoded(bytes)) {
+      throw new DisconnectedError(`slot "${slot}" of "${source}": the connection to ${this.url} is closed`);
+    }
+    const noop = (): void => {};
+    const call = new PendingCall(serial, noop, noop, slot, source, options?.timeout ?? 0);
+    call.stream = stream;
+    this.track(call, signal);
+    return {
+      credit: (items) => {
+        if (this.pending.get(serial) === call) this.peer.send({ streamCredit: { serial, items } });
+      },
+      cancel: () => this.giveUp(call, 'CANCELLED', undefined),
+    };
+  }
+
+  /** Records a call that was sent, with its timeout and signal. */
+  private track(call: PendingCall, signal: AbortSignal | undefined): void {
+    this.pending.set(call.serial, call);
+    const timeout = call.timeout;
+    if (timeout > 0 && timeout !== Infinity) this.deadlines.add(call, timeout);
+    if (signal !== undefined) {
+      const onAbort = (): void => this.giveUp(call, 'CANCELLED', cancelledError(describeCall(call), signal));
+      call.signal = signal;
+      call.onAbort = onAbort;
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+  }
+
+  /** The call is over for its caller: no timer, no abort listener. */
+  private finish(call: PendingCall): void {
+    call.settled = true;
+    if (call.queue !== undefined) this.deadlines.settled(call);
+    if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
+  }
+
+  /**
+   * The caller gave up on `call`: it rejects now (a stream ended by its consumer, `error`
+   * undefined, just ends), and the host is told to stop.
+   */
+  private giveUp(call: PendingCall, code: 'TIMEOUT' | 'CANCELLED', error: TsroError | undefined): void {
+    if (call.settled || this.pending.get(call.serial) !== call) return;
+    this.pending.delete(call.serial);
+    this.finish(call);
+    if (!this.peer.closed) {
+      this.abandoned.add(call.serial);
+      this.peer.send({ cancel: { serial: call.serial, code } });
+    }
+    if (error === undefined) return;
+    if (call.stream) call.stream.abort(error);
+    else call.reject(error);
   }
 
   private wrapped = false;
@@ -266,7 +410,7 @@ export class NodeConnection implements SubscriptionLink {
     // Serials are per connection; 0 means "no reply". Until the counter first wraps (2^32 calls)
     // no serial can still be in flight; after that, skip the ones that are.
     let serial = this.nextSerial;
-    if (this.wrapped) while (this.pending.has(serial)) serial = serial >= MAX_SERIAL ? 1 : serial + 1;
+    if (this.wrapped) while (this.pending.has(serial) || this.abandoned.has(serial)) serial = serial >= MAX_SERIAL ? 1 : serial + 1;
     if (serial >= MAX_SERIAL) {
       this.wrapped = true;
       this.nextSerial = 1;
@@ -291,14 +435,15 @@ export class NodeConnection implements SubscriptionLink {
 
   private settle(serial: number, error: ErrorInfoMessage | null | undefined, value: unknown): void {
     const call = this.pending.get(serial);
-    if (!call) throw new ProtocolError('PROTOCOL_ERROR', `${this.url} replied to unknown call #${serial}`);
-    this.pending.delete(serial);
-    if (error) {
-      const code = error.code ?? 'REMOTE';
-      call.reject(new RemoteError(error.name || 'Error', error.message ?? '', code === 'REMOTE' ? undefined : code));
-    } else {
-      call.resolve(value);
+    if (!call) {
+      if (this.abandoned.delete(serial)) return; // the answer to our CancelCall (or a reply it crossed)
+      throw new ProtocolError('PROTOCOL_ERROR', `${this.url} replied to unknown call #${serial}`);
     }
+    this.pending.delete(serial);
+    this.finish(call);
+    if (call.stream) call.stream.end(error ? remoteError(error) : undefined);
+    else if (error) call.reject(remoteError(error));
+    else call.resolve(value);
   }
 
   private receive(p: DecodedPacket): void {
@@ -312,6 +457,14 @@ export class NodeConnection implements SubscriptionLink {
       case 'reply': {
         const m = p.reply!;
         this.settle(m.serial ?? 0, m.error, m.error ? undefined : decodeValue(m.value ?? {}));
+        return;
+      }
+      case 'streamItems': {
+        const m = p.streamItems!;
+        const serial = m.serial ?? 0;
+        const call = this.pending.get(serial);
+        if (call?.stream) call.stream.push(decodeValues(m.items));
+        else if (!this.abandoned.has(serial)) throw new ProtocolError('PROTOCOL_ERROR', `${this.url} sent stream items for call #${serial}, which is not a stream in progress`);
         return;
       }
       case 'signal': {
@@ -372,10 +525,15 @@ export class NodeConnection implements SubscriptionLink {
         ? 'the node was closed'
         : `${this.url} closed the connection`;
     const code = this.closedLocally && !error ? 'CLOSED' : 'DISCONNECTED';
-    for (const call of this.pending.values()) {
-      call.reject(new DisconnectedError(`${describeCall(call)} got no reply: ${reason}`, code));
-    }
+    const calls = [...this.pending.values()];
     this.pending.clear();
+    this.abandoned.clear();
+    this.deadlines.clear();
+    for (const call of calls) {
+      this.finish(call);
+      if (call.stream) call.stream.end(new DisconnectedError(`stream ${describeCall(call)} ended: ${reason}`, code));
+      else call.reject(new DisconnectedError(`${describeCall(call)} got no reply: ${reason}`, code));
+    }
     if (!this.isReady) this.readyReject(error ?? new DisconnectedError(`${this.url} closed the connection during the handshake`));
     for (const id of [...this.readers.keys()]) this.stopReading(id);
     const cores = [...this.subscriptions.values()];

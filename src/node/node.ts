@@ -14,8 +14,12 @@ import type { DynamicReplica } from '../replica/dynamic-replica';
 import type { Replica } from '../replica/replica-types';
 import { EventHub } from '../util/emitter';
 import { consoleLogger, type Logger } from '../util/logger';
-import { systemTimers, type Timers } from '../util/timers';
-import { ConnectionPool } from './connection-pool';
+import { checkTimeout, systemTimers, type Timers } from '../util/timers';
+import type { TsroError } from '../errors';
+import type { WaitOptions } from '../replica/call-options';
+import { ConnectionPool, type ConnectOptions } from './connection-pool';
+
+export type { ConnectOptions } from './connection-pool';
 import { PersistenceSaver } from './persistence-saver';
 import { RegistryFollower } from './registry-follower';
 import { ReplicaBinder } from './replica-binder';
@@ -58,6 +62,13 @@ export interface NodeOptions {
    * a token), or a function of the host's URL giving one.
    */
   readonly credential?: unknown;
+  /**
+   * Timeout of every slot call and property set of this node's replicas that does not set its
+   * own (`replica.withCallOptions({ timeout })`), in ms: past it the call rejects with TIMEOUT
+   * and the host is told (the slot's `currentCall().signal` aborts). Default 0: none. Streams
+   * are bounded only by their own `withCallOptions({ timeout })`.
+   */
+  readonly callTimeout?: number;
   /** How long connecting to a host, handshake included, may take, in ms. Default 10 s. */
   readonly connectTimeout?: number;
   /**
@@ -68,7 +79,7 @@ export interface NodeOptions {
   /**
    * Reconnecting to a host after a connection that was up is lost: capped exponential backoff,
    * retried until it succeeds or the node is closed. `false` turns it off. (A first
-   * connectToNode that fails is not retried: it rejects.)
+   * connectToNode that fails is not retried unless it asks: `{ retry: true }`.)
    */
   readonly reconnect?: ReconnectOptions | false;
   /**
@@ -92,6 +103,23 @@ export interface RemoteObjectLocation {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/** Events of a Node (`node.on(event, fn)`). */
+export interface NodeEvents {
+  /** A source appeared on the registry. */
+  remoteObjectAdded: (location: RemoteObjectLocation) => void;
+  /** A source left the registry. */
+  remoteObjectRemoved: (location: RemoteObjectLocation) => void;
+  /** A connection to a host is up (handshake done, source list in): the first time and after every reconnection. */
+  connected: (event: { readonly url: string }) => void;
+  /** A connection that was up is lost (not fired for node.close()); `error` says why. */
+  disconnected: (event: { readonly url: string; readonly error: TsroError }) => void;
+  /**
+   * The node will try to (re)connect to `url` in `delay` ms: attempt `attempt` (1 for the first
+   * retry), after `error`.
+   */
+  reconnecting: (event: { readonly url: string; readonly attempt: number; readonly delay: number; readonly error: TsroError | undefined }) => void;
+}
+
 /** The collaborators behind one Node (and the Host built on it). @internal */
 export interface NodeParts {
   readonly logger: Logger;
@@ -99,7 +127,7 @@ export interface NodeParts {
   readonly maxFrameSize: number;
   readonly maxBufferedBytes: number | undefined;
   readonly maxValuesPerFrame: number | undefined;
-  /** Node events: `remoteObjectAdded`, `remoteObjectRemoved`. */
+  /** Node events (NodeEvents). */
   readonly events: EventHub;
   readonly pool: ConnectionPool;
   readonly directory: SourceDirectory;
@@ -139,6 +167,8 @@ function makeParts(options: NodeOptions): NodeParts {
       connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
       heartbeatInterval: options.heartbeatInterval ?? 0,
       reconnect,
+      callTimeout: checkTimeout(options.callTimeout ?? 0, 'callTimeout'),
+      events,
     },
     directory,
   );
@@ -171,8 +201,6 @@ export function nodeParts(node: Node): NodeParts {
   return partsOf(node);
 }
 
-type NodeEvent = 'remoteObjectAdded' | 'remoteObjectRemoved';
-
 export class Node {
   readonly #parts: NodeParts;
 
@@ -185,19 +213,23 @@ export class Node {
     if (options.registryUrl !== undefined) this.#parts.registry.follow(options.registryUrl);
   }
 
-  /** Listens to `remoteObjectAdded` / `remoteObjectRemoved` (sources appearing on the registry). */
-  on(event: NodeEvent, fn: (location: RemoteObjectLocation) => void): this {
-    this.#parts.events.on(event, fn);
+  /**
+   * Listens to `remoteObjectAdded` / `remoteObjectRemoved` (sources appearing on the registry),
+   * `connected` / `disconnected` (connections to hosts coming and going) and `reconnecting`
+   * (the delay before the next attempt).
+   */
+  on<E extends keyof NodeEvents>(event: E, fn: NodeEvents[E]): this {
+    this.#parts.events.on(event, fn as (...args: never[]) => unknown);
     return this;
   }
 
-  once(event: NodeEvent, fn: (location: RemoteObjectLocation) => void): this {
-    this.#parts.events.once(event, fn);
+  once<E extends keyof NodeEvents>(event: E, fn: NodeEvents[E]): this {
+    this.#parts.events.once(event, fn as (...args: never[]) => unknown);
     return this;
   }
 
-  off(event: NodeEvent, fn: (location: RemoteObjectLocation) => void): this {
-    this.#parts.events.off(event, fn);
+  off<E extends keyof NodeEvents>(event: E, fn: NodeEvents[E]): this {
+    this.#parts.events.off(event, fn as (...args: never[]) => unknown);
     return this;
   }
 
@@ -219,9 +251,13 @@ export class Node {
     return this.#parts.registry.url;
   }
 
-  /** Resolves true once the registry's replica is valid; false without a registry or on timeout. */
-  waitForRegistry(ms?: number): Promise<boolean> {
-    return this.#parts.registry.waitForRegistry(ms);
+  /**
+   * Resolves true once the registry's replica is valid; false without a registry, on timeout
+   * (`ms` or `{ timeout }`, default 30 s; Infinity or negative: none) or when the node closes.
+   * Rejects with CANCELLED if `{ signal }` aborts first.
+   */
+  waitForRegistry(wait?: number | WaitOptions): Promise<boolean> {
+    return this.#parts.registry.waitForRegistry(wait);
   }
 
   /** Names of the sources of a type this node knows of: offered by connected hosts or listed by the registry. */
@@ -255,10 +291,11 @@ export class Node {
    * with CONNECT_FAILED (TIMEOUT if it accepts but never answers), one that speaks another
    * protocol version with PROTOCOL_MISMATCH. Connecting again to a URL this node is connected or
    * connecting to returns the same wait. Once connected, a lost connection is re-established by
-   * itself (see `reconnect`).
+   * itself (see `reconnect`). With `{ retry: true }` a failed attempt is retried with the
+   * reconnect backoff (`reconnecting` events show each delay) until the host answers.
    */
-  connectToNode(url: string): Promise<void> {
-    return this.#parts.pool.connectToNode(url);
+  connectToNode(url: string, options?: ConnectOptions): Promise<void> {
+    return this.#parts.pool.connectToNode(url, options);
   }
 
   /**
@@ -288,7 +325,9 @@ export class Node {
    */
   async close(): Promise<void> {
     if (this.#parts.pool.closed) return;
-    await this.#parts.pool.close();
+    const closing = this.#parts.pool.close();
+    this.#parts.binder.endWaits();
+    await closing;
     this.#parts.events.clear();
   }
 

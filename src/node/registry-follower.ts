@@ -2,6 +2,7 @@
 // node events it turns the registry's changes into. Sources the node acquires without knowing
 // their host are looked up here; a host that appears for one of them is connected to.
 
+import type { WaitOptions } from '../replica/call-options';
 import { parseUrl } from '../transport/url';
 import { RegistrySource, type SourceLocation } from '../registry/registry-source';
 import type { Replica } from '../replica/replica-types';
@@ -74,11 +75,11 @@ export class RegistryFollower {
   }
 
   /** See Node.waitForRegistry. */
-  waitForRegistry(ms?: number): Promise<boolean> {
+  waitForRegistry(wait?: number | WaitOptions): Promise<boolean> {
     if (!this.#replica) {
       this.#links.logger.warn('waitForRegistry: no registry URL is set');
       return Promise.resolve(false);
     }
-    return this.#replica.waitForSource(ms);
+    return this.#replica.waitForSource(wait);
   }
 }

@@ -42,6 +42,16 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
     this.timers = links.timers;
   }
 
+  /** True once the node is closed (ReplicaOwner: waits end). */
+  get closed(): boolean {
+    return this.#links.closed();
+  }
+
+  /** The node closed: every wait of every replica ends with false. */
+  endWaits(): void {
+    for (const core of this.#cores.values()) core.endWaits();
+  }
+
   /** Calls `fn` after every acquire (a Host connects to itself then). */
   onAcquire(fn: () => void): void {
     this.#acquired.add(fn);

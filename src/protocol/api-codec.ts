@@ -36,6 +36,7 @@ interface MethodMessage {
   params?: { name?: string | null; type?: TypeRefMessage | null }[] | null;
   returns?: TypeRefMessage | null;
   required?: number | null;
+  stream?: boolean | null;
 }
 
 /** Object form of tsro.v1.ApiDefinition. */
@@ -138,6 +139,7 @@ function methodToMessage(m: MethodDescription): MethodMessage {
     params: m.params.map((p) => ({ name: p.name, type: typeToMessage(p.type) })),
     returns: typeToMessage(m.returns),
     required: m.required,
+    ...(m.stream ? { stream: true } : {}),
   };
 }
 
@@ -155,7 +157,8 @@ function methodFromMessage(m: MethodMessage, index: number): MethodDescription {
   const params = (m.params ?? []).map((p) => ({ name: p.name ?? '', type: typeFromMessage(p.type) }));
   const required = m.required ?? 0;
   if (required > params.length) throw bad(`method "${m.name}" requires more arguments than it has`);
-  return { name: m.name ?? '', index, params, required, returns: typeFromMessage(m.returns) };
+  const method = { name: m.name ?? '', index, params, required, returns: typeFromMessage(m.returns) };
+  return m.stream ? { ...method, stream: true } : method;
 }
 
 /**

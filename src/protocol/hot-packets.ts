@@ -268,3 +268,32 @@ export function encodeReplyValue(serial: number, value: unknown, what: What): Bu
   out.value(0x12, 0, value);
   return out.buf;
 }
+
+/**
+ * One item of a stream as the bytes of a StreamItems `items` field (tag, length, Value): items
+ * are encoded as they are produced, so the producer knows each one's size (the byte window of
+ * flow control), and a batch is then joined by encodeStreamItems.
+ */
+export function encodeStreamItem(value: unknown, what: What): Buffer {
+  plan(0, value, what);
+  const out = new Out(Buffer.allocUnsafe(fieldSize(0)));
+  out.value(0x12, 0, value);
+  return out.buf;
+}
+
+/** Packet{streamItems: {serial, items}} from items made by encodeStreamItem (`bytes`: their total length). */
+export function encodeStreamItems(serial: number, items: readonly Uint8Array[], bytes: number): Buffer {
+  const body = uintFieldSize(serial) + bytes;
+  // Packet field 21, length-delimited: a two-byte tag.
+  const out = new Out(Buffer.allocUnsafe(2 + varintSize(body) + body));
+  out.buf[0] = 0xaa;
+  out.buf[1] = 0x01;
+  out.pos = 2;
+  out.varint(body);
+  out.uint(0x08, serial);
+  for (const item of items) {
+    out.buf.set(item, out.pos);
+    out.pos += item.length;
+  }
+  return out.buf;
+}

@@ -20,6 +20,8 @@ export interface ErrorInfoMessage {
   code?: Opt<string>;
   name?: Opt<string>;
   message?: Opt<string>;
+  data?: Opt<ValueMessage>;
+  cause?: Opt<ErrorInfoMessage>;
 }
 
 export interface PacketMessage {
@@ -44,6 +46,9 @@ export interface PacketMessage {
   ping?: Opt<{ nonce?: Opt<number> }>;
   pong?: Opt<{ nonce?: Opt<number> }>;
   goodbye?: Opt<{ error?: Opt<ErrorInfoMessage> }>;
+  cancel?: Opt<{ serial?: Opt<number>; code?: Opt<string> }>;
+  streamItems?: Opt<{ serial?: Opt<number>; items?: Opt<ValueMessage[]> }>;
+  streamCredit?: Opt<{ serial?: Opt<number>; items?: Opt<number> }>;
 }
 
 /** Which member of the Packet oneof is set (protobufjs exposes it as `packet.kind`). */

@@ -5,6 +5,7 @@ import type { ApiDescription } from '../api/api-description';
 import { NotValidError, UsageError } from '../errors';
 import { isChildType } from '../api/wire-type';
 import { ReplicaHandle } from './replica-handle';
+import type { CallOptions } from './call-options';
 import { makeChildReplica, ReplicaView } from './replica-view';
 
 /** The view behind a dynamic replica: the core's API and values, child objects as dynamic replicas. */
@@ -60,14 +61,32 @@ export class DynamicView extends ReplicaView {
     if (!api) throw new NotValidError(`replica of "${this.name}" has no API before it is initialized: cannot ${action}`);
     return api;
   }
-}
 
-/** `fn()`, with anything it throws turned into a rejection: these methods never throw. */
-function rejectingThrows<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return fn();
-  } catch (err) {
-    return Promise.reject(err);
+  set(name: string, value: unknown, options: CallOptions | undefined): Promise<void> {
+    try {
+      const prop = this.requireApi(`set "${name}"`).propertyByName.get(name);
+      if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
+      return this.writeProperty(prop, value, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  invoke(slot: string, args: unknown[], options: CallOptions | undefined): Promise<unknown> {
+    try {
+      const s = this.requireApi(`call "${slot}"`).slotByName.get(slot);
+      if (!s) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot "${slot}"`);
+      return this.callSlot(s, args, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** A call-options view: `invoke` and `set` with its options. */
+  override boundMember(key: string | symbol, options: CallOptions): ((...args: never[]) => unknown) | undefined {
+    if (key === 'invoke') return (slot: string, ...args: unknown[]) => this.invoke(slot, args, options);
+    if (key === 'set') return (name: string, value: unknown) => this.set(name, value, options);
+    return undefined;
   }
 }
 
@@ -103,19 +122,14 @@ export class DynamicReplica extends ReplicaHandle {
    * value follows with the source's change); rejects if it is refused.
    */
   set(name: string, value: unknown): Promise<void> {
-    return rejectingThrows(() => {
-      const prop = this.#view.requireApi(`set "${name}"`).propertyByName.get(name);
-      if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
-      return this.#view.writeProperty(prop, value);
-    });
+    return this.#view.set(name, value, undefined);
   }
 
-  /** Calls a slot by name; resolves with its return value. */
-  invoke(slot: string, ...args: unknown[]): Promise<unknown> {
-    return rejectingThrows(() => {
-      const s = this.#view.requireApi(`call "${slot}"`).slotByName.get(slot);
-      if (!s) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot "${slot}"`);
-      return this.#view.callSlot(s, args);
-    });
+  /**
+   * Calls a slot by name; resolves with its return value. For a stream slot it returns an
+   * AsyncIterableIterator of the items instead (name that type: `dyn.invoke<AsyncIterable<number>>('ticks', 5)`).
+   */
+  invoke<R = Promise<unknown>>(slot: string, ...args: unknown[]): R {
+    return this.#view.invoke(slot, args, undefined) as R;
   }
 }

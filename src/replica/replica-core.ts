@@ -8,6 +8,8 @@ import { ProtocolError } from '../errors';
 import type { ValueMessage } from '../protocol/value-codec';
 import type { ReplicaView } from './replica-view';
 import type { ReplicaState } from './replica-state';
+import type { CallOptions } from './call-options';
+import type { CallStream, StreamControl } from './call-stream';
 
 /** Where a core is subscribed: which connection, which source id there. */
 export interface Subscription {
@@ -21,8 +23,17 @@ export interface SubscriptionLink {
   readonly url: string;
   acquire(core: ReplicaCore, sourceId: number, wantDefinition: boolean): void;
   release(sourceId: number): void;
-  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], slot: string, source: string): Promise<unknown>;
-  setProperty(sourceId: number, index: number, value: ValueMessage, what: string): Promise<void>;
+  invoke(sourceId: number, slotIndex: number, args: readonly unknown[], slot: string, source: string, options?: CallOptions): Promise<unknown>;
+  setProperty(sourceId: number, index: number, value: ValueMessage, what: string, options?: CallOptions): Promise<void>;
+  openStream(
+    sourceId: number,
+    slotIndex: number,
+    args: readonly unknown[],
+    slot: string,
+    source: string,
+    options: CallOptions | undefined,
+    stream: CallStream,
+  ): StreamControl;
 }
 
 type Phase = 'pending' | 'valid' | 'suspect';
@@ -197,6 +208,11 @@ export class ReplicaCore {
   announce(signature: string): void {
     this.#sourceSignature = signature;
     this.refreshStates();
+  }
+
+  /** The node closed: every view's waits end with false. */
+  endWaits(): void {
+    for (const h of this.views) h.endWaits();
   }
 
   refreshStates(): void {

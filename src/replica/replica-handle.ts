@@ -3,6 +3,7 @@
 // field, so a remote member of any other name is free to use on a typed replica.
 
 import type { ReplicaState } from './replica-state';
+import { checkCallOptions, type CallOptions, type WaitOptions } from './call-options';
 import { DEFAULT_WAIT_MS, type ReplicaView } from './replica-view';
 
 type Listener = (...args: never[]) => unknown;
@@ -12,6 +13,25 @@ let viewOf: (handle: ReplicaHandle) => ReplicaView;
 /** The view behind a handle, for the replica layer's own code (not a member of the handle). */
 export function replicaViewOf(handle: ReplicaHandle): ReplicaView {
   return viewOf(handle);
+}
+
+/** A Proxy of `handle` whose calls and sets carry `options` (see withCallOptions). */
+function callOptionsView<H extends ReplicaHandle>(handle: H, view: ReplicaView, options: CallOptions): H {
+  return new Proxy(handle, {
+    get(target, key) {
+      if (key === 'withCallOptions') {
+        return (more: CallOptions) => callOptionsView(handle, view, { ...options, ...checkCallOptions(more) });
+      }
+      const own = view.boundMember(key, options);
+      if (own !== undefined) return own;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+    set(target, key, value) {
+      if (view.boundAssign(key, value, options)) return true;
+      return Reflect.set(target, key, value, target);
+    },
+  });
 }
 
 export abstract class ReplicaHandle {
@@ -40,11 +60,24 @@ export abstract class ReplicaHandle {
   }
 
   /**
-   * Resolves true once the replica is valid, false if `ms` pass first, the class's signature
-   * does not match the source's, or the handle is released.
+   * Resolves true once the replica is valid, false if the timeout passes first (`ms`, or
+   * `{ timeout }`; default 30 s; Infinity or a negative number, as QtRO's -1: none), the class's
+   * signature does not match the source's, the handle is released or its node closed. Rejects
+   * with CANCELLED if `{ signal }` aborts first.
    */
-  waitForSource(ms: number = DEFAULT_WAIT_MS): Promise<boolean> {
-    return this.#view.waitForSource(ms);
+  waitForSource(wait: number | WaitOptions = DEFAULT_WAIT_MS): Promise<boolean> {
+    return this.#view.waitForSource(wait);
+  }
+
+  /**
+   * This replica with call bounds: slot calls and property sets made through the returned view
+   * reject with TIMEOUT past `timeout` ms (overriding the node's `callTimeout`; 0 or Infinity:
+   * none) and with CANCELLED when `signal` aborts; either way the host is told, and the slot's
+   * `currentCall().signal` aborts. Everything else (state, values, events, release) is this
+   * replica's own. Views are cheap: make one per call if the bounds differ.
+   */
+  withCallOptions(options: CallOptions): this {
+    return callOptionsView(this, this.#view, checkCallOptions(options));
   }
 
   /** Drops this handle. The node forgets the source when its last handle is released. */

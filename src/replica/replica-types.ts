@@ -6,6 +6,7 @@
 
 import type { EventEmitter } from 'node:events';
 import type { ReplicaState } from './replica-state';
+import type { CallOptions, WaitOptions } from './call-options';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown;
@@ -15,7 +16,9 @@ export interface ReplicaMembers<Events> {
   readonly name: string;
   readonly state: ReplicaState;
   isReplicaValid(): boolean;
-  waitForSource(ms?: number): Promise<boolean>;
+  waitForSource(wait?: number | WaitOptions): Promise<boolean>;
+  /** This replica, with its slot calls and property sets bounded by a timeout and/or a signal. */
+  withCallOptions(options: CallOptions): this;
   release(): void;
   [Symbol.dispose](): void;
   on<E extends keyof Events & string>(event: E, fn: Events[E]): this;
@@ -41,9 +44,23 @@ export type ReplicaEvents<T> = {
   [K in MethodKeys<T>]: T[K] extends (...args: infer A) => unknown ? (...args: A) => void : never;
 };
 
+/** True for `any`. */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+/**
+ * A slot as a replica calls it: a stream slot (returning an async iterable, e.g. an async
+ * generator) returns an AsyncIterableIterator of its items; any other a Promise of its result.
+ */
+type ReplicaMethod<A extends unknown[], R> =
+  IsAny<R> extends true
+    ? (...args: A) => Promise<R>
+    : R extends AsyncIterable<infer I>
+      ? (...args: A) => AsyncIterableIterator<I>
+      : (...args: A) => Promise<Awaited<R>>;
+
 /** A typed replica of T. */
 export type Replica<T> = ReplicaMembers<ReplicaEvents<T>> & {
   [K in PropertyKeys<T>]: T[K];
 } & {
-  [K in MethodKeys<T>]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+  [K in MethodKeys<T>]: T[K] extends (...args: infer A) => infer R ? ReplicaMethod<A, R> : never;
 };

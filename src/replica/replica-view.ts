@@ -8,7 +8,10 @@ import { readonlyReason, type ApiDescription, type MethodDescription, type Prope
 import { conformsAsIs, conformValue } from '../api/conform';
 import { checkArgumentRange } from '../util/objects';
 import { isDeepStrictEqual } from 'node:util';
-import { NotValidError, UsageError } from '../errors';
+import { CancelledError, NotValidError, UsageError } from '../errors';
+import { checkSignal, type CallOptions, type WaitOptions } from './call-options';
+import { CallStream } from './call-stream';
+import { setLongTimeout, type LongTimeout } from '../util/timers';
 import { EventHub } from '../util/emitter';
 import type { Logger } from '../util/logger';
 import { encodeValue } from '../protocol/value-codec';
@@ -23,6 +26,8 @@ import type { Replica } from './replica-types';
 export interface ReplicaOwner {
   readonly logger: Logger;
   readonly timers: Timers;
+  /** True once the node is closed (waits end). */
+  readonly closed: boolean;
   releaseHandle(view: ReplicaView, core: ReplicaCore): void;
   /** For child objects: a replica of a child source, on the same node. */
   acquire<T extends object>(cls: abstract new (...args: never[]) => T, name?: string): Replica<T>;
@@ -89,19 +94,65 @@ export abstract class ReplicaView {
     return this.released;
   }
 
-  waitForSource(ms: number): Promise<boolean> {
+  /**
+   * Resolves true once valid, false if the timeout passes first (`ms`, or `{ timeout }`; default
+   * 30 s; Infinity or a negative number: none), on signature mismatch, release or the node
+   * closing. Rejects with CANCELLED if `{ signal }` aborts first.
+   */
+  waitForSource(wait: number | WaitOptions = DEFAULT_WAIT_MS): Promise<boolean> {
+    let ms: number;
+    let signal: AbortSignal | undefined;
+    try {
+      if (typeof wait === 'number') ms = wait;
+      else if (wait !== null && typeof wait === 'object') {
+        ms = wait.timeout ?? DEFAULT_WAIT_MS;
+        signal = wait.signal;
+        checkSignal(signal);
+      } else {
+        throw new UsageError('TYPE_MISMATCH', `waitForSource takes a number of ms or { timeout, signal } (got ${String(wait)})`);
+      }
+      if (typeof ms !== 'number' || Number.isNaN(ms)) throw new UsageError('TYPE_MISMATCH', `waitForSource: timeout must be a number of ms (got ${String(ms)})`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (signal?.aborted) return Promise.reject(new CancelledError(`waiting for the source of "${this.name}" was cancelled`, signal.reason));
     if (this.lastState === 'valid') return Promise.resolve(true);
-    if (this.lastState === 'signatureMismatch' || this.released) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const timers = this.owner.timers;
-      const done = (valid: boolean): void => {
-        timers.clearTimeout(timer);
+    if (this.lastState === 'signatureMismatch' || this.released || this.owner.closed) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      let timer: LongTimeout | undefined;
+      const onAbort = (): void => {
+        cleanup();
+        reject(new CancelledError(`waiting for the source of "${this.name}" was cancelled`, signal!.reason));
+      };
+      const cleanup = (): void => {
+        timer?.clear();
+        signal?.removeEventListener('abort', onAbort);
         this.waiters.delete(done);
+      };
+      const done = (valid: boolean): void => {
+        cleanup();
         resolve(valid);
       };
-      const timer = timers.setTimeout(() => done(false), ms);
+      // QtRO's waitForSource(-1) waits for ever.
+      if (ms >= 0 && ms !== Infinity) timer = setLongTimeout(this.owner.timers, () => done(false), ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(done);
     });
+  }
+
+  /** The node closed: waits end with false. */
+  endWaits(): void {
+    for (const w of [...this.waiters]) w(false);
+  }
+
+  /** What a call-options view shows for `key` instead of the handle's member; undefined: the member. */
+  boundMember(_key: string | symbol, _options: CallOptions): ((...args: never[]) => unknown) | undefined {
+    return undefined;
+  }
+
+  /** A call-options view's assignment of `key`: true if handled here. */
+  boundAssign(_key: string | symbol, _value: unknown, _options: CallOptions): boolean {
+    return false;
   }
 
   /** Drops this handle: waiters resolve false, listeners go, the node is told. */
@@ -184,38 +235,67 @@ export abstract class ReplicaView {
     return new NotValidError(`replica of "${this.name}" is ${this.lastState}, not valid: cannot ${action}`);
   }
 
-  /** Checks, encodes and sends a slot call. Every failure is a rejection, never a throw. */
-  callSlot(slot: MethodDescription, args: readonly unknown[]): Promise<unknown> {
+  /**
+   * Checks, encodes and sends a slot call. Every failure is a rejection, never a throw. A stream
+   * slot's call returns its CallStream instead (failures then reject its first next()).
+   */
+  callSlot(slot: MethodDescription, args: readonly unknown[], options?: CallOptions): Promise<unknown> {
+    if (slot.stream === true) return this.streamSlot(slot, args, options) as unknown as Promise<unknown>;
     try {
       const sub = this.core.subscription;
       if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`call slot "${slot.name}"`);
-      if (args.length < slot.required || args.length > slot.params.length) {
-        checkArgumentRange(slot.required, slot.params.length, args.length, `slot "${slot.name}" of "${this.name}"`);
-      }
-      const params = slot.params;
-      let coerced: unknown[] | undefined;
-      for (let i = 0; i < args.length; i++) {
-        const type = params[i]!.type;
-        if (conformsAsIs(type, args[i])) continue;
-        const v = conformValue(type, args[i], `argument ${i + 1} of slot "${slot.name}" of "${this.name}"`);
-        if (v !== args[i]) (coerced ??= [...args])[i] = v;
-      }
-      return sub.connection.invoke(sub.sourceId, slot.index, coerced ?? args, slot.name, this.name);
+      const checked = this.checkArguments(slot, args);
+      return sub.connection.invoke(sub.sourceId, slot.index, checked, slot.name, this.name, options);
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  private checkArguments(slot: MethodDescription, args: readonly unknown[]): readonly unknown[] {
+    if (args.length < slot.required || args.length > slot.params.length) {
+      checkArgumentRange(slot.required, slot.params.length, args.length, `slot "${slot.name}" of "${this.name}"`);
+    }
+    const params = slot.params;
+    let coerced: unknown[] | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const type = params[i]!.type;
+      if (conformsAsIs(type, args[i])) continue;
+      const v = conformValue(type, args[i], `argument ${i + 1} of slot "${slot.name}" of "${this.name}"`);
+      if (v !== args[i]) (coerced ??= [...args])[i] = v;
+    }
+    return coerced ?? args;
+  }
+
+  /**
+   * A stream slot's call: checked now, sent on the first next() of what it returns. `map`
+   * presents each item (typed replicas revive value types).
+   */
+  streamSlot(slot: MethodDescription, args: readonly unknown[], options?: CallOptions, map?: (item: unknown) => unknown): CallStream {
+    let checked: readonly unknown[] | undefined;
+    let failure: unknown;
+    try {
+      checked = this.checkArguments(slot, args);
+    } catch (err) {
+      failure = err;
+    }
+    return new CallStream((stream) => {
+      if (failure !== undefined) throw failure;
+      const sub = this.core.subscription;
+      if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`call stream slot "${slot.name}"`);
+      return sub.connection.openStream(sub.sourceId, slot.index, checked!, slot.name, this.name, options, stream);
+    }, map);
   }
 
   /**
    * Checks, encodes and sends a property set; throws at once if it is refused here. The local
    * value changes only when the source's change comes back.
    */
-  writeProperty(prop: PropertyDescription, value: unknown): Promise<void> {
+  writeProperty(prop: PropertyDescription, value: unknown, options?: CallOptions): Promise<void> {
     const sub = this.core.subscription;
     if (this.released || this.lastState !== 'valid' || !sub) throw this.notValid(`set property "${prop.name}"`);
     const what = `property "${prop.name}" of "${this.name}"`;
     if (prop.readonly) throw new UsageError('READONLY', `${what} ${readonlyReason(prop)}`);
     const encoded = encodeValue(conformValue(prop.type, value, what), what);
-    return sub.connection.setProperty(sub.sourceId, prop.index, encoded, `setting ${what}`);
+    return sub.connection.setProperty(sub.sourceId, prop.index, encoded, `setting ${what}`, options);
   }
 }

@@ -17,6 +17,7 @@ import { childTypeClass, isChildType } from '../api/wire-type';
 import { copyValue } from '../util/objects';
 import type { ReplicaCore } from './replica-core';
 import { ReplicaHandle, replicaViewOf } from './replica-handle';
+import type { CallOptions } from './call-options';
 import { makeChildReplica, ReplicaView, type ReplicaOwner } from './replica-view';
 
 /** Which members of an API carry value types to revive; undefined when none does. */
@@ -118,15 +119,30 @@ export class TypedView extends ReplicaView {
     }
   }
 
-  assignProperty(index: number, value: unknown): void {
+  assignProperty(index: number, value: unknown, options?: CallOptions): void {
     const prop = this.api.properties[index]!;
-    this.writeProperty(prop, value).catch((err: unknown) =>
+    this.writeProperty(prop, value, options).catch((err: unknown) =>
       this.owner.logger.warn(`setting property "${prop.name}" of "${this.name}" failed`, err),
     );
   }
 
-  call(index: number, args: unknown[]): Promise<unknown> {
-    return this.callSlot(this.api.slots[index]!, args);
+  call(index: number, args: unknown[], options?: CallOptions): Promise<unknown> {
+    return this.callSlot(this.api.slots[index]!, args, options);
+  }
+
+  /** A call-options view: the slots call with its options. */
+  override boundMember(key: string | symbol, options: CallOptions): ((...args: never[]) => unknown) | undefined {
+    if (typeof key !== 'string') return undefined;
+    const slot = this.api.slotByName.get(key);
+    return slot && ((...args: unknown[]) => this.call(slot.index, args, options));
+  }
+
+  /** A call-options view: assigning a property sets it with the view's options. */
+  override boundAssign(key: string | symbol, value: unknown, options: CallOptions): boolean {
+    const prop = typeof key === 'string' ? this.api.propertyByName.get(key) : undefined;
+    if (!prop) return false;
+    this.assignProperty(prop.index, value, options);
+    return true;
   }
 }
 
@@ -144,8 +160,14 @@ class RevivingTypedView extends TypedView {
     super.deliverSignal(name, args, index);
   }
 
-  override call(index: number, args: unknown[]): Promise<unknown> {
-    const result = super.call(index, args);
+  override call(index: number, args: unknown[], options?: CallOptions): Promise<unknown> {
+    const slot = this.classApi.slots[index]!;
+    if (slot.stream === true) {
+      const type = slot.returns;
+      const map = revivalPlan(this.classApi)?.slots[index] ? (item: unknown) => reviveValue(type, item) : undefined;
+      return this.streamSlot(slot, args, options, map) as unknown as Promise<unknown>;
+    }
+    const result = super.call(index, args, options);
     if (!revivalPlan(this.classApi)?.slots[index]) return result;
     const type = this.classApi.slots[index]!.returns;
     return result.then((v) => reviveValue(type, v));
