@@ -12,6 +12,10 @@ export class BenchSource {
   @Slot({ params: ['int32', 'int32'], returns: 'int32' }) add(a: number, b: number): number {
     return (a + b) | 0;
   }
+  /** 0, 1, ... n-1: the stream scenario's items. */
+  @Slot({ params: ['int32'], returns: { stream: 'int32' } }) async *count(n: number): AsyncGenerator<number> {
+    for (let i = 0; i < n; i++) yield i;
+  }
 }
 
 /** Init of a large byte-array property. */

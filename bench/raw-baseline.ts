@@ -11,6 +11,8 @@
 //   OP_ADD        [op][u32 serial][i32 a][i32 b]   -> reply [u32 serial][i32 a+b]
 //   OP_SNAPSHOT   [op][u8 kind]                   -> reply [snapshot payload, see the init scenario]
 //   OP_SUBSCRIBE  [op][u32 id]                    -> reply [u32 id][i32 value]
+//   OP_STREAM     [op][u32 n]                     -> frames [u32 count][i32 item]*count, items 0..n-1
+//                                                    in order, up to 256 a frame (no flow control)
 // Pushes (server -> client):
 //   property update  [i32 value]
 //   signal           [i32 n][utf-8 string]
@@ -22,6 +24,8 @@ import { netAddress, withTimeout } from './util';
 export const OP_ADD = 1;
 export const OP_SNAPSHOT = 2;
 export const OP_SUBSCRIBE = 3;
+export const OP_STREAM = 4;
+const RAW_STREAM_BATCH = 256;
 
 const INITIAL_CAPACITY = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -286,6 +290,26 @@ export class RawRpcClient {
   }
 }
 
+/** Asks for a raw stream of `n` items and resolves once all arrived (checking their order). */
+export function rawStream(conn: RawConn, n: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    conn.onFrame = (buf, start) => {
+      const count = buf.readUInt32LE(start);
+      for (let k = 0; k < count; k++) {
+        if (buf.readInt32LE(start + 4 + 4 * k) !== next++) reject(new Error('raw stream out of order'));
+      }
+      if (next === n) {
+        conn.onFrame = () => {};
+        resolve();
+      }
+    };
+    const o = conn.writer.begin(5);
+    conn.writer.buf[o] = OP_STREAM;
+    conn.writer.buf.writeUInt32LE(n, o + 1);
+  });
+}
+
 /** Sends one request and resolves with the body of the next frame the server sends back. */
 export function rawRequest(conn: RawConn, body: Uint8Array): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -328,6 +352,14 @@ export function serveRaw(conn: RawConn, service: RawService, subscriptions?: Map
       const payload = service.snapshot!(buf[start + 1]!);
       const o = w.begin(payload.length);
       w.buf.set(payload, o);
+    } else if (op === OP_STREAM) {
+      const n = buf.readUInt32LE(start + 1);
+      for (let i = 0; i < n; i += RAW_STREAM_BATCH) {
+        const count = Math.min(RAW_STREAM_BATCH, n - i);
+        const o = w.begin(4 + 4 * count);
+        w.buf.writeUInt32LE(count, o);
+        for (let k = 0; k < count; k++) w.buf.writeInt32LE(i + k, o + 4 + 4 * k);
+      }
     } else if (op === OP_SUBSCRIBE) {
       const id = buf.readUInt32LE(start + 1);
       if (subscriptions) {

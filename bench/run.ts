@@ -4,7 +4,7 @@
 //   node dist/bench/run.js [--quick] [--only name[,name...]] [--transport tcp|local] [--runs N] [--out file]
 //
 //   --quick      tiny sizes and one run (the smoke test); writes bench/results/quick.json
-//   --only       scenarios by name: rtt, pipelined, properties, signals, fanout, init, memory, bytes, nats, websocket
+//   --only       scenarios by name: rtt, pipelined, streams, timeouts, properties, signals, fanout, init, memory, bytes, nats, websocket
 //   --transport  one transport instead of both
 //   --runs       repetitions per scenario (default 5; quick: 1); the table shows median, min..max
 //   --out        where the JSON goes (default bench/results/latest.json)
@@ -29,10 +29,12 @@ import { properties } from './scenarios/properties';
 import { rtt } from './scenarios/rtt';
 import { signals } from './scenarios/signals';
 import { wireBytes } from './scenarios/wire-bytes';
+import { streams } from './scenarios/streams';
+import { callTimeouts } from './scenarios/call-timeouts';
 import { evaluate, formatTable, type Row } from './table';
 import { errorText, type TransportName } from './util';
 
-export const SCENARIOS: Scenario[] = [rtt, pipelined, properties, signals, fanout, init, memory, wireBytes, nats, websocket];
+export const SCENARIOS: Scenario[] = [rtt, pipelined, streams, callTimeouts, properties, signals, fanout, init, memory, wireBytes, nats, websocket];
 
 interface Options {
   quick: boolean;

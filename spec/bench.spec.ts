@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const RUN = path.join(__dirname, '..', 'bench', 'run.js');
-const SCENARIOS = ['rtt', 'pipelined', 'properties', 'signals', 'fanout', 'init', 'memory', 'bytes'];
+const SCENARIOS = ['rtt', 'pipelined', 'streams', 'timeouts', 'properties', 'signals', 'fanout', 'init', 'memory', 'bytes'];
 
 interface Row {
   scenario: string;

@@ -238,9 +238,10 @@ describe('tsro CLI (bin: dist/src/cli/main.js)', function () {
     it('prints a table of the sources a tcp host offers', async () => {
       const lines = ok(await tsro('list', url));
       expect(lines[0]).to.match(/^NAME\s+TYPE\s+SIGNATURE\s+URL$/);
-      expect(lines.slice(1)).to.have.length(2);
+      expect(lines.slice(1)).to.have.length(3);
       expect(lines[1]).to.match(new RegExp(`^Gadget\\s+Gadget\\s+[0-9a-f]{12}\\s+${url}$`));
       expect(lines[2]).to.match(new RegExp(`^Printer\\s+Printer\\s+[0-9a-f]{12}\\s+${url}$`));
+      expect(lines[3]).to.match(new RegExp(`^Ticks\\s+Ticks\\s+[0-9a-f]{12}\\s+${url}$`));
     });
 
     it('of a registry: the whole network, and sources on other hosts are reached through it', async () => {
