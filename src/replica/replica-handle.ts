@@ -8,12 +8,12 @@ import { DEFAULT_WAIT_MS, type ReplicaView } from './replica-view';
 
 type Listener = (...args: never[]) => unknown;
 
-let viewOf: (handle: ReplicaHandle) => ReplicaView;
-
-/** The view behind a handle, for the replica layer's own code (not a member of the handle). */
-export function replicaViewOf(handle: ReplicaHandle): ReplicaView {
-  return viewOf(handle);
-}
+/**
+ * The view behind a handle, for the replica layer's own code (not a member of the handle). A
+ * binding set once by ReplicaHandle's static block, called directly: typed replicas' property
+ * getters go through it on every read.
+ */
+export let replicaViewOf: (handle: ReplicaHandle) => ReplicaView;
 
 /** A Proxy of `handle` whose calls and sets carry `options` (see withCallOptions). */
 function callOptionsView<H extends ReplicaHandle>(handle: H, view: ReplicaView, options: CallOptions): H {
@@ -38,7 +38,7 @@ export abstract class ReplicaHandle {
   readonly #view: ReplicaView;
 
   static {
-    viewOf = (handle) => handle.#view;
+    replicaViewOf = (handle) => handle.#view;
   }
 
   /** @internal Handles are made by `Node.acquire` and `Node.acquireDynamic`. */

@@ -77,7 +77,9 @@ export class TypedView extends ReplicaView {
   }
 
   readProperty(index: number): unknown {
-    return this.snapshot()[index];
+    const core = this.core;
+    const values = core.values;
+    return values !== undefined && core.api?.signature === this.api.signature ? values[index] : this.defaults[index];
   }
 
   override presentedValue(index: number, raw: unknown): unknown {
@@ -215,6 +217,8 @@ export function typedReplicaFor(cls: AnyClass, owner: ReplicaOwner): TypedReplic
   let entry = classes.get(cls);
   if (!entry) {
     const plan = revivalPlan(api);
+    // A local binding: the accessors below run on every property read.
+    const viewOf = replicaViewOf as (handle: ReplicaHandle) => TypedView;
     const Generated = class extends ReplicaHandle {};
     Object.defineProperty(Generated, 'name', { value: `${cls.name}Replica` });
     for (const p of api.properties) {
@@ -224,21 +228,21 @@ export function typedReplicaFor(cls: AnyClass, owner: ReplicaOwner): TypedReplic
         enumerable: true,
         get: revived
           ? function (this: ReplicaHandle) {
-              const view = replicaViewOf(this) as TypedView;
+              const view = viewOf(this);
               return view.presentedValue(p.index, view.readProperty(p.index));
             }
           : function (this: ReplicaHandle) {
-              return (replicaViewOf(this) as TypedView).readProperty(p.index);
+              return viewOf(this).readProperty(p.index);
             },
         set(this: ReplicaHandle, value: unknown) {
-          (replicaViewOf(this) as TypedView).assignProperty(p.index, value);
+          viewOf(this).assignProperty(p.index, value);
         },
       });
     }
     for (const s of api.slots) {
       const method = {
         [s.name](this: ReplicaHandle, ...args: unknown[]): Promise<unknown> {
-          return (replicaViewOf(this) as TypedView).call(s.index, args);
+          return viewOf(this).call(s.index, args);
         },
       }[s.name]!;
       Object.defineProperty(Generated.prototype, s.name, { configurable: true, writable: true, value: method });
