@@ -76,6 +76,8 @@ export interface HostParts {
   readonly sources: SourceTable;
   readonly listener: HostListener;
   readonly publisher: RegistryPublisher;
+  /** Host.enableRemoting, for constructors of subclasses (which must not call overridable methods). */
+  readonly enable: (object: object, name?: string) => boolean;
 }
 
 let partsOf: (host: Host) => HostParts;
@@ -155,7 +157,7 @@ export class Host extends Node {
       if (!this.#listeningObserved) logger.error(`host ${url} is not listening`, err);
     });
     const publisher = new RegistryPublisher(node.registry, bound, () => this.#boundUrl, logger, (b) => sources.has(b));
-    this.#parts = { node, bound, sources, listener, publisher };
+    this.#parts = { node, bound, sources, listener, publisher, enable: (object, name) => this.#enable(object, name) };
     node.registry.onInitialized(() => {
       for (const b of sources.values()) void publisher.publish(b);
     });
@@ -183,6 +185,10 @@ export class Host extends Node {
    * object is already remoted here, or its class declares no remote API.
    */
   enableRemoting(object: object, name?: string): boolean {
+    return this.#enable(object, name);
+  }
+
+  #enable(object: object, name: string | undefined): boolean {
     const { node, sources, publisher } = this.#parts;
     const logger = node.logger;
     if (node.pool.closed) {

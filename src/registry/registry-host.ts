@@ -8,13 +8,15 @@ import { RegistrySource } from './registry-source';
 export class RegistryHost extends Host {
   constructor(url: string, options: HostOptions = {}) {
     super(url, { ...options, registryUrl: undefined });
+    // Through the host's parts, not this.enableRemoting/setRegistryUrl: a constructor calls
+    // nothing a subclass could override.
     const directory = new RegistrySource();
-    this.enableRemoting(directory, 'Registry');
     const parts = hostParts(this);
+    parts.enable(directory, 'Registry');
     parts.listener.onConnectionEnded((conn) => directory.ownerGone(conn));
     parts.bound.then(
       () => {
-        if (!parts.node.pool.closed) this.setRegistryUrl(this.hostUrl);
+        if (!parts.node.pool.closed) parts.node.registry.follow(this.hostUrl);
       },
       () => {},
     );
