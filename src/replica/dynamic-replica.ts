@@ -8,6 +8,15 @@ import { ReplicaHandle } from './replica-handle';
 import type { CallOptions } from './call-options';
 import { makeChildReplica, ReplicaView } from './replica-view';
 
+/** `fn()`, with anything it throws turned into a rejection: these methods never throw. */
+function rejectingThrows<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 /** The view behind a dynamic replica: the core's API and values, child objects as dynamic replicas. */
 export class DynamicView extends ReplicaView {
   /** Child object properties: the child source name each replica was made for, by index. */
@@ -63,23 +72,19 @@ export class DynamicView extends ReplicaView {
   }
 
   set(name: string, value: unknown, options: CallOptions | undefined): Promise<void> {
-    try {
+    return rejectingThrows(() => {
       const prop = this.requireApi(`set "${name}"`).propertyByName.get(name);
       if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
       return this.writeProperty(prop, value, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    });
   }
 
   invoke(slot: string, args: unknown[], options: CallOptions | undefined): Promise<unknown> {
-    try {
+    return rejectingThrows(() => {
       const s = this.requireApi(`call "${slot}"`).slotByName.get(slot);
       if (!s) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no slot "${slot}"`);
       return this.callSlot(s, args, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    });
   }
 
   /** A call-options view: `invoke` and `set` with its options. */
