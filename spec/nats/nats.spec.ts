@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { Host, Node, RemoteError, silentLogger, TsroError, type DynamicReplica } from '../../src/index';
+import { Host, Node, RemoteError, RemoteObjectType, Slot, currentCall, silentLogger, TsroError, type DynamicReplica } from '../../src/index';
 import { nextEvent, until, within } from '../support/fixtures';
 import { NatsServer } from '../support/nats-server';
 import { Printer } from '../support/printer';
@@ -374,5 +374,82 @@ describe('nats:// shared streams (a change is published once, fanned out by NATS
       await node.close();
       await host.close();
     }
+  });
+});
+
+describe('nats:// calls under the caller\'s control (timeouts, cancellation, streams, error data)', function () {
+  this.timeout(20_000);
+  let server: NatsServer;
+  let host: Host;
+  let node: Node;
+  /** Resolvers waiting for the next slot to see its call aborted. */
+  const onAbort: (() => void)[] = [];
+  const nextAbort = (): Promise<void> => within(new Promise<void>((resolve) => onAbort.push(resolve)), 5000, 'the slot to see the abort');
+
+  @RemoteObjectType('NatsCalls')
+  class NatsCalls {
+    @Slot({ returns: 'void' }) async waitForAbort(): Promise<void> {
+      const { signal } = currentCall()!;
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      for (const resolve of onAbort.splice(0)) resolve();
+    }
+    @Slot({ params: ['int32'], returns: { stream: 'int32' } }) async *count(n: number): AsyncGenerator<number> {
+      for (let i = 0; i < n; i++) yield i;
+    }
+    @Slot({ returns: 'void' }) fail(): void {
+      throw Object.assign(new RangeError('too hot'), { sensorId: 7 });
+    }
+  }
+
+  before(async () => {
+    server = await NatsServer.start();
+    host = new Host(`${server.url}/${uniqueName()}`, { logger: silentLogger });
+    await host.listening;
+    host.enableRemoting(new NatsCalls());
+    node = new Node({ logger: silentLogger });
+    await node.connectToNode(server.url);
+  });
+  after(async () => {
+    await node?.close();
+    await host?.close();
+    await server?.stop();
+  });
+
+  it('a call past its timeout rejects TIMEOUT and the slot sees its signal abort', async () => {
+    const r = node.acquire(NatsCalls);
+    expect(await r.waitForSource(5000)).to.equal(true);
+    const aborted = nextAbort();
+    const err = await r.withCallOptions({ timeout: 200 }).waitForAbort().then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(TsroError).with.property('code', 'TIMEOUT');
+    await aborted;
+  });
+
+  it('aborting a call rejects CANCELLED with the reason as cause', async () => {
+    const r = node.acquireDynamic('NatsCalls');
+    expect(await r.waitForSource(5000)).to.equal(true);
+    const ac = new AbortController();
+    const aborted = nextAbort();
+    const pending = r.withCallOptions({ signal: ac.signal }).invoke('waitForAbort');
+    ac.abort(new Error('user left'));
+    const err = await pending.then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(TsroError).with.property('code', 'CANCELLED');
+    expect((err as Error).cause).to.have.property('message', 'user left');
+    await aborted;
+  });
+
+  it('streams items in order through NATS', async () => {
+    const r = node.acquire(NatsCalls);
+    expect(await r.waitForSource(5000)).to.equal(true);
+    const items: number[] = [];
+    for await (const i of r.count(3000)) items.push(i);
+    expect(items).to.deep.equal(Array.from({ length: 3000 }, (_, k) => k));
+  });
+
+  it('a slot error arrives as RemoteError with its data', async () => {
+    const r = node.acquire(NatsCalls);
+    expect(await r.waitForSource(5000)).to.equal(true);
+    const err = await r.fail().then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(RemoteError).with.property('remoteName', 'RangeError');
+    expect((err as RemoteError).remoteData).to.deep.equal({ sensorId: 7 });
   });
 });
