@@ -339,15 +339,7 @@ export class NodeConnection implements SubscriptionLink {
    * stream), not the node's callTimeout: a stream may rightly run for ever. Throws if the call
    * cannot be sent.
    */
-  openStream(
-    sourceId: number,
-    slotIndex: number,
-    args: readonly unknown[],
-    slot: string,
-    source: string,
-    options: CallOptions | undefined,
-    stream: CallStream,
-  ): StreamControl {
+  openStream(...[sourceId, slotIndex, args, slot, source, options, stream]: Parameters<SubscriptionLink['openStream']>): StreamControl {
     const signal = options?.signal;
     if (signal?.aborted) throw cancelledError(`stream slot "${slot}" of "${source}"`, signal);
     const serial = this.allocateSerial();
