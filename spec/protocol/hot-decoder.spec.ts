@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import { decodeHotPacket } from '../../src/protocol/hot-decoder';
-import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal } from '../../src/protocol/hot-packets';
+import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal, encodeStreamItems } from '../../src/protocol/hot-packets';
 import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
 import { generalView, hotRecorder, type Seen } from '../support/hot-packets';
 
@@ -27,6 +27,8 @@ describe('hot packet decoder', () => {
         encodeInvoke(300, 4, 123456, [v, v], 'a'),
         encodeInvoke(1, 0, 1, [], 'a'),
         encodeReplyValue(77, v, 'r'),
+        encodeStreamItems(9, [v, 1, v], 'i'),
+        encodeStreamItems(70000, [], 'i'),
       ];
       for (const frame of frames) {
         const { handler, seen } = hotRecorder();

@@ -17,6 +17,7 @@ export function hotRecorder(): { handler: Required<HotPacketHandler>; seen: Seen
       signal: (...a) => seen.push(['signal', ...a]),
       invoke: (...a) => seen.push(['invoke', ...a]),
       replyValue: (...a) => seen.push(['replyValue', ...a]),
+      streamItems: (...a) => seen.push(['streamItems', ...a]),
     },
   };
 }
@@ -36,6 +37,8 @@ export function generalView(p: DecodedPacket): Seen {
     case 'reply':
       if (p.reply!.error) throw new Error('the hot path took an error reply');
       return ['replyValue', p.reply!.serial ?? 0, decodeValue(p.reply!.value ?? {})];
+    case 'streamItems':
+      return ['streamItems', p.streamItems!.serial ?? 0, decodeValues(p.streamItems!.items)];
     default:
       throw new Error(`the hot path took a ${p.kind} packet`);
   }

@@ -305,7 +305,7 @@ export class HostConnection implements SourceListener {
         if ('stream' in outcome) {
           if (call.abandoned || serial === 0) {
             // Nobody will read it: end the generator (its finally runs) before letting go.
-            const pump = new StreamPump(serial, outcome.stream, outcome.encodeItem, this, () => {}, (step) => runServing(served, step));
+            const pump = new StreamPump(serial, outcome, this, () => {}, (step) => runServing(served, step));
             if (!call.abandoned) {
               call.abandoned = true;
               this.inFlight--;
@@ -317,8 +317,7 @@ export class HostConnection implements SourceListener {
           }
           const pump = new StreamPump(
             serial,
-            outcome.stream,
-            outcome.encodeItem,
+            outcome,
             this,
             (end) => {
               if (this.running.get(serial) === call) this.running.delete(serial);

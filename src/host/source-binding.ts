@@ -13,7 +13,7 @@ import { apiToMessage } from '../protocol/api-codec';
 import type { ErrorInfoMessage, SourceInfoMessage } from '../protocol/messages';
 import { encodePacket } from '../protocol/packet-codec';
 import { runServing, swapCaller, type ServedCall } from './call-context';
-import { encodePropertyChange, encodeSignal, encodeStreamItem } from '../protocol/hot-packets';
+import { encodePropertyChange, encodeSignal } from '../protocol/hot-packets';
 
 function describeKind(v: unknown): string {
   return v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
@@ -28,10 +28,13 @@ export interface SourceListener {
 /** Outcome of a call: the (conformed) return value, or why it failed. */
 export type CallOutcome = { value: unknown; what: string } | { error: ErrorInfoMessage };
 
-/** A stream slot returned its iterable: the items still to be pulled, and how each is encoded. */
+/** A stream slot returned its iterable: the items still to be pulled, and how each is checked. */
 export interface StreamOutcome {
   readonly stream: AsyncIterator<unknown> | Iterator<unknown>;
-  readonly encodeItem: (value: unknown) => Uint8Array;
+  /** Conforms an item to the declared type (throws TYPE_MISMATCH); what it returns is sent. */
+  readonly conformItem: (value: unknown) => unknown;
+  /** Names an item in errors. */
+  readonly what: string;
 }
 
 /** How many causes deep an error's `cause` chain is carried. */
@@ -300,7 +303,7 @@ export class SourceBinding implements SourceObserver {
     }
     const type = slot.returns;
     const what = `an item of stream slot "${slot.name}" of source "${this.name}"`;
-    return { stream, encodeItem: (item) => encodeStreamItem(conformsAsIs(type, item) ? item : conformValue(type, item, what), what) };
+    return { stream, what, conformItem: (item) => (conformsAsIs(type, item) ? item : conformValue(type, item, what)) };
   }
 
   /** Applies a replica's property set. Throws a UsageError if it is refused. */

@@ -8,8 +8,8 @@
 // simply not asked for its next item, so a slow consumer pauses it (and bounds memory on both
 // sides) without it doing anything.
 
-import { errorInfo, type CallOutcome } from './source-binding';
-import { encodeStreamItems } from '../protocol/hot-packets';
+import { errorInfo, type CallOutcome, type StreamOutcome } from './source-binding';
+import { encodeStreamItems, streamItemSize } from '../protocol/hot-packets';
 
 /** Items a producer may run ahead of its consumer. */
 export const STREAM_WINDOW_ITEMS = 1024;
@@ -33,7 +33,8 @@ export class StreamPump {
   private readonly sizes: number[] = [];
   private sizesHead = 0;
   private aheadBytes = 0;
-  private batch: Uint8Array[] = [];
+  /** Conformed items not sent yet; encoded together when the batch goes. */
+  private batch: unknown[] = [];
   private batchBytes = 0;
   private flushScheduled = false;
   private stopped = false;
@@ -44,20 +45,21 @@ export class StreamPump {
 
   constructor(
     private readonly serial: number,
-    private readonly iterator: AsyncIterator<unknown> | Iterator<unknown>,
-    /** Conforms and encodes one item (encodeStreamItem); throws if it does not fit. */
-    private readonly encodeItem: (value: unknown) => Uint8Array,
+    private readonly source: StreamOutcome,
     private readonly sink: StreamSink,
     /** The stream's end, unless it was stopped: the InvokeReply to send. */
     private readonly finish: (outcome: CallOutcome) => void,
-    /** Runs the generator's steps in its call's context (so currentCall() works in its body). */
+    /**
+     * Runs the pump in its call's context: the loop starts inside it and keeps it across its
+     * awaits, so the generator's body (resumed by each next()) sees currentCall().
+     */
     private readonly inContext: <T>(step: () => T) => T = (step) => step(),
   ) {
     this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
   }
 
   start(): void {
-    void this.run();
+    this.inContext(() => void this.run());
   }
 
   private get aheadItems(): number {
@@ -97,7 +99,8 @@ export class StreamPump {
   }
 
   private async run(): Promise<void> {
-    const it = this.iterator;
+    const it = this.source.stream;
+    const { conformItem, what } = this.source;
     let outcome: CallOutcome = { value: undefined, what: 'stream' };
     // The iterator needs returning unless it finished by itself (done, or threw).
     let open = true;
@@ -110,7 +113,7 @@ export class StreamPump {
         if (this.stopped) break;
         let r: IteratorResult<unknown>;
         try {
-          r = await this.inContext(() => it.next());
+          r = await it.next();
         } catch (err) {
           open = false;
           throw err;
@@ -120,11 +123,12 @@ export class StreamPump {
           break;
         }
         if (this.stopped) break;
-        const bytes = this.encodeItem(r.value);
-        this.batch.push(bytes);
-        this.batchBytes += bytes.length;
-        this.sizes.push(bytes.length);
-        this.aheadBytes += bytes.length;
+        const item = conformItem(r.value);
+        const size = streamItemSize(item, what);
+        this.batch.push(item);
+        this.batchBytes += size;
+        this.sizes.push(size);
+        this.aheadBytes += size;
         if (this.batchBytes >= BATCH_BYTES) this.flush();
         else this.scheduleFlush();
       }
@@ -140,7 +144,7 @@ export class StreamPump {
     }
     if (open && typeof it.return === 'function') {
       try {
-        await this.inContext(() => it.return!());
+        await it.return!();
       } catch (err) {
         // A generator whose finally throws: the caller has the first error, or gave up.
         if (!('error' in outcome)) outcome = { error: errorInfo(err) };
@@ -168,7 +172,7 @@ export class StreamPump {
 
   private flush(): void {
     if (this.batch.length === 0) return;
-    const frame = encodeStreamItems(this.serial, this.batch, this.batchBytes);
+    const frame = encodeStreamItems(this.serial, this.batch, this.source.what);
     this.batch = [];
     this.batchBytes = 0;
     if (!this.sink.sendEncoded(frame)) this.stop().catch(() => {});

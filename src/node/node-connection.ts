@@ -164,6 +164,10 @@ export class NodeConnection implements SubscriptionLink {
         this.touch();
         this.settle(serial, undefined, value);
       },
+      streamItems: (serial, items) => {
+        this.touch();
+        this.streamItems(serial, items);
+      },
     };
   }
 
@@ -425,6 +429,14 @@ export class NodeConnection implements SubscriptionLink {
     }
   }
 
+  private streamItems(serial: number, items: unknown[]): void {
+    const call = this.pending.get(serial);
+    if (call?.stream) call.stream.push(items);
+    else if (!this.abandoned.has(serial)) {
+      throw new ProtocolError('PROTOCOL_ERROR', `${this.url} sent stream items for call #${serial}, which is not a stream in progress`);
+    }
+  }
+
   private settle(serial: number, error: ErrorInfoMessage | null | undefined, value: unknown): void {
     const call = this.pending.get(serial);
     if (!call) {
@@ -453,10 +465,7 @@ export class NodeConnection implements SubscriptionLink {
       }
       case 'streamItems': {
         const m = p.streamItems!;
-        const serial = m.serial ?? 0;
-        const call = this.pending.get(serial);
-        if (call?.stream) call.stream.push(decodeValues(m.items));
-        else if (!this.abandoned.has(serial)) throw new ProtocolError('PROTOCOL_ERROR', `${this.url} sent stream items for call #${serial}, which is not a stream in progress`);
+        this.streamItems(m.serial ?? 0, decodeValues(m.items));
         return;
       }
       case 'signal': {

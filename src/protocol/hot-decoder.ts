@@ -22,6 +22,8 @@ export interface HotPacketHandler {
   signal?(source: number, index: number, args: unknown[]): void;
   invoke?(source: number, index: number, serial: number, args: unknown[]): void;
   replyValue?(serial: number, value: unknown): void;
+  /** StreamItems (Packet field 21: a two-byte tag). */
+  streamItems?(serial: number, items: unknown[]): void;
 }
 
 // Decoding state: one frame at a time, never re-entered.
@@ -128,8 +130,10 @@ function delimited(end: number): number {
  */
 export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, valueLimit = DEFAULT_MAX_VALUES_PER_FRAME): boolean {
   const kind = frame[0];
+  const stream = kind === 0xaa && frame[1] === 0x01 && handler.streamItems !== undefined;
   if (
     !(
+      stream ||
       (kind === 0x0a && handler.propertyChange) ||
       (kind === 0x12 && handler.invoke) ||
       (kind === 0x1a && handler.replyValue) ||
@@ -139,7 +143,7 @@ export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, va
     return false;
   }
   buf = frame;
-  pos = 1;
+  pos = stream ? 2 : 1;
   limit = valueLimit;
   const end = delimited(frame.length);
   if (end !== frame.length) return false; // more than one field in the Packet: not canonical
@@ -150,7 +154,8 @@ export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, va
   let seenSingle = false;
   let args: unknown[] | undefined;
   // Field numbers: PropertyChange{source=1,index=2,value=3}, SignalEmit{source=1,index=2,args=3},
-  // Invoke{source=1,index=2,serial=3,args=4}, InvokeReply{serial=1,value=2,error=3}.
+  // Invoke{source=1,index=2,serial=3,args=4}, InvokeReply{serial=1,value=2,error=3},
+  // StreamItems{serial=1,items=2}.
   while (pos < end) {
     const tag = buf[pos++]!;
     const field = tag >>> 3;
@@ -158,7 +163,7 @@ export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, va
     if (tag >= 0x80) return false;
     if (wire === 0) {
       const v = varint(end);
-      if (kind === 0x1a) {
+      if (kind === 0x1a || stream) {
         if (field !== 1) return false;
         serial = v;
       } else if (field === 1) source = v;
@@ -168,18 +173,26 @@ export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, va
     } else if (wire === 2) {
       const fieldEnd = delimited(end);
       const isValue = kind === 0x0a ? field === 3 : kind === 0x1a ? field === 2 : false;
-      const isArg = kind === 0x22 ? field === 3 : kind === 0x12 ? field === 4 : false;
+      const isArg = stream ? field === 2 : kind === 0x22 ? field === 3 : kind === 0x12 ? field === 4 : false;
       if (isValue) {
         // A singular message field sent twice is merged by protobuf: not canonical, not ours.
         if (seenSingle) return false;
         seenSingle = true;
         single = value(pos, fieldEnd);
       }
-      else if (isArg) (args ??= []).push(value(pos, fieldEnd));
+      else if (isArg) {
+        args ??= [];
+        if (args.length >= limit) throw new ProtocolError('PROTOCOL_ERROR', `a frame carries more than ${limit} values`);
+        args.push(value(pos, fieldEnd));
+      }
       else return false; // e.g. an error reply
     } else {
       return false;
     }
+  }
+  if (stream) {
+    handler.streamItems!(serial, args ?? []);
+    return true;
   }
   switch (kind) {
     case 0x0a:

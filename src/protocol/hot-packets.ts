@@ -270,20 +270,19 @@ export function encodeReplyValue(serial: number, value: unknown, what: What): Bu
 }
 
 /**
- * One item of a stream as the bytes of a StreamItems `items` field (tag, length, Value): items
- * are encoded as they are produced, so the producer knows each one's size (the byte window of
- * flow control), and a batch is then joined by encodeStreamItems.
+ * The bytes one stream item takes in a StreamItems packet (its `items` field: tag, length,
+ * Value): the producer counts them against the byte window as items are produced. Throws
+ * NOT_SERIALIZABLE (naming `what`) if the value cannot be carried.
  */
-export function encodeStreamItem(value: unknown, what: What): Buffer {
+export function streamItemSize(value: unknown, what: What): number {
   plan(0, value, what);
-  const out = new Out(Buffer.allocUnsafe(fieldSize(0)));
-  out.value(0x12, 0, value);
-  return out.buf;
+  complex[0] = undefined;
+  return fieldSize(0);
 }
 
-/** Packet{streamItems: {serial, items}} from items made by encodeStreamItem (`bytes`: their total length). */
-export function encodeStreamItems(serial: number, items: readonly Uint8Array[], bytes: number): Buffer {
-  const body = uintFieldSize(serial) + bytes;
+/** Packet{streamItems: {serial, items}}. */
+export function encodeStreamItems(serial: number, items: readonly unknown[], what: What): Buffer {
+  const body = uintFieldSize(serial) + planAll(items, what);
   // Packet field 21, length-delimited: a two-byte tag.
   const out = new Out(Buffer.allocUnsafe(2 + varintSize(body) + body));
   out.buf[0] = 0xaa;
@@ -291,9 +290,6 @@ export function encodeStreamItems(serial: number, items: readonly Uint8Array[], 
   out.pos = 2;
   out.varint(body);
   out.uint(0x08, serial);
-  for (const item of items) {
-    out.buf.set(item, out.pos);
-    out.pos += item.length;
-  }
+  for (let i = 0; i < items.length; i++) out.value(0x12, i, items[i]);
   return out.buf;
 }
