@@ -8,8 +8,9 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import { Host, Property, RegistryHost, RemoteObjectType, silentLogger, Slot } from '../src/index';
-import { nextEvent, TCP_ANY, uniqueLocalUrl, within } from './support/fixtures';
+import { TCP_ANY, uniqueLocalUrl, within } from './support/fixtures';
 import { Printer } from './support/printer';
+import { nextEvent } from '../src/testing';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -250,7 +251,7 @@ describe('tsro CLI (bin: dist/src/cli/main.js)', function () {
       try {
         await Promise.all([registry.listening, member.listening]);
         member.setRegistryUrl(registry.hostUrl);
-        const added = nextEvent(registry as unknown as Parameters<typeof nextEvent>[0], 'remoteObjectAdded', 4000);
+        const added = nextEvent(registry, 'remoteObjectAdded', { timeout: 4000 });
         member.enableRemoting(new Printer(), 'RemotePrinter');
         await added;
         const [listed, called] = await Promise.all([

@@ -12,10 +12,11 @@ import { RemoteError, TsroError, UsageError, type DynamicReplica, type Host, typ
 import type { NodeConnection } from '../../src/node/node-connection';
 import type { DecodedPacket } from '../../src/protocol/messages';
 import { decodeValue, encodeValue, type ValueMessage } from '../../src/protocol/value-codec';
-import { nextEvent, within } from '../support/fixtures';
+import { within } from '../support/fixtures';
 import { RawClient, WAIT_MS, World, connectionOf, expectTsro, rejectionOf, thrownBy } from '../support/e2e';
 import { difference } from '../support/hardening-values';
 import { Vault, pollutionReport, shapeOf, vaultState } from '../support/hardening-vault';
+import { nextEvent } from '../../src/testing';
 
 /** Names that exist on every object (or on the Vault) but are no part of its remote API. */
 const NOT_API = [

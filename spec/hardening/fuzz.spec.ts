@@ -24,11 +24,12 @@ import { decodeValue, decodeValues, encodeValue, type ValueMessage } from '../..
 import { DEFAULT_MAX_FRAME_SIZE } from '../../src/transport/frame-channel';
 import { FrameDecoder } from '../../src/transport/frame-decoder';
 import { generalView, hotRecorder } from '../support/hot-packets';
-import { nextEvent, within } from '../support/fixtures';
+import { within } from '../support/fixtures';
 
 const seedSetting = process.env.TSRO_FUZZ_SEED;
 if (seedSetting !== 'random') fc.configureGlobal({ seed: seedSetting ? Number(seedSetting) : 20261124 });
 import { Printer } from '../support/printer';
+import { nextEvent } from '../../src/testing';
 import {
   Gadget,
   RawClient,
@@ -471,7 +472,7 @@ describe('hardening: fuzzing', function () {
       expect(r.state).to.equal('valid');
       const a = 1 + Math.floor(Math.random() * 1000);
       expect(await within(r.add(a, 1) as Promise<number>, WAIT_MS, 'the bystander\'s call')).to.equal(a + 1);
-      const changed = nextEvent(r, 'copiesChanged', WAIT_MS);
+      const changed = nextEvent(r, 'copiesChanged', { timeout: WAIT_MS });
       printer.copies = (printer.copies % 1000) + 1;
       expect(await changed).to.deep.equal([printer.copies]);
       expect(r.copies).to.equal(printer.copies);

@@ -6,9 +6,10 @@ import { expect } from 'chai';
 import { silentLogger, type Host, type Node } from '../../src/index';
 import { EventHub } from '../../src/util/emitter';
 import { apiOf } from '../../src/api/metadata';
-import { nextEvent, transports } from '../support/fixtures';
+import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { nextEvent } from '../../src/testing';
 
 for (const t of transports()) {
   describe(`dynamic replicas (${t.name})`, () => {

@@ -4,8 +4,9 @@
 import { expect } from 'chai';
 import { Duplex } from 'node:stream';
 import { Host, Node } from '../../src/index';
-import { nextEvent, recordingLogger, transports, until, within } from '../support/fixtures';
+import { recordingLogger, transports, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
+import { nextEvent, waitFor, waitForState } from '../../src/testing';
 
 /** A Duplex pair built in the test from two plain streams, as a user's custom transport would be. */
 function userPair(): [Duplex, Duplex] {
@@ -53,7 +54,7 @@ for (const t of transports()) {
       printer.jammed(2, 'paper');
       expect(await jammed).to.deep.equal([2, 'paper']);
       r.inkLevel = 12;
-      await until(r, 'inkLevelChanged', () => r.inkLevel === 12);
+      await waitFor(r, 'inkLevel', 12);
       expect(printer.inkLevel).to.equal(12);
     });
 
@@ -83,7 +84,7 @@ describe('custom transports', () => {
       expect(await r.waitForSource(2000)).to.equal(true);
       expect(await r.add(20, 22)).to.equal(42);
 
-      const suspect = until(r, 'stateChanged', () => r.state === 'suspect');
+      const suspect = waitForState(r, 'suspect');
       nodeSide.destroy();
       await suspect;
       expect(node.knownSources()).to.deep.equal([]);

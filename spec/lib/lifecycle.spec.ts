@@ -5,8 +5,9 @@ import { expect } from 'chai';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Node, type Replica } from '../../src/index';
-import { nextEvent, recordingLogger, transports, until, within } from '../support/fixtures';
+import { recordingLogger, transports, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
+import { nextEvent, waitFor, waitForState } from '../../src/testing';
 
 const CHILD = path.join(__dirname, '..', 'support', 'child-host.js');
 const HEARTBEAT_MS = 300;
@@ -31,10 +32,6 @@ function startHost(url: string, inkLevel: number): Promise<ChildHost> {
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return within(new Promise<void>((resolve) => child.once('exit', () => resolve())), 5000, 'the child to exit');
-}
-
-async function waitForState(r: Replica<Printer>, state: string, ms = 5000): Promise<void> {
-  await until(r, 'stateChanged', () => r.state === state, ms);
 }
 
 for (const t of transports()) {
@@ -69,7 +66,7 @@ for (const t of transports()) {
       expect(r.inkLevel).to.equal(80);
 
       const pending = r.hang();
-      const suspect = waitForState(r, 'suspect');
+      const suspect = waitForState(r, 'suspect', { timeout: 5000 });
       first.process.kill('SIGKILL');
       await suspect;
       const err = await pending.then(() => undefined, (e: unknown) => e);
@@ -80,8 +77,8 @@ for (const t of transports()) {
       expect(r.inkLevel, 'keeps the last value while suspect').to.equal(80);
       await exited(first.process);
 
-      const initialized = nextEvent(r, 'initialized', 10_000);
-      const changed = nextEvent<[number]>(r, 'inkLevelChanged', 10_000);
+      const initialized = nextEvent(r, 'initialized', { timeout: 10_000 });
+      const changed = nextEvent(r, 'inkLevelChanged', { timeout: 10_000 });
       await host(first.url, 55);
       await initialized;
       expect(r.state).to.equal('valid');
@@ -106,7 +103,7 @@ for (const t of transports()) {
 
       const frozeAt = Date.now();
       h.process.kill('SIGSTOP');
-      await waitForState(r, 'suspect', 3000);
+      await waitForState(r, 'suspect', { timeout: 3000 });
       // Two intervals of silence, the quarter-interval tick that notices it, and slack for a
       // loaded machine's timers.
       expect(Date.now() - frozeAt).to.be.below(3 * HEARTBEAT_MS);
@@ -114,9 +111,9 @@ for (const t of transports()) {
       expect(await pending.then(() => 'resolved', (e: { code: string }) => e.code)).to.equal('NOT_VALID');
 
       h.process.kill('SIGCONT');
-      await waitForState(r, 'valid', 10_000);
+      await waitForState(r, 'valid', { timeout: 10_000 });
       h.process.send({ type: 'set', name: 'inkLevel', value: 11 });
-      await until(r, 'inkLevelChanged', () => r.inkLevel === 11);
+      await waitFor(r, 'inkLevel', 11);
     });
 
     it('does not reconnect when reconnect is false', async () => {
@@ -127,7 +124,7 @@ for (const t of transports()) {
       await node.connectToNode(h.url);
       const r = node.acquire(Printer);
       expect(await r.waitForSource(5000)).to.equal(true);
-      const suspect = waitForState(r, 'suspect');
+      const suspect = waitForState(r, 'suspect', { timeout: 5000 });
       h.process.kill('SIGKILL');
       await suspect;
       await logger.waitFor(/lost the connection/);

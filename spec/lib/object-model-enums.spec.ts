@@ -9,8 +9,9 @@ import { apiOf } from '../../src/api/metadata';
 import { normalizeType } from '../../src/api/wire-type';
 import { apiFromMessage, apiToMessage, type ApiDefinitionMessage } from '../../src/protocol/api-codec';
 import { schema } from '../../src/protocol/schema';
-import { nextEvent, transports, until } from '../support/fixtures';
+import { transports, until } from '../support/fixtures';
 import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
+import { nextEvent, waitFor } from '../../src/testing';
 
 enum Color {
   Red,
@@ -199,7 +200,7 @@ for (const t of transports()) {
       palette.color = Color.Blue;
       palette.mood = Mood.Sad;
       palette.history = [Color.Green, Color.Blue];
-      await until(r, 'historyChanged', () => r.history.length === 2);
+      await waitFor(r, 'history', (h) => h.length === 2);
       expect(r.color).to.equal(10).and.equal(Color.Blue);
       expect(r.mood).to.equal('sad').and.equal(Mood.Sad);
       expect(r.history).to.deep.equal([Color.Green, Color.Blue]);

@@ -8,8 +8,9 @@ import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import { Property, RemoteObjectType, Slot, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
-import { nextEvent, transports, until } from '../support/fixtures';
+import { transports } from '../support/fixtures';
 import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
+import { nextEvent, waitFor } from '../../src/testing';
 
 enum Valve {
   Closed = 'closed',
@@ -217,7 +218,7 @@ for (const t of transports()) {
         expectTsro(await rejectionOf(dyn.invoke('pushLevel')), 'ARGUMENT_COUNT');
         expect(tank.level).to.equal(10);
         tank.level = 3;
-        await until(r, 'levelChanged', () => r.level === 3);
+        await waitFor(r, 'level', 3);
         await r.drain();
         expect(r.level).to.equal(0);
       });

@@ -22,8 +22,9 @@ import {
 import { conformValue, reviveValue } from '../../src/api/conform';
 import { apiOf } from '../../src/api/metadata';
 import { valueTypeOf } from '../../src/api/wire-type';
-import { nextEvent, transports, until } from '../support/fixtures';
+import { transports, until } from '../support/fixtures';
 import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, sourceEvent, thrownBy, whenOffered } from '../support/e2e';
+import { nextEvent, waitFor } from '../../src/testing';
 
 enum Color {
   Red,
@@ -284,7 +285,7 @@ for (const t of transports()) {
     });
 
     it('carries changes from the source (instance or plain object) and sets from replicas', async () => {
-      const typedChanged = nextEvent<[Point]>(r, 'originChanged');
+      const typedChanged = nextEvent(r, 'originChanged');
       const dynChanged = nextEvent<[unknown]>(dyn, 'originChanged');
       const local = sourceEvent(canvas, 'originChanged');
       canvas.origin = new Point(3, 4);
@@ -300,7 +301,7 @@ for (const t of transports()) {
       // A plain object with the right fields is a Point on the source too.
       canvas.origin = { x: 6, y: 8 } as Point;
       expect(canvas.origin).to.be.instanceOf(Point);
-      await until(r, 'originChanged', () => r.origin.x === 6);
+      await waitFor(r, 'origin', (o) => o.x === 6);
       expect(r.origin.length()).to.equal(10);
 
       // Sets from replicas: the source receives instances.
@@ -310,7 +311,7 @@ for (const t of transports()) {
       expect(set1).to.be.instanceOf(Point).and.deep.include({ x: -1, y: -1 });
       await dyn.set('origin', { x: 9, y: 9 });
       expect(canvas.origin).to.be.instanceOf(Point).and.deep.include({ x: 9, y: 9 });
-      await until(r, 'originChanged', () => r.origin.x === 9);
+      await waitFor(r, 'origin', (o) => o.x === 9);
       expect(r.origin).to.be.instanceOf(Point);
     });
 
@@ -347,7 +348,7 @@ for (const t of transports()) {
       canvas.points = [new Point(1, 1), { x: 2, y: 2 } as Point];
       canvas.named = new Map([['a', new Point(5, 5)]]);
       canvas.selected = segment([0, 0], [3, 4], 'diagonal');
-      await until(r, 'selectedChanged', () => r.selected !== null);
+      await waitFor(r, 'selected', (s) => s !== null);
       expect(canvas.points.every((p) => p instanceof Point)).to.equal(true);
       expect(r.points).to.have.length(2);
       expect(r.points.every((p) => p instanceof Point)).to.equal(true);
@@ -367,7 +368,7 @@ for (const t of transports()) {
       expect(ds).to.deep.equal({ from: { x: 0, y: 0 }, to: { x: 3, y: 4 }, color: Color.Red, label: 'diagonal', weight: 1 });
 
       canvas.selected = null;
-      await until(r, 'selectedChanged', () => r.selected === null);
+      await waitFor(r, 'selected', null);
       expect(dyn.get('selected')).to.equal(null);
     });
 
@@ -428,14 +429,14 @@ for (const t of transports()) {
       expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
       // An `any` property holding a Point-shaped object stays plain on typed replicas.
       canvas.anything = { x: 1, y: 2 };
-      await until(r, 'anythingChanged', () => r.anything !== null);
+      await waitFor(r, 'anything', (v) => v !== null);
       expect(isPlain(r.anything)).to.equal(true);
       // An instance of an unregistered class cannot be sent at all.
       expectTsro(thrownBy(() => (canvas.anything = new NotAValueType())), 'NOT_SERIALIZABLE');
       // Received Points are made without running Point's constructor.
       const before = Point.constructed;
       canvas.origin = { x: 0, y: 1 } as Point; // revived on the source, then on the replica
-      await until(r, 'originChanged', () => r.origin.y === 1);
+      await waitFor(r, 'origin', (o) => o.y === 1);
       expect(r.origin).to.be.instanceOf(Point);
       expect(Point.constructed).to.equal(before);
     });
@@ -444,7 +445,7 @@ for (const t of transports()) {
       const p = new Point(3, 4);
       (p as unknown as Record<string, unknown>).cache = 'not a field';
       canvas.anything = p;
-      await until(r, 'anythingChanged', () => r.anything !== null);
+      await waitFor(r, 'anything', (v) => v !== null);
       expect(isPlain(r.anything)).to.equal(true);
       expect(r.anything).to.deep.equal({ x: 3, y: 4 });
       expect(Object.keys(dyn.get('anything') as object)).to.deep.equal(['x', 'y']);
@@ -464,7 +465,7 @@ for (const t of transports()) {
       const seen = seer.acquire(Pin);
       expect(await seen.waitForSource(WAIT_MS)).to.equal(true);
       pin.at = new Point(7, 8);
-      await until(seen, 'atChanged', () => seen.at.x === 7);
+      await waitFor(seen, 'at', (at) => at.x === 7);
       await seer.close();
       const later = w.node({ persistedStore: store }).acquire(Pin);
       expect(later.state).to.equal('default');

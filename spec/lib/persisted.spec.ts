@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FilePersistedStore, Host, MemoryPersistedStore, Node, Property, RemoteObjectType } from '../../src/index';
-import { TCP_ANY, recordingLogger, until } from '../support/fixtures';
+import { TCP_ANY, recordingLogger } from '../support/fixtures';
+import { waitFor } from '../../src/testing';
 
 @RemoteObjectType('Thermostat')
 class Thermostat {
@@ -51,7 +52,7 @@ describe('persisted properties', () => {
     const r = node.acquire(Thermostat);
     expect(await r.waitForSource(2000)).to.equal(true);
     source.cycles = 13n;
-    await until(r, 'cyclesChanged', () => r.cycles === 13n);
+    await waitFor(r, 'cycles', 13n);
     await node.close();
     await host.close();
   }

@@ -4,9 +4,10 @@
 
 import { expect } from 'chai';
 import { type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
-import { nextEvent, transports, until } from '../support/fixtures';
+import { transports, until } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Gadget, World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { nextEvent, waitFor } from '../../src/testing';
 
 /** Values of `event` a source object emits locally, recorded from now on. */
 function localLog(source: Printer | Gadget, event: string): unknown[] {
@@ -63,8 +64,8 @@ for (const t of transports()) {
         printer.inkLevel = 10;
         printer.inkLevel = 10;
         printer.inkLevel = 20;
-        await until(r, 'inkLevelChanged', () => r.inkLevel === 20);
-        await until(dyn, 'inkLevelChanged', () => dyn.get('inkLevel') === 20);
+        await waitFor(r, 'inkLevel', 20);
+        await waitFor(dyn, 'inkLevel', 20);
         expect(local).to.deep.equal([10, 20]);
         expect(typedLog.map((e) => e.args[0])).to.deep.equal([10, 20]);
         expect(dynLog.map((e) => e.args[0])).to.deep.equal([10, 20]);
@@ -88,7 +89,7 @@ for (const t of transports()) {
       it('delivers many changes in order, ending with the last value', async () => {
         const typedLog = recordEvents(r, ['inkLevelChanged']);
         for (let i = 1; i <= 200; i++) printer.inkLevel = i;
-        await until(r, 'inkLevelChanged', () => r.inkLevel === 200);
+        await waitFor(r, 'inkLevel', 200);
         expect(typedLog.map((e) => e.args[0])).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
       });
 
@@ -170,7 +171,7 @@ for (const t of transports()) {
       // `type`). The value still round-trips exactly; it is just not type-checked.
       it('carries any value for a property declared without a type annotation', async () => {
         (r as unknown as { inkLevel: unknown }).inkLevel = 'full';
-        await until(r, 'inkLevelChanged', () => (r.inkLevel as unknown) === 'full');
+        await waitFor(r, 'inkLevel', (v) => (v as unknown) === 'full');
         expect(printer.inkLevel as unknown).to.equal('full');
       });
 

@@ -6,8 +6,9 @@ import { expect } from 'chai';
 import { ProtocolError, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
 import { encodePacket } from '../../src/protocol/packet-codec';
 import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
-import { nextEvent, transports } from '../support/fixtures';
+import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
+import { nextEvent } from '../../src/testing';
 import {
   Gadget,
   World,

@@ -6,15 +6,12 @@ import { expect } from 'chai';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Host, Node, RegistryHost, type RemoteObjectLocation } from '../../src/index';
-import { nextEvent, recordingLogger, TCP_ANY, transports, until, within } from '../support/fixtures';
+import { recordingLogger, TCP_ANY, transports, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
+import { nextEvent, waitFor, waitForState } from '../../src/testing';
 
 const CHILD = path.join(__dirname, '..', 'support', 'child-host.js');
 
-/** A node's events, seen through the fixtures' untyped event-source shape. */
-function events(node: Node): Parameters<typeof nextEvent>[0] {
-  return node as unknown as Parameters<typeof nextEvent>[0];
-}
 const FAST = { reconnect: { initialDelay: 20, maxDelay: 200 } } as const;
 
 describe('registry (in-process)', () => {
@@ -59,16 +56,16 @@ describe('registry (in-process)', () => {
 
     const host = track(new Host(TCP_ANY, { logger, registryUrl: registry.hostUrl }));
     await host.listening;
-    const added = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectAdded');
+    const added = nextEvent<[RemoteObjectLocation]>(node, 'remoteObjectAdded');
     const printer = new Printer();
     host.enableRemoting(printer, 'LatePrinter');
     expect((await added)[0]).to.deep.equal({ name: 'LatePrinter', typeName: 'Printer', url: host.hostUrl });
     expect(await r.waitForSource(2000)).to.equal(true);
 
-    const removed = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectRemoved');
+    const removed = nextEvent<[RemoteObjectLocation]>(node, 'remoteObjectRemoved');
     host.disableRemoting(printer);
     expect((await removed)[0].name).to.equal('LatePrinter');
-    await until(r, 'stateChanged', () => r.state === 'suspect');
+    await waitForState(r, 'suspect');
     expect(node.instances('Printer')).to.deep.equal([]);
   });
 
@@ -81,8 +78,8 @@ describe('registry (in-process)', () => {
     host.enableRemoting(new Printer());
     const node = track(new Node({ logger, registryUrl: registry.hostUrl }));
     await node.waitForRegistry(2000);
-    await until(node.registry!, 'sourceLocationsChanged', () => node.registry!.sourceLocations.has('Printer'));
-    const removed = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectRemoved');
+    await waitFor(node.registry!, 'sourceLocations', (l) => l.has('Printer'));
+    const removed = nextEvent<[RemoteObjectLocation]>(node, 'remoteObjectRemoved');
     await host.close();
     expect((await removed)[0]).to.deep.include({ name: 'Printer', url: host.hostUrl });
   });
@@ -111,10 +108,10 @@ describe('registry (in-process)', () => {
     expect(node.registry!.sourceLocations.get('Printer')!.hostUrl).to.equal(first.hostUrl);
     expect(r.inkLevel).to.equal(1);
 
-    const moved = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectAdded');
+    const moved = nextEvent<[RemoteObjectLocation]>(node, 'remoteObjectAdded');
     await first.close();
     expect((await moved)[0].url).to.equal(second.hostUrl);
-    await until(r, 'inkLevelChanged', () => r.inkLevel === 2 && r.state === 'valid', 5000);
+    await waitFor(r, 'inkLevel', 2, { timeout: 5000 });
   });
 
   it('refuses a second setRegistryUrl and answers waitForRegistry false without one', async () => {
@@ -182,25 +179,25 @@ for (const t of transports()) {
 
       // The registry dies: replicas of A and B keep working (their hosts are up).
       registry.process.kill('SIGKILL');
-      await until(node.registry!, 'stateChanged', () => node.registry!.state === 'suspect', 5000);
+      await waitForState(node.registry!, 'suspect', { timeout: 5000 });
       expect(await a.add(1, 2)).to.equal(3);
       await exited(registry.process);
 
       // It comes back on the same URL: hosts re-publish, the directory is whole again.
       await child([registry.url, '0', '', '', 'registry']);
-      await until(node.registry!, 'stateChanged', () => node.registry!.state === 'valid', 10_000);
-      await until(node.registry!, 'sourceLocationsChanged', () => node.registry!.sourceLocations.size === 2, 10_000);
+      await waitForState(node.registry!, 'valid', { timeout: 10_000 });
+      await waitFor(node.registry!, 'sourceLocations', (l) => l.size === 2, { timeout: 10_000 });
       expect(node.instances('Printer')).to.deep.equal(['A', 'B']);
 
       // Host A dies: the registry withdraws it, the replica turns suspect.
-      const removed = nextEvent<[RemoteObjectLocation]>(events(node), 'remoteObjectRemoved', 5000);
+      const removed = nextEvent<[RemoteObjectLocation]>(node, 'remoteObjectRemoved', { timeout: 5000 });
       hostA.process.kill('SIGKILL');
       expect((await removed)[0].name).to.equal('A');
-      await until(a, 'stateChanged', () => a.state === 'suspect', 5000);
+      await waitForState(a, 'suspect', { timeout: 5000 });
       await exited(hostA.process);
 
       // A restarted A (new values) is picked up by the existing replica.
-      const changed = nextEvent<[number]>(a, 'inkLevelChanged', 10_000);
+      const changed = nextEvent(a, 'inkLevelChanged', { timeout: 10_000 });
       await child([hostA.url, '11', registry.url, 'A']);
       expect(await changed).to.deep.equal([11]);
       expect(a.state).to.equal('valid');

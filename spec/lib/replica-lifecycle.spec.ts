@@ -4,9 +4,10 @@
 
 import { expect } from 'chai';
 import type { Host, Node } from '../../src/index';
-import { nextEvent, transports } from '../support/fixtures';
+import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { nextEvent } from '../../src/testing';
 
 const PRINTER_EVENTS = ['initialized', 'stateChanged', 'inkLevelChanged', 'busyChanged', 'copiesChanged', 'queueChanged'];
 

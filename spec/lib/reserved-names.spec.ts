@@ -6,9 +6,10 @@
 import { expect } from 'chai';
 import { RESERVED_NAMES } from '../../src/api/metadata';
 import { Node, Property, RemoteObjectType, Signal, Slot, silentLogger, type Replica } from '../../src/index';
-import { nextEvent } from '../support/fixtures';
+
 import { Printer } from '../support/printer';
 import { WAIT_MS, World } from '../support/e2e';
+import { nextEvent } from '../../src/testing';
 
 function membersOf(o: object, stopAt: object): string[] {
   const names = new Set(Object.keys(o));

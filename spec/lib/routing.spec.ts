@@ -5,9 +5,10 @@
 import { expect } from 'chai';
 import type { Host, Node } from '../../src/index';
 import type { DecodedPacket } from '../../src/protocol/messages';
-import { nextEvent, transports } from '../support/fixtures';
+import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, bindingOf, tapReceived, whenOffered } from '../support/e2e';
+import { nextEvent } from '../../src/testing';
 
 /** The packets about source `id` among those tapped. */
 function about(calls: [DecodedPacket][], id: number): DecodedPacket[] {

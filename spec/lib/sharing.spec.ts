@@ -5,10 +5,11 @@
 import { expect } from 'chai';
 import type { Host, Node, Replica } from '../../src/index';
 import type { SourceBinding } from '../../src/host/source-binding';
-import { nextEvent, transports } from '../support/fixtures';
+import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, tapReceived, type Tap } from '../support/e2e';
 import type { DecodedPacket } from '../../src/protocol/messages';
+import { nextEvent } from '../../src/testing';
 
 for (const t of transports()) {
   describe(`sharing one subscription (${t.name})`, () => {

@@ -5,9 +5,10 @@
 import { expect } from 'chai';
 import { Property, RemoteObjectType, Signal, Slot, type Host, type Node } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
-import { nextEvent, transports } from '../support/fixtures';
+import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { World, WAIT_MS, bindingOf, whenOffered, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { nextEvent } from '../../src/testing';
 
 /** Printer's API plus one property (re-declaring the type name makes this the API class). */
 @RemoteObjectType('Printer')

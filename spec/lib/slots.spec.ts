@@ -4,9 +4,10 @@
 
 import { expect } from 'chai';
 import { DisconnectedError, RemoteError, TsroError, type Host, type Node, type Replica } from '../../src/index';
-import { nextEvent, transports, within } from '../support/fixtures';
+import { transports, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Gadget, World, WAIT_MS, bindingOf, expectTsro, rejectionOf, sourceEvent } from '../support/e2e';
+import { nextEvent } from '../../src/testing';
 
 /** Calls a typed replica's method with arguments its type does not allow. */
 function callUnchecked(r: object, method: string, ...args: unknown[]): Promise<unknown> {

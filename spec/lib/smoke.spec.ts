@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { Host, Node } from '../../src/index';
 import { Printer } from '../support/printer';
-import { nextEvent, recordingLogger } from '../support/fixtures';
+import { recordingLogger } from '../support/fixtures';
+import { nextEvent } from '../../src/testing';
 
 describe('smoke', () => {
   it('acquires, reads, calls, sets, signals over tcp', async () => {

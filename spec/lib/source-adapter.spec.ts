@@ -19,8 +19,9 @@ import {
   type SourceAdapter,
 } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
-import { nextEvent, transports, until } from '../support/fixtures';
+import { transports, until } from '../support/fixtures';
 import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { nextEvent, waitFor } from '../../src/testing';
 
 interface JamEvent {
   readonly page: number;
@@ -161,11 +162,11 @@ for (const t of transports()) {
       const onDyn = nextEvent(dyn, 'inkLevelChanged');
       legacy.setInk(42.4);
       expect(await onDyn).to.deep.equal([42]);
-      await until(r, 'inkLevelChanged', () => r.inkLevel === 42);
+      await waitFor(r, 'inkLevel', 42);
       legacy.setInk(41.9); // still 42 once rounded: no change
       legacy.busy = true;
       legacy.emit('busyChanged');
-      await until(r, 'busyChanged', () => r.busy);
+      await waitFor(r, 'busy', true);
       expect(typedLog.map((e) => [e.event, e.args[0]])).to.deep.equal([
         ['inkLevelChanged', 42],
         ['busyChanged', true],
@@ -194,12 +195,12 @@ for (const t of transports()) {
 
     it('a replica\'s set is converted and written to the target', async () => {
       r.mode = 'mono';
-      await until(r, 'modeChanged', () => r.mode === 'mono');
+      await waitFor(r, 'mode', 'mono');
       expect(legacy.color).to.equal(false);
       expect(adapter.mode).to.equal('mono');
       await dyn.set('inkLevel', 50);
       expect(legacy.ink).to.equal(50);
-      await until(r, 'inkLevelChanged', () => r.inkLevel === 50);
+      await waitFor(r, 'inkLevel', 50);
     });
 
     it('after a set, replicas see what the target actually holds', async () => {
@@ -207,7 +208,7 @@ for (const t of transports()) {
       await dyn.set('copies', 25); // the target clamps to 10
       expect(legacy.copies).to.equal(10);
       expect(dyn.get('copies')).to.equal(10);
-      await until(r, 'copiesChanged', () => r.copies === 10);
+      await waitFor(r, 'copies', 10);
       expect(typedLog.map((e) => e.args[0])).to.deep.equal([10]);
     });
 
@@ -249,13 +250,13 @@ for (const t of transports()) {
       legacy.ink = 12;
       legacy.tray.push('A3'); // in place
       adapter.refresh();
-      await until(r, 'trayChanged', () => r.tray.length === 2);
+      await waitFor(r, 'tray', (t) => t.length === 2);
       expect(r.inkLevel).to.equal(12);
       expect(r.tray).to.deep.equal(['A4', 'A3']);
       adapter.refresh(); // nothing changed: nothing sent
       legacy.busy = true;
       adapter.refresh();
-      await until(r, 'busyChanged', () => r.busy);
+      await waitFor(r, 'busy', true);
       expect(typedLog.map((e) => e.event)).to.deep.equal(['inkLevelChanged', 'trayChanged', 'busyChanged']);
     });
 

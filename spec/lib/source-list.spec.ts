@@ -5,9 +5,10 @@
 import { expect } from 'chai';
 import type { Host } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
-import { nextEvent, transports } from '../support/fixtures';
+import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Counter, World, WAIT_MS, offeredNames, whenOffered, whenWithdrawn } from '../support/e2e';
+import { nextEvent } from '../../src/testing';
 
 for (const t of transports()) {
   describe(`source list (${t.name})`, () => {

@@ -4,8 +4,9 @@
 
 import { expect } from 'chai';
 import { RemoteError, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
-import { nextEvent, transports } from '../support/fixtures';
+import { transports } from '../support/fixtures';
 import { Gadget, World, WAIT_MS, expectTsro, rejectionOf, thrownBy } from '../support/e2e';
+import { nextEvent } from '../../src/testing';
 
 interface Case {
   readonly name: string;
@@ -205,7 +206,7 @@ for (const t of transports()) {
     for (const c of CASES) {
       it(`carries ${c.name} as a property, slot argument and result, and signal argument`, async () => {
         // Property change.
-        const changed = nextEvent<[unknown]>(gr, 'anythingChanged');
+        const changed = nextEvent(gr, 'anythingChanged');
         gadget.anything = c.make();
         const [fromEvent] = await changed;
         expectSame(c, fromEvent);
@@ -226,7 +227,7 @@ for (const t of transports()) {
         expectSame(c, gadget.received[1]);
 
         // Signal argument.
-        const signalled = nextEvent<[unknown]>(gr, 'sent');
+        const signalled = nextEvent(gr, 'sent');
         gadget.sent(c.make());
         expectSame(c, (await signalled)[0]);
 
@@ -255,17 +256,17 @@ for (const t of transports()) {
 
     describe('int64', () => {
       it('carries a bigint property, and turns a safe-integer number into a bigint at the source', async () => {
-        let changed = nextEvent<[unknown]>(gr, 'bigChanged');
+        let changed = nextEvent(gr, 'bigChanged');
         gadget.big = 2n ** 62n + 1n;
         expect((await changed)[0]).to.equal(2n ** 62n + 1n);
         expect(gr.big).to.equal(2n ** 62n + 1n);
 
-        changed = nextEvent<[unknown]>(gr, 'bigChanged');
+        changed = nextEvent(gr, 'bigChanged');
         (gadget as unknown as { big: unknown }).big = 7;
         expect(gadget.big).to.equal(7n);
         expect((await changed)[0]).to.equal(7n);
 
-        changed = nextEvent<[unknown]>(gr, 'bigChanged');
+        changed = nextEvent(gr, 'bigChanged');
         gadget.big = -(2n ** 63n);
         expect((await changed)[0]).to.equal(-(2n ** 63n));
       });
@@ -277,11 +278,11 @@ for (const t of transports()) {
       });
 
       it('a replica may set it with a bigint or a safe-integer number', async () => {
-        let changed = nextEvent<[unknown]>(gr, 'bigChanged');
+        let changed = nextEvent(gr, 'bigChanged');
         gr.big = 9n;
         expect((await changed)[0]).to.equal(9n);
         expect(gadget.big).to.equal(9n);
-        changed = nextEvent<[unknown]>(gr, 'bigChanged');
+        changed = nextEvent(gr, 'bigChanged');
         (gr as unknown as { big: unknown }).big = 10;
         expect((await changed)[0]).to.equal(10n);
         await gd.set('big', 11);

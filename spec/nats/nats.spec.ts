@@ -8,9 +8,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import { Host, Node, RemoteError, RemoteObjectType, Slot, currentCall, silentLogger, TsroError, type DynamicReplica } from '../../src/index';
-import { nextEvent, until, within } from '../support/fixtures';
+import { within } from '../support/fixtures';
 import { NatsServer } from '../support/nats-server';
 import { Printer } from '../support/printer';
+import { nextEvent, waitFor } from '../../src/testing';
 
 const CHILD = path.join(__dirname, '..', 'support', 'child-host.js');
 let hostNames = 0;
@@ -128,12 +129,12 @@ describe('nats:// (real nats-server)', function () {
       const thrown = await typed.fail('boom').then(() => undefined, (e: unknown) => e);
       expect(thrown).to.be.instanceOf(RemoteError);
 
-      const changed = nextEvent<[number]>(typed, 'inkLevelChanged', 5000);
+      const changed = nextEvent(typed, 'inkLevelChanged', { timeout: 5000 });
       typed.inkLevel = 42;
       expect((await changed)[0]).to.equal(42);
       expect(p1.inkLevel).to.equal(42);
 
-      const jammed = nextEvent<[number, string]>(dyn, 'jammed', 5000);
+      const jammed = nextEvent<[number, string]>(dyn, 'jammed', { timeout: 5000 });
       p2.jammed(3, 'paper');
       expect(await jammed).to.deep.equal([3, 'paper']);
     });
@@ -154,7 +155,7 @@ describe('nats:// (real nats-server)', function () {
         replicas.push(r);
       }
       for (let v = 1; v <= 10_000; v++) printer.inkLevel = v;
-      await Promise.all(replicas.map((r) => until(r, 'inkLevelChanged', () => r.get('inkLevel') === 10_000, 15_000)));
+      await Promise.all(replicas.map((r) => waitFor(r, 'inkLevel', 10_000, { timeout: 15_000 })));
       for (const s of seen) expect(s).to.deep.equal(Array.from({ length: 10_000 }, (_, k) => k + 1));
     });
 
@@ -168,7 +169,7 @@ describe('nats:// (real nats-server)', function () {
       const r = node.acquireDynamic('Comeback');
       expect(await r.waitForSource(5000)).to.equal(true);
 
-      const suspect = nextEvent(r, 'stateChanged', 5000);
+      const suspect = nextEvent(r, 'stateChanged', { timeout: 5000 });
       await host.close();
       expect((await suspect)[0]).to.equal('suspect');
 
@@ -176,7 +177,7 @@ describe('nats:// (real nats-server)', function () {
       await again.listening;
       const printer = new Printer();
       printer.inkLevel = 7;
-      const initialized = nextEvent(r, 'initialized', 5000);
+      const initialized = nextEvent(r, 'initialized', { timeout: 5000 });
       again.enableRemoting(printer, 'Comeback');
       await initialized;
       expect(r.state).to.equal('valid');
@@ -194,14 +195,14 @@ describe('nats:// (real nats-server)', function () {
       expect(await r.waitForSource(5000)).to.equal(true);
       expect(r.get('inkLevel')).to.equal(11);
 
-      const suspect = nextEvent(r, 'stateChanged', 6000);
+      const suspect = nextEvent(r, 'stateChanged', { timeout: 6000 });
       const killedAt = Date.now();
       await killed(proc);
       expect((await suspect)[0]).to.equal('suspect');
       const noticed = Date.now() - killedAt;
       expect(noticed).to.be.below(4500);
 
-      const initialized = nextEvent(r, 'initialized', 10_000);
+      const initialized = nextEvent(r, 'initialized', { timeout: 10_000 });
       proc = (await startChildHost(url, 12, 'Killed')).proc;
       await initialized;
       expect(r.get('inkLevel')).to.equal(12);
@@ -221,15 +222,15 @@ describe('nats:// (real nats-server)', function () {
       const r = node.acquireDynamic('Restarted');
       expect(await r.waitForSource(5000)).to.equal(true);
 
-      const suspect = nextEvent(r, 'stateChanged', 6000);
+      const suspect = nextEvent(r, 'stateChanged', { timeout: 6000 });
       await own.stop('SIGKILL');
       expect((await suspect)[0]).to.equal('suspect');
       printer.inkLevel = 33; // while NATS is down
-      const initialized = nextEvent(r, 'initialized', 15_000);
+      const initialized = nextEvent(r, 'initialized', { timeout: 15_000 });
       await own.restart();
       await initialized;
       expect(r.get('inkLevel')).to.equal(33);
-      const changed = nextEvent(r, 'inkLevelChanged', 5000);
+      const changed = nextEvent(r, 'inkLevelChanged', { timeout: 5000 });
       printer.inkLevel = 34;
       expect((await changed)[0]).to.equal(34);
     });
@@ -265,7 +266,7 @@ describe('nats:// (real nats-server)', function () {
         expect(await r.invoke('add', 20, 22)).to.equal(42);
       }
       for (let v = 1; v <= 10_000; v++) printer.inkLevel = v;
-      await Promise.all(replicas.map((r) => until(r, 'inkLevelChanged', () => r.get('inkLevel') === 10_000, 15_000)));
+      await Promise.all(replicas.map((r) => waitFor(r, 'inkLevel', 10_000, { timeout: 15_000 })));
       for (const s of seen) expect(s).to.deep.equal(Array.from({ length: 10_000 }, (_, k) => k + 1));
     });
 
@@ -281,13 +282,13 @@ describe('nats:// (real nats-server)', function () {
       expect(await r.waitForSource(10_000)).to.equal(true);
 
       // Whichever of b and c the client picked, kill it.
-      const suspect = nextEvent(r, 'stateChanged', 6000);
+      const suspect = nextEvent(r, 'stateChanged', { timeout: 6000 });
       await b.stop('SIGKILL');
       await c.stop('SIGKILL');
       await c.restart();
       expect((await suspect)[0]).to.equal('suspect');
       printer.inkLevel = 77;
-      const initialized = nextEvent(r, 'initialized', 15_000);
+      const initialized = nextEvent(r, 'initialized', { timeout: 15_000 });
       await initialized;
       expect(r.get('inkLevel')).to.equal(77);
       await b.restart();
@@ -335,7 +336,7 @@ describe('nats:// shared streams (a change is published once, fanned out by NATS
       nc.subscribe('_INBOX.>', { callback: (_e, m) => void (m.data.length > 4 && toNodes++) });
       await nc.flush();
       for (let v = 1; v <= 1000; v++) printer.inkLevel = v;
-      await Promise.all(replicas.map((r) => until(r, 'inkLevelChanged', () => r.get('inkLevel') === 1000, 10_000)));
+      await Promise.all(replicas.map((r) => waitFor(r, 'inkLevel', 1000, { timeout: 10_000 })));
       await nc.flush();
       expect(onStream).to.equal(1);
       // Host -> node tunnel traffic during the burst: keepalives at most, never the changes.
@@ -360,15 +361,15 @@ describe('nats:// shared streams (a change is published once, fanned out by NATS
       const r = node.acquireDynamic('Gappy');
       expect(await r.waitForSource(5000)).to.equal(true);
       printer.inkLevel = 1;
-      await until(r, 'inkLevelChanged', () => r.get('inkLevel') === 1, 5000);
+      await waitFor(r, 'inkLevel', 1, { timeout: 5000 });
       // A mark far ahead of what the replica has: as if packets 2..999 had been lost.
-      const reinitialized = nextEvent(r, 'initialized', 5000);
+      const reinitialized = nextEvent(r, 'initialized', { timeout: 5000 });
       nc.publish(`tsro.h.${name}.s.1`, new Uint8Array([0xe7, 0x07]));
       await reinitialized;
       expect(r.state).to.equal('valid');
       expect(r.get('inkLevel')).to.equal(1);
       printer.inkLevel = 2;
-      await until(r, 'inkLevelChanged', () => r.get('inkLevel') === 2, 5000);
+      await waitFor(r, 'inkLevel', 2, { timeout: 5000 });
     } finally {
       await nc.close();
       await node.close();

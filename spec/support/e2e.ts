@@ -5,7 +5,7 @@
 //
 // Nothing here sleeps: every wait is on an event, bounded by a timeout that fails the test.
 
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { expect } from 'chai';
 import { Host, Node, Property, RemoteObjectType, Signal, Slot, TsroError, type HostOptions, type NodeOptions } from '../../src/index';
@@ -28,6 +28,7 @@ import { WEBSOCKET_SUBPROTOCOL } from '../../src/transport/websocket-messages';
 import { parseUrl, webSocketUrl } from '../../src/transport/url';
 import { varintSize, writeVarint } from '../../src/transport/varint';
 import { recordingLogger, within, type RecordingLogger } from './fixtures';
+import { nextEvent } from '../../src/testing';
 
 /** The wait limit for one awaited thing; well under mocha's 10 s so the failure message is ours. */
 export const WAIT_MS = 3000;
@@ -69,7 +70,7 @@ export function expectTsro(err: unknown, code: string | readonly string[]): Tsro
 
 /** The next `event` of a node EventEmitter (a source object), within `ms`. */
 export function sourceEvent(emitter: EventEmitter, event: string, ms = WAIT_MS): Promise<unknown[]> {
-  return within(once(emitter, event), ms, `"${event}" of the source`);
+  return nextEvent(emitter, event, { timeout: ms });
 }
 
 /** Resolves after the current I/O phase: lets already-queued callbacks run (not a sleep). */

@@ -1,7 +1,8 @@
-// Test helpers: unique addresses, awaiting events with a timeout that fails the test, and a
-// logger that records instead of printing.
+// Test helpers: unique addresses, awaiting a condition or a promise with a timeout that fails the
+// test, and a logger that records instead of printing. (Events and values: tsro/testing.)
 
 import type { Logger } from '../../src/util/logger';
+import { nextEvent, type EventTargetLike, type UntypedTarget } from '../../src/testing';
 
 let counter = 0;
 
@@ -23,33 +24,16 @@ export function transports(): { name: string; url: () => string }[] {
   ];
 }
 
-interface EventSource {
-  once(event: string, fn: (...args: never[]) => unknown): unknown;
-  off?(event: string, fn: (...args: never[]) => unknown): unknown;
-}
-
-/** Resolves with the event's arguments; rejects (failing the test) after `ms`. */
-export function nextEvent<T extends unknown[] = unknown[]>(source: EventSource, event: string, ms = 2000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const fn = (...args: never[]): void => {
-      clearTimeout(timer);
-      resolve(args as unknown as T);
-    };
-    const timer = setTimeout(() => {
-      source.off?.(event, fn);
-      reject(new Error(`timed out after ${ms} ms waiting for "${event}"`));
-    }, ms);
-    source.once(event, fn);
-  });
-}
-
-/** Resolves once `check()` is true, re-checking whenever `source` emits `event`. */
-export async function until(source: EventSource & { on(e: string, fn: () => void): unknown }, event: string, check: () => boolean, ms = 2000): Promise<void> {
+/**
+ * Resolves once `check()` is true, re-checking whenever `source` emits `event` (for conditions on
+ * more than one property or on a recorded log; a single property is `waitFor`'s).
+ */
+export async function until(source: EventTargetLike, event: string, check: () => boolean, ms = 2000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     const left = deadline - Date.now();
     if (left <= 0) throw new Error(`timed out after ${ms} ms waiting for a condition on "${event}"`);
-    await nextEvent(source, event, left);
+    await nextEvent(source as UntypedTarget, event, { timeout: left });
   }
 }
 

@@ -3,7 +3,7 @@
 // property, the values seen and the state.
 
 import { expect } from 'chai';
-import { nextEvent, TestNetwork, waitFor } from '../../src/testing';
+import { nextEvent, TestNetwork, waitFor, waitForState } from '../../src/testing';
 import { Printer } from '../support/printer';
 import { expectTsro, rejectionOf } from '../support/e2e';
 
@@ -116,5 +116,20 @@ describe('testing: waitFor', () => {
   it('refuses what is not a replica with TYPE_MISMATCH', async () => {
     const err = expectTsro(await rejectionOf(waitFor(net.node as never, 'x', 1)), 'TYPE_MISMATCH');
     expect(err.message).to.equal('waitFor takes a replica, got the Node');
+  });
+
+  it('waitForState resolves at once in that state, or when it is reached', async () => {
+    const r = net.node.acquire(Printer);
+    expect(await waitForState(r, 'default')).to.equal('default');
+    expect(await waitForState(r, (s) => s === 'valid', { timeout: 3000 })).to.equal('valid');
+    const suspect = waitForState(r, 'suspect', { timeout: 3000 });
+    net.dropConnection();
+    expect(await suspect).to.equal('suspect');
+  });
+
+  it('waitForState rejects TIMEOUT naming the states the replica went through', async () => {
+    const r = net.node.acquire(Printer);
+    const err = expectTsro(await rejectionOf(waitForState(r, 'suspect', { timeout: 200 })), 'TIMEOUT');
+    expect(err.message).to.equal('timed out after 200 ms waiting for replica "Printer" to reach state \'suspect\'; it went through valid; state valid');
   });
 });
