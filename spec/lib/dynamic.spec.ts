@@ -3,33 +3,26 @@
 // same name. Also the replica event emitter's on / once / off and listener isolation.
 
 import { expect } from 'chai';
-import { silentLogger, type Host, type Node } from '../../src/index';
+import { silentLogger } from '../../src/index';
 import { EventHub } from '../../src/util/emitter';
 import { apiOf } from '../../src/api/metadata';
 import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { Counter, World, WAIT_MS, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { Counter, WAIT_MS, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
 import { nextEvent } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 for (const t of transports()) {
   describe(`dynamic replicas (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
+    const f = useWorld(t.url);
     let printer: Printer;
 
     beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
-      printer = new Printer();
-      host.enableRemoting(printer);
-      node = await w.connectedNode(host);
+      printer = f.remote(new Printer());
     });
-    afterEach(() => w.close());
 
     it('learns the whole API from the source: properties, signals, slots, types, readonly', async () => {
-      const dyn = node.acquireDynamic('Printer');
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      const dyn = await f.validDynamic('Printer');
       const api = dyn.api!;
       const expected = apiOf(Printer);
       expect(api.typeName).to.equal('Printer');
@@ -44,8 +37,7 @@ for (const t of transports()) {
     });
 
     it('gets, sets and invokes by name, and hears signals', async () => {
-      const dyn = node.acquireDynamic('Printer');
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      const dyn = await f.validDynamic('Printer');
       expect(dyn.get('copies')).to.equal(1);
       const changed = nextEvent(dyn, 'copiesChanged');
       await dyn.set('copies', 3);
@@ -58,12 +50,11 @@ for (const t of transports()) {
     });
 
     it('keeps its last values and API while suspect', async () => {
-      const dyn = node.acquireDynamic('Printer');
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      const dyn = await f.validDynamic('Printer');
       printer.inkLevel = 3;
       await nextEvent(dyn, 'inkLevelChanged');
       const suspect = nextEvent(dyn, 'stateChanged');
-      host.disableRemoting(printer);
+      f.host.disableRemoting(printer);
       await suspect;
       expect(dyn.state).to.equal('suspect');
       expect(dyn.get('inkLevel')).to.equal(3);
@@ -72,19 +63,19 @@ for (const t of transports()) {
     });
 
     it('follows a source whose API changed under the same name; a typed replica of the old API goes signatureMismatch', async () => {
-      const dyn = node.acquireDynamic('Printer');
-      const typed = node.acquire(Printer);
+      const dyn = f.node.acquireDynamic('Printer');
+      const typed = f.node.acquire(Printer);
       expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
       expect(await typed.waitForSource(WAIT_MS)).to.equal(true);
       const suspect = nextEvent(dyn, 'stateChanged');
-      host.disableRemoting(printer);
+      f.host.disableRemoting(printer);
       await suspect;
 
       const counter = new Counter();
       counter.value = 12;
       const reinit = nextEvent(dyn, 'initialized');
       const typedLog = recordEvents(typed, ['stateChanged', 'inkLevelChanged', 'initialized']);
-      host.enableRemoting(counter, 'Printer');
+      f.host.enableRemoting(counter, 'Printer');
       await reinit;
       expect(dyn.state).to.equal('valid');
       expect(dyn.api!.typeName).to.equal('Counter');
@@ -99,8 +90,7 @@ for (const t of transports()) {
     });
 
     it('once() fires once and off() stops a listener', async () => {
-      const dyn = node.acquireDynamic('Printer');
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      const dyn = await f.validDynamic('Printer');
       const seenOnce: unknown[] = [];
       const seenOn: unknown[] = [];
       const onFn = (v: unknown): void => {
@@ -118,9 +108,9 @@ for (const t of transports()) {
     });
 
     it('a listener that throws is logged, and the other listeners and the connection go on', async () => {
-      w.allowLoggedErrors();
-      const dyn = node.acquireDynamic('Printer');
-      const typed = node.acquire(Printer);
+      f.w.allowLoggedErrors();
+      const dyn = f.node.acquireDynamic('Printer');
+      const typed = f.node.acquire(Printer);
       expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
       dyn.on('inkLevelChanged', () => {
         throw new Error('listener bug');
@@ -130,8 +120,8 @@ for (const t of transports()) {
       printer.inkLevel = 5;
       expect(await second).to.deep.equal([5]);
       expect(await onTyped).to.deep.equal([5]);
-      const line = await w.nodeLog.waitFor(/listener/);
-      expect(w.nodeLog.lines.find((l) => l.message === line.message)!.level).to.equal('error');
+      const line = await f.w.nodeLog.waitFor(/listener/);
+      expect(f.w.nodeLog.lines.find((l) => l.message === line.message)!.level).to.equal('error');
       expect((line.error as Error).message).to.equal('listener bug');
       expect(await typed.add(1, 1)).to.equal(2);
       expect(dyn.state).to.equal('valid');
@@ -140,8 +130,7 @@ for (const t of transports()) {
     it('a signal named like an emitter method is an ordinary event', async () => {
       // "error" has no special meaning on a replica: emitting it with no listener does not throw,
       // and the handle has no emit of its own for a caller to reach.
-      const dyn = node.acquireDynamic('Printer');
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      const dyn = await f.validDynamic('Printer');
       expect((dyn as unknown as { emit?: unknown }).emit).to.equal(undefined);
       const hub = new EventHub(silentLogger);
       expect(() => hub.fire('error', new Error('x'))).to.not.throw();

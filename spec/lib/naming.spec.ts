@@ -4,11 +4,12 @@
 
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
-import { Property, Slot, type Host, type Node } from '../../src/index';
+import { Property, Slot } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { Counter, World, directoryOf, offeredNames, WAIT_MS, whenOffered } from '../support/e2e';
+import { Counter, directoryOf, offeredNames, WAIT_MS, whenOffered } from '../support/e2e';
+import { useWorld } from '../support/world-fixture';
 
 /** A source class that inherits its API and type name from Printer. */
 class PrinterService extends Printer {
@@ -35,22 +36,11 @@ class Nameless extends EventEmitter {
 
 for (const t of transports()) {
   describe(`naming (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
-
-    beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
-      node = await w.connectedNode(host);
-    });
-    afterEach(() => w.close());
-
+    const f = useWorld(t.url);
     it('names a source by its @RemoteObjectType', async () => {
-      expect(host.enableRemoting(new Printer())).to.equal(true);
-      expect(host.sourceNames).to.deep.equal(['Printer']);
-      const r = node.acquire(Printer);
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+      f.remote(new Printer());
+      expect(f.host.sourceNames).to.deep.equal(['Printer']);
+      const r = await f.valid(Printer);
       expect(r.name).to.equal('Printer');
     });
 
@@ -59,32 +49,29 @@ for (const t of transports()) {
       expect(apiOf(PrinterService).typeName).to.equal('Printer');
       const service = new PrinterService();
       service.inkLevel = 61;
-      expect(host.enableRemoting(service)).to.equal(true);
-      expect(host.sourceNames).to.deep.equal(['Printer']);
-      const r = node.acquire(Printer);
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+      f.remote(service);
+      expect(f.host.sourceNames).to.deep.equal(['Printer']);
+      const r = await f.valid(Printer);
       expect(r.state).to.equal('valid');
       expect(r.inkLevel).to.equal(61);
       expect(await r.print('abc')).to.equal(3);
       expect(service.queue).to.deep.equal(['abc']);
       // The subclass-only field is not part of the remote API.
-      const dyn = node.acquireDynamic('Printer');
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      const dyn = await f.validDynamic('Printer');
       expect(dyn.propertyNames).to.deep.equal(['inkLevel', 'busy', 'copies', 'queue']);
       expect(dyn.api!.typeName).to.equal('Printer');
     });
 
     it('falls back to objectName for a class without @RemoteObjectType', async () => {
       const thermo = new Thermometer('Kitchen');
-      expect(host.enableRemoting(thermo)).to.equal(true);
-      expect(host.sourceNames).to.deep.equal(['Kitchen']);
-      await whenOffered(node, 'Kitchen');
-      const dyn = node.acquireDynamic('Kitchen');
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      f.remote(thermo);
+      expect(f.host.sourceNames).to.deep.equal(['Kitchen']);
+      await whenOffered(f.node, 'Kitchen');
+      const dyn = await f.validDynamic('Kitchen');
       expect(dyn.get('celsius')).to.equal(21.5);
       // The type name of such an API is the class name; a typed replica needs the source name.
       expect(dyn.api!.typeName).to.equal('Thermometer');
-      const typed = node.acquire(Thermometer, 'Kitchen');
+      const typed = f.node.acquire(Thermometer, 'Kitchen');
       expect(await typed.waitForSource(WAIT_MS)).to.equal(true);
       expect(typed.celsius).to.equal(21.5);
     });
@@ -92,30 +79,28 @@ for (const t of transports()) {
     it('lets an explicit name override @RemoteObjectType', async () => {
       const printer = new Printer();
       printer.inkLevel = 12;
-      expect(host.enableRemoting(printer, 'Office')).to.equal(true);
-      expect(host.sourceNames).to.deep.equal(['Office']);
-      const typed = node.acquire(Printer, 'Office');
+      f.remote(printer, 'Office');
+      expect(f.host.sourceNames).to.deep.equal(['Office']);
+      const typed = f.node.acquire(Printer, 'Office');
       expect(await typed.waitForSource(WAIT_MS)).to.equal(true);
       expect(typed.name).to.equal('Office');
       expect(typed.inkLevel).to.equal(12);
-      const dyn = node.acquireDynamic('Office');
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      const dyn = await f.validDynamic('Office');
       expect(dyn.api!.typeName).to.equal('Printer');
       // Nothing is offered under the type name.
-      expect(offeredNames(node)).to.deep.equal(['Office']);
+      expect(offeredNames(f.node)).to.deep.equal(['Office']);
     });
 
     it('lets an explicit name override objectName', async () => {
-      expect(host.enableRemoting(new Thermometer('Kitchen'), 'Cellar')).to.equal(true);
-      expect(host.sourceNames).to.deep.equal(['Cellar']);
-      await whenOffered(node, 'Cellar');
-      expect(offeredNames(node)).to.deep.equal(['Cellar']);
+      expect(f.host.enableRemoting(new Thermometer('Kitchen'), 'Cellar')).to.equal(true);
+      expect(f.host.sourceNames).to.deep.equal(['Cellar']);
+      await whenOffered(f.node, 'Cellar');
+      expect(offeredNames(f.node)).to.deep.equal(['Cellar']);
     });
 
     it('remotes an object of an unnamed class under an explicit name', async () => {
-      expect(host.enableRemoting(new Nameless(), 'Tank')).to.equal(true);
-      const dyn = node.acquireDynamic('Tank');
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      expect(f.host.enableRemoting(new Nameless(), 'Tank')).to.equal(true);
+      const dyn = await f.validDynamic('Tank');
       expect(dyn.get('level')).to.equal(3);
     });
 
@@ -125,16 +110,16 @@ for (const t of transports()) {
       ['an empty objectName', () => new Thermometer('')],
     ] as const) {
       it(`refuses a source with no name at all (${what}): false, a warning, nothing offered`, async () => {
-        const sourcesOffered = w.tap(directoryOf(node), 'sourcesOffered');
-        expect(host.enableRemoting(make())).to.equal(false);
-        expect(host.sourceNames).to.deep.equal([]);
-        const warning = await w.hostLog.waitFor(/cannot remote/);
+        const sourcesOffered = f.w.tap(directoryOf(f.node), 'sourcesOffered');
+        expect(f.host.enableRemoting(make())).to.equal(false);
+        expect(f.host.sourceNames).to.deep.equal([]);
+        const warning = await f.w.hostLog.waitFor(/cannot remote/);
         expect(warning.message).to.match(/Nameless|Thermometer/);
         // Barrier: a later source reaches the node; the nameless one never did.
-        expect(host.enableRemoting(new Counter())).to.equal(true);
+        f.remote(new Counter());
         await sourcesOffered.until((_c, list) => (list as { name: string }[]).some((s) => s.name === 'Counter'));
         expect(sourcesOffered.calls.flatMap(([, list]) => (list as { name: string }[]).map((s) => s.name))).to.deep.equal(['Counter']);
-        expect(offeredNames(node)).to.deep.equal(['Counter']);
+        expect(offeredNames(f.node)).to.deep.equal(['Counter']);
       });
     }
 
@@ -143,47 +128,45 @@ for (const t of transports()) {
         value = 1;
       }
       const plain = new Plain();
-      expect(host.enableRemoting(plain, 'Plain')).to.equal(false);
-      expect(host.enableRemoting({ objectName: 'Literal' })).to.equal(false);
-      const warning = await w.hostLog.waitFor(/cannot remote/);
+      expect(f.host.enableRemoting(plain, 'Plain')).to.equal(false);
+      expect(f.host.enableRemoting({ objectName: 'Literal' })).to.equal(false);
+      const warning = await f.w.hostLog.waitFor(/cannot remote/);
       expect(String(warning.error)).to.match(/nothing to remote|no @Property/);
-      expect(host.sourceNames).to.deep.equal([]);
+      expect(f.host.sourceNames).to.deep.equal([]);
     });
 
     it('refuses a second source of the same name on one host', async () => {
       const first = new Printer();
-      expect(host.enableRemoting(first)).to.equal(true);
+      f.remote(first);
       const second = new Printer();
       second.inkLevel = 1;
-      expect(host.enableRemoting(second)).to.equal(false);
-      await w.hostLog.waitFor(/already has a source of that name/);
-      expect(host.enableRemoting(new Thermometer('Printer'))).to.equal(false);
-      expect(host.enableRemoting(new Counter(), 'Printer')).to.equal(false);
-      expect(host.sourceNames).to.deep.equal(['Printer']);
+      expect(f.host.enableRemoting(second)).to.equal(false);
+      await f.w.hostLog.waitFor(/already has a source of that name/);
+      expect(f.host.enableRemoting(new Thermometer('Printer'))).to.equal(false);
+      expect(f.host.enableRemoting(new Counter(), 'Printer')).to.equal(false);
+      expect(f.host.sourceNames).to.deep.equal(['Printer']);
       // The first one is the one replicas see.
-      const r = node.acquire(Printer);
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+      const r = await f.valid(Printer);
       expect(r.inkLevel).to.equal(100);
     });
 
     it('refuses to remote the same object twice, even under another name', async () => {
       const printer = new Printer();
-      expect(host.enableRemoting(printer)).to.equal(true);
-      expect(host.enableRemoting(printer, 'Again')).to.equal(false);
-      await w.hostLog.waitFor(/already remoted/);
-      expect(host.sourceNames).to.deep.equal(['Printer']);
+      f.remote(printer);
+      expect(f.host.enableRemoting(printer, 'Again')).to.equal(false);
+      await f.w.hostLog.waitFor(/already remoted/);
+      expect(f.host.sourceNames).to.deep.equal(['Printer']);
     });
 
     it('frees the name on disableRemoting, so another object can take it', async () => {
       const first = new Printer();
-      expect(host.enableRemoting(first)).to.equal(true);
-      expect(host.disableRemoting(first)).to.equal(true);
-      expect(host.disableRemoting(first)).to.equal(false);
+      f.remote(first);
+      expect(f.host.disableRemoting(first)).to.equal(true);
+      expect(f.host.disableRemoting(first)).to.equal(false);
       const second = new Printer();
       second.inkLevel = 2;
-      expect(host.enableRemoting(second)).to.equal(true);
-      const r = node.acquire(Printer);
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+      f.remote(second);
+      const r = await f.valid(Printer);
       expect(r.inkLevel).to.equal(2);
     });
   });

@@ -4,14 +4,15 @@
 
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { Property, RemoteObjectType, Signal, Slot, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
+import { Property, RemoteObjectType, Signal, Slot, type DynamicReplica, type Replica } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { normalizeType } from '../../src/api/wire-type';
 import { apiFromMessage, apiToMessage, type ApiDefinitionMessage } from '../../src/protocol/api-codec';
 import { schema } from '../../src/protocol/schema';
 import { transports, until } from '../support/fixtures';
-import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
+import { WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
 import { nextEvent, waitFor } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 enum Color {
   Red,
@@ -174,25 +175,16 @@ describe('object model: enum declarations', () => {
 
 for (const t of transports()) {
   describe(`object model: enums (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
+    const f = useWorld(t.url);
     let palette: Palette;
     let r: Replica<Palette>;
     let dyn: DynamicReplica;
 
     beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
-      palette = new Palette();
-      expect(host.enableRemoting(palette)).to.equal(true);
-      node = await w.connectedNode(host);
-      r = node.acquire(Palette);
-      dyn = node.acquireDynamic('Palette');
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      palette = f.remote(new Palette());
+      r = await f.valid(Palette);
+      dyn = await f.validDynamic('Palette');
     });
-    afterEach(() => w.close());
 
     it('carries enum property values both ways, as the enum defines them', async () => {
       expect(r.color).to.equal(Color.Red);
@@ -252,7 +244,7 @@ for (const t of transports()) {
       expectTsro(await rejectionOf(r.moodFor(4 as Color)), 'TYPE_MISMATCH');
       expectTsro(await rejectionOf(dyn.invoke('colorsFor', 'glad')), 'TYPE_MISMATCH');
       // By the host, for what a replica did not check.
-      const binding = bindingOf(host, 'Palette')!;
+      const binding = bindingOf(f.host, 'Palette')!;
       const outcome = await new Promise<unknown>((resolve) => binding.invoke(0, [5], resolve));
       expect(outcome).to.have.nested.property('error.code', 'TYPE_MISMATCH');
       expect(() => binding.setProperty(0, { int: 5 })).to.throw().with.property('code', 'TYPE_MISMATCH');
@@ -281,7 +273,7 @@ for (const t of transports()) {
     });
 
     it('goes signatureMismatch when one side changed an enum value; a dynamic replica still works', async () => {
-      const other = await w.connectedNode(host);
+      const other = await f.w.connectedNode(f.host);
       await whenOffered(other, 'Palette');
       const mismatched = other.acquire(PaletteWithChangedEnum, 'Palette');
       expect(await mismatched.waitForSource(WAIT_MS)).to.equal(false);

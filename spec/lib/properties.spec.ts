@@ -3,11 +3,12 @@
 // type and serializability checks, each where it belongs.
 
 import { expect } from 'chai';
-import { type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
+import { type DynamicReplica, type Replica } from '../../src/index';
 import { transports, until } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { Gadget, World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { Gadget, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
 import { nextEvent, waitFor } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 /** Values of `event` a source object emits locally, recorded from now on. */
 function localLog(source: Printer | Gadget, event: string): unknown[] {
@@ -18,29 +19,20 @@ function localLog(source: Printer | Gadget, event: string): unknown[] {
 
 for (const t of transports()) {
   describe(`properties (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
+    const f = useWorld(t.url);
     let printer: Printer;
     let r: Replica<Printer>;
     let dyn: DynamicReplica;
 
     beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
-      printer = new Printer();
-      expect(host.enableRemoting(printer)).to.equal(true);
-      node = await w.connectedNode(host);
-      r = node.acquire(Printer);
-      dyn = node.acquireDynamic('Printer');
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      printer = f.remote(new Printer());
+      r = await f.valid(Printer);
+      dyn = await f.validDynamic('Printer');
     });
-    afterEach(() => w.close());
 
     describe('set on the source', () => {
       it('emits <name>Changed locally and on every replica of every node', async () => {
-        const other = await w.connectedNode(host);
+        const other = await f.w.connectedNode(f.host);
         const r2 = other.acquire(Printer);
         expect(await r2.waitForSource(WAIT_MS)).to.equal(true);
         const local = localLog(printer, 'inkLevelChanged');
@@ -132,7 +124,7 @@ for (const t of transports()) {
       });
 
       it('a set reaches the replicas of other nodes too', async () => {
-        const other = await w.connectedNode(host);
+        const other = await f.w.connectedNode(f.host);
         const r2 = other.acquire(Printer);
         expect(await r2.waitForSource(WAIT_MS)).to.equal(true);
         const changed = nextEvent(r2, 'copiesChanged');
@@ -141,7 +133,7 @@ for (const t of transports()) {
       });
 
       it('throws READONLY synchronously for a readonly property and sends nothing', async () => {
-        const setProperty = w.tap(bindingOf(host, 'Printer')!, 'setProperty');
+        const setProperty = f.w.tap(bindingOf(f.host, 'Printer')!, 'setProperty');
         const e = expectTsro(thrownBy(() => (r.busy = true)), 'READONLY');
         expect(e.message).to.include('busy');
         expect(r.busy).to.equal(false);
@@ -158,9 +150,8 @@ for (const t of transports()) {
       });
 
       it('throws TYPE_MISMATCH for a string set on a double or a number set on a string property', async () => {
-        host.enableRemoting(new Gadget());
-        const g = node.acquire(Gadget);
-        expect(await g.waitForSource(WAIT_MS)).to.equal(true);
+        f.host.enableRemoting(new Gadget());
+        const g = await f.valid(Gadget);
         expectTsro(thrownBy(() => ((g as unknown as { ratio: unknown }).ratio = 'half')), 'TYPE_MISMATCH');
         expectTsro(thrownBy(() => ((g as unknown as { label: unknown }).label = 3)), 'TYPE_MISMATCH');
         expectTsro(thrownBy(() => ((g as unknown as { big: unknown }).big = 1.5)), 'TYPE_MISMATCH');
@@ -176,7 +167,7 @@ for (const t of transports()) {
       });
 
       it('throws NOT_VALID on a replica that is not valid', () => {
-        const early = w.node().acquire(Printer);
+        const early = f.w.node().acquire(Printer);
         expectTsro(thrownBy(() => (early.inkLevel = 1)), 'NOT_VALID');
       });
     });
@@ -221,9 +212,8 @@ for (const t of transports()) {
 
       it('rejects NOT_SERIALIZABLE for a value that cannot be carried', async () => {
         const g = new Gadget();
-        host.enableRemoting(g);
-        const gd = node.acquireDynamic('Gadget');
-        expect(await gd.waitForSource(WAIT_MS)).to.equal(true);
+        f.host.enableRemoting(g);
+        const gd = await f.validDynamic('Gadget');
         const e = expectTsro(await rejectionOf(gd.set('anything', () => 1)), 'NOT_SERIALIZABLE');
         expect(e.message).to.include('anything');
         expect(g.anything).to.equal(null);
@@ -273,9 +263,8 @@ for (const t of transports()) {
       beforeEach(async () => {
         gadget = new Gadget();
         gadget.anything = 'start';
-        expect(host.enableRemoting(gadget)).to.equal(true);
-        gr = node.acquire(Gadget);
-        expect(await gr.waitForSource(WAIT_MS)).to.equal(true);
+        f.remote(gadget);
+        gr = await f.valid(Gadget);
       });
 
       const cyclic = (): unknown => {

@@ -3,30 +3,21 @@
 // waitForSource, acquiring before the source exists, and 'suspect' after disableRemoting.
 
 import { expect } from 'chai';
-import type { Host, Node } from '../../src/index';
+import type { Node } from '../../src/index';
 import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { Counter, World, WAIT_MS, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { Counter, WAIT_MS, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
 import { nextEvent } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 const PRINTER_EVENTS = ['initialized', 'stateChanged', 'inkLevelChanged', 'busyChanged', 'copiesChanged', 'queueChanged'];
 
 for (const t of transports()) {
   describe(`replica lifecycle (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
-
-    beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
-      node = await w.connectedNode(host);
-    });
-    afterEach(() => w.close());
-
+    const f = useWorld(t.url);
     describe('before the source answers', () => {
       it('a typed replica starts "default" with the class\'s initial values', () => {
-        const r = node.acquire(Printer);
+        const r = f.node.acquire(Printer);
         expect(r.state).to.equal('default');
         expect(r.isReplicaValid()).to.equal(false);
         expect(r.inkLevel).to.equal(100);
@@ -36,22 +27,22 @@ for (const t of transports()) {
       });
 
       it('the defaults of one replica are not shared with another replica of the class', () => {
-        const a = node.acquire(Printer);
+        const a = f.node.acquire(Printer);
         a.queue.push('leaked');
-        const other = w.node();
+        const other = f.w.node();
         const b = other.acquire(Printer);
         expect(b.queue).to.deep.equal([]);
       });
 
       it('a typed replica of a node that is not connected at all is "default" too', () => {
-        const lonely = w.node();
+        const lonely = f.w.node();
         const r = lonely.acquire(Printer);
         expect(r.state).to.equal('default');
         expect(r.inkLevel).to.equal(100);
       });
 
       it('a dynamic replica starts "uninitialized" with no API', async () => {
-        const dyn = node.acquireDynamic('Printer');
+        const dyn = f.node.acquireDynamic('Printer');
         expect(dyn.state).to.equal('uninitialized');
         expect(dyn.isReplicaValid()).to.equal(false);
         expect(dyn.propertyNames).to.deep.equal([]);
@@ -67,8 +58,8 @@ for (const t of transports()) {
         const printer = new Printer();
         printer.inkLevel = 42;
         printer.copies = 3;
-        host.enableRemoting(printer);
-        const r = node.acquire(Printer);
+        f.host.enableRemoting(printer);
+        const r = f.node.acquire(Printer);
         const log = recordEvents(r, PRINTER_EVENTS);
         const init = nextEvent(r, 'initialized');
         expect(await r.waitForSource(WAIT_MS)).to.equal(true);
@@ -89,8 +80,8 @@ for (const t of transports()) {
 
       // `queue` is [] on the class and [] on the source: equal, so no queueChanged is expected.
       it('emits no <prop>Changed at initialization for an array property equal to its default', async () => {
-        host.enableRemoting(new Printer());
-        const r = node.acquire(Printer);
+        f.host.enableRemoting(new Printer());
+        const r = f.node.acquire(Printer);
         const log = recordEvents(r, PRINTER_EVENTS);
         expect(await r.waitForSource(WAIT_MS)).to.equal(true);
         expect(r.queue).to.deep.equal([]);
@@ -98,8 +89,8 @@ for (const t of transports()) {
       });
 
       it('a typed replica of a source at its defaults emits no scalar <prop>Changed', async () => {
-        host.enableRemoting(new Printer());
-        const r = node.acquire(Printer);
+        f.host.enableRemoting(new Printer());
+        const r = f.node.acquire(Printer);
         const log = recordEvents(r, PRINTER_EVENTS);
         expect(await r.waitForSource(WAIT_MS)).to.equal(true);
         expect(log.filter((e) => e.event.endsWith('Changed') && e.event !== 'stateChanged' && e.event !== 'queueChanged')).to.deep.equal([]);
@@ -108,8 +99,8 @@ for (const t of transports()) {
       it('a dynamic replica becomes valid: initialized, stateChanged("valid", "uninitialized"), and every property changes', async () => {
         const printer = new Printer();
         printer.inkLevel = 42;
-        host.enableRemoting(printer);
-        const dyn = node.acquireDynamic('Printer');
+        f.host.enableRemoting(printer);
+        const dyn = f.node.acquireDynamic('Printer');
         const log = recordEvents(dyn, PRINTER_EVENTS);
         expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
         expect(dyn.state).to.equal('valid');
@@ -129,15 +120,14 @@ for (const t of transports()) {
       });
 
       it('waitForSource resolves true at once for a valid replica', async () => {
-        host.enableRemoting(new Printer());
-        const r = node.acquire(Printer);
-        expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+        f.host.enableRemoting(new Printer());
+        const r = await f.valid(Printer);
         expect(await r.waitForSource(1)).to.equal(true);
       });
 
       it('waitForSource resolves false on timeout when the source is never offered', async () => {
-        const r = node.acquire(Printer);
-        const dyn = node.acquireDynamic('Nobody');
+        const r = f.node.acquire(Printer);
+        const dyn = f.node.acquireDynamic('Nobody');
         const started = Date.now();
         expect(await r.waitForSource(50)).to.equal(false);
         expect(await dyn.waitForSource(50)).to.equal(false);
@@ -147,7 +137,7 @@ for (const t of transports()) {
       });
 
       it('waitForSource resolves false when the handle is released while waiting', async () => {
-        const r = node.acquire(Printer);
+        const r = f.node.acquire(Printer);
         const waiting = r.waitForSource(WAIT_MS);
         r.release();
         expect(await waiting).to.equal(false);
@@ -157,16 +147,16 @@ for (const t of transports()) {
 
     describe('a replica acquired before its source', () => {
       it('initializes by itself once enableRemoting happens (typed and dynamic)', async () => {
-        const r = node.acquire(Printer);
-        const dyn = node.acquireDynamic('Printer');
+        const r = f.node.acquire(Printer);
+        const dyn = f.node.acquireDynamic('Printer');
         const waitTyped = r.waitForSource(WAIT_MS);
         const waitDyn = dyn.waitForSource(WAIT_MS);
         const init = nextEvent(r, 'initialized');
         // The node has been told about another source meanwhile: nothing happens to these.
-        host.enableRemoting(new Counter());
+        f.host.enableRemoting(new Counter());
         const printer = new Printer();
         printer.inkLevel = 9;
-        host.enableRemoting(printer);
+        f.host.enableRemoting(printer);
         expect(await waitTyped).to.equal(true);
         expect(await waitDyn).to.equal(true);
         await init;
@@ -178,12 +168,12 @@ for (const t of transports()) {
       it('initializes once the node connects to a host that already offers it', async () => {
         const printer = new Printer();
         printer.inkLevel = 8;
-        host.enableRemoting(printer);
-        const late = w.node();
+        f.host.enableRemoting(printer);
+        const late = f.w.node();
         const r = late.acquire(Printer);
         expect(r.state).to.equal('default');
         const waiting = r.waitForSource(WAIT_MS);
-        await late.connectToNode(host.hostUrl);
+        await late.connectToNode(f.host.hostUrl);
         expect(await waiting).to.equal(true);
         expect(r.inkLevel).to.equal(8);
       });
@@ -193,15 +183,15 @@ for (const t of transports()) {
       it('goes "suspect" on disableRemoting, keeps its last values, and is valid again with new values once re-enabled', async () => {
         const printer = new Printer();
         printer.inkLevel = 40;
-        host.enableRemoting(printer);
-        const r = node.acquire(Printer);
-        const dyn = node.acquireDynamic('Printer');
+        f.host.enableRemoting(printer);
+        const r = f.node.acquire(Printer);
+        const dyn = f.node.acquireDynamic('Printer');
         expect(await r.waitForSource(WAIT_MS)).to.equal(true);
         expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
 
         const suspect = nextEvent(r, 'stateChanged');
         const dynSuspect = nextEvent(dyn, 'stateChanged');
-        expect(host.disableRemoting(printer)).to.equal(true);
+        expect(f.host.disableRemoting(printer)).to.equal(true);
         expect(await suspect).to.deep.equal(['suspect', 'valid']);
         expect(await dynSuspect).to.deep.equal(['suspect', 'valid']);
         expect(r.state).to.equal('suspect');
@@ -219,7 +209,7 @@ for (const t of transports()) {
         const log = recordEvents(r, PRINTER_EVENTS);
         const valid = nextEvent(r, 'initialized');
         const dynValid = nextEvent(dyn, 'initialized');
-        expect(host.enableRemoting(replacement)).to.equal(true);
+        f.remote(replacement);
         await valid;
         await dynValid;
         expect(r.state).to.equal('valid');
@@ -238,15 +228,14 @@ for (const t of transports()) {
 
       it('comes back when the same object is enabled again', async () => {
         const printer = new Printer();
-        host.enableRemoting(printer);
-        const r = node.acquire(Printer);
-        expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+        f.host.enableRemoting(printer);
+        const r = await f.valid(Printer);
         const suspect = nextEvent(r, 'stateChanged');
-        host.disableRemoting('Printer');
+        f.host.disableRemoting('Printer');
         expect(await suspect).to.deep.equal(['suspect', 'valid']);
         printer.copies = 5;
         const back = nextEvent(r, 'initialized');
-        expect(host.enableRemoting(printer)).to.equal(true);
+        f.remote(printer);
         await back;
         expect(r.copies).to.equal(5);
         const changed = nextEvent(r, 'copiesChanged');
@@ -256,17 +245,16 @@ for (const t of transports()) {
 
       it('a replica released while suspect does not come back', async () => {
         const printer = new Printer();
-        host.enableRemoting(printer);
-        const r = node.acquire(Printer);
-        expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+        f.host.enableRemoting(printer);
+        const r = await f.valid(Printer);
         const suspect = nextEvent(r, 'stateChanged');
-        host.disableRemoting(printer);
+        f.host.disableRemoting(printer);
         await suspect;
         const log = recordEvents(r, PRINTER_EVENTS);
         r.release();
-        const other = node.acquire(Printer);
+        const other = f.node.acquire(Printer);
         const back = nextEvent(other, 'initialized');
-        host.enableRemoting(printer);
+        f.host.enableRemoting(printer);
         await back;
         expect(log).to.deep.equal([]);
         expect(r.isReplicaValid()).to.equal(false);

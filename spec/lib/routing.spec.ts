@@ -3,12 +3,13 @@
 // raw peer that only did the handshake, and host-side on the source's binding (internal).
 
 import { expect } from 'chai';
-import type { Host, Node } from '../../src/index';
+import type { Node } from '../../src/index';
 import type { DecodedPacket } from '../../src/protocol/messages';
 import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { Counter, World, WAIT_MS, bindingOf, tapReceived, whenOffered } from '../support/e2e';
+import { Counter, WAIT_MS, bindingOf, tapReceived, whenOffered } from '../support/e2e';
 import { nextEvent } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 /** The packets about source `id` among those tapped. */
 function about(calls: [DecodedPacket][], id: number): DecodedPacket[] {
@@ -17,26 +18,18 @@ function about(calls: [DecodedPacket][], id: number): DecodedPacket[] {
 
 for (const t of transports()) {
   describe(`routing (${t.name})`, () => {
-    let w: World;
-    let host: Host;
+    const f = useWorld(t.url);
     let printer: Printer;
-    let subscriber: Node;
 
     beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
-      printer = new Printer();
-      expect(host.enableRemoting(printer)).to.equal(true);
-      subscriber = await w.connectedNode(host);
+      printer = f.remote(new Printer());
     });
-    afterEach(() => w.close());
 
     it('a connected node without replicas gets no changes or signals', async () => {
-      const idle = await w.connectedNode(host);
-      const idleReceived = tapReceived(idle, host.hostUrl);
-      const r = subscriber.acquire(Printer);
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
-      expect(bindingOf(host, 'Printer')!.listenerCount).to.equal(1);
+      const idle = await f.w.connectedNode(f.host);
+      const idleReceived = tapReceived(idle, f.host.hostUrl);
+      const r = await f.valid(Printer);
+      expect(bindingOf(f.host, 'Printer')!.listenerCount).to.equal(1);
 
       const changed = nextEvent(r, 'inkLevelChanged');
       const jammed = nextEvent(r, 'jammed');
@@ -47,7 +40,7 @@ for (const t of transports()) {
       expect(await r.print('doc')).to.equal(3); // and a queueChanged
 
       // Barrier for the idle node: a SourceAdded sent after all of that.
-      host.enableRemoting(new Counter());
+      f.host.enableRemoting(new Counter());
       await whenOffered(idle, 'Counter');
       expect(idleReceived.calls.map(([p]) => p.kind)).to.deep.equal(['sourceAdded']);
       idleReceived.restore();
@@ -55,32 +48,30 @@ for (const t of transports()) {
 
     it('a node holding a replica of another source gets only that source\'s traffic', async () => {
       const counter = new Counter();
-      host.enableRemoting(counter);
-      const other = await w.connectedNode(host);
+      f.host.enableRemoting(counter);
+      const other = await f.w.connectedNode(f.host);
       const c = other.acquire(Counter);
       expect(await c.waitForSource(WAIT_MS)).to.equal(true);
-      const otherReceived = tapReceived(other, host.hostUrl);
-      const r = subscriber.acquire(Printer);
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+      const otherReceived = tapReceived(other, f.host.hostUrl);
+      const r = await f.valid(Printer);
 
       printer.inkLevel = 13;
       printer.jammed(1, 'x');
       const ticked = nextEvent(c, 'ticked');
       counter.ticked(7);
       expect(await ticked).to.deep.equal([7]);
-      const printerId = bindingOf(host, 'Printer')!.id;
-      const counterId = bindingOf(host, 'Counter')!.id;
+      const printerId = bindingOf(f.host, 'Printer')!.id;
+      const counterId = bindingOf(f.host, 'Counter')!.id;
       expect(about(otherReceived.calls, printerId)).to.deep.equal([]);
       expect(about(otherReceived.calls, counterId).map((p) => p.kind)).to.deep.equal(['signal']);
       otherReceived.restore();
     });
 
     it('a raw peer that only shook hands gets the source list and nothing else', async () => {
-      const raw = await w.raw(host.hostUrl);
+      const raw = await f.w.raw(f.host.hostUrl);
       const list = await raw.handshake();
       expect(list.sourceList!.sources!.map((s) => s.name)).to.deep.equal(['Printer']);
-      const r = subscriber.acquire(Printer);
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+      const r = await f.valid(Printer);
       const changed = nextEvent(r, 'inkLevelChanged');
       printer.inkLevel = 14;
       printer.jammed(2, 'y');
@@ -90,7 +81,7 @@ for (const t of transports()) {
     });
 
     it('a raw peer that acquires gets Init, then the changes, then nothing after Release', async () => {
-      const raw = await w.raw(host.hostUrl);
+      const raw = await f.w.raw(f.host.hostUrl);
       const list = await raw.handshake();
       const id = list.sourceList!.sources![0]!.id!;
       raw.sendPacket({ acquire: { source: id, wantDefinition: true } });
@@ -112,10 +103,10 @@ for (const t of transports()) {
     });
 
     it('one object remoted by two hosts notifies the replicas of both', async () => {
-      const second = await w.host(t.url());
+      const second = await f.w.host(t.url());
       expect(second.enableRemoting(printer)).to.equal(true);
-      const other = await w.connectedNode(second);
-      const a = subscriber.acquire(Printer);
+      const other = await f.w.connectedNode(second);
+      const a = f.node.acquire(Printer);
       const b = other.acquire(Printer);
       expect(await a.waitForSource(WAIT_MS)).to.equal(true);
       expect(await b.waitForSource(WAIT_MS)).to.equal(true);
@@ -126,7 +117,7 @@ for (const t of transports()) {
       expect(await cb).to.deep.equal([9]);
       // Disabled on one host, it goes on on the other.
       const suspect = nextEvent(a, 'stateChanged');
-      host.disableRemoting(printer);
+      f.host.disableRemoting(printer);
       expect(await suspect).to.deep.equal(['suspect', 'valid']);
       const again = nextEvent(b, 'copiesChanged');
       printer.copies = 10;
@@ -135,24 +126,23 @@ for (const t of transports()) {
     });
 
     it('a node stops getting traffic once it releases, while another keeps getting it', async () => {
-      const other = await w.connectedNode(host);
-      const mine = subscriber.acquire(Printer);
+      const other = await f.w.connectedNode(f.host);
+      const mine = f.node.acquire(Printer);
       const theirs = other.acquire(Printer);
       expect(await mine.waitForSource(WAIT_MS)).to.equal(true);
       expect(await theirs.waitForSource(WAIT_MS)).to.equal(true);
       mine.release();
-      const received = tapReceived(subscriber, host.hostUrl);
+      const received = tapReceived(f.node, f.host.hostUrl);
       // Barrier: the Release reached the host before this SourceAdded round trip ends.
-      host.enableRemoting(new Counter());
-      await whenOffered(subscriber, 'Counter');
-      const c = subscriber.acquire(Counter);
-      expect(await c.waitForSource(WAIT_MS)).to.equal(true);
+      f.host.enableRemoting(new Counter());
+      await whenOffered(f.node, 'Counter');
+      const c = await f.valid(Counter);
       const start = received.calls.length;
       const changed = nextEvent(theirs, 'inkLevelChanged');
       printer.inkLevel = 17;
       expect(await changed).to.deep.equal([17]);
       await c.increment(); // barrier for `subscriber`
-      const printerId = bindingOf(host, 'Printer')!.id;
+      const printerId = bindingOf(f.host, 'Printer')!.id;
       expect(about(received.calls.slice(start) as [DecodedPacket][], printerId)).to.deep.equal([]);
       received.restore();
     });

@@ -3,12 +3,13 @@
 // the same source works meanwhile.
 
 import { expect } from 'chai';
-import { Property, RemoteObjectType, Signal, Slot, type Host, type Node } from '../../src/index';
+import { Property, RemoteObjectType, Signal, Slot } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { World, WAIT_MS, bindingOf, whenOffered, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { WAIT_MS, bindingOf, whenOffered, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
 import { nextEvent } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 /** Printer's API plus one property (re-declaring the type name makes this the API class). */
 @RemoteObjectType('Printer')
@@ -55,19 +56,13 @@ const ALL_EVENTS = ['initialized', 'stateChanged', 'inkLevelChanged', 'busyChang
 
 for (const t of transports()) {
   describe(`signature mismatch (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
+    const f = useWorld(t.url);
     let printer: Printer;
 
     beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
-      node = await w.connectedNode(host);
       printer = new Printer();
       printer.inkLevel = 33;
     });
-    afterEach(() => w.close());
 
     it('the mismatched classes really differ from Printer', () => {
       for (const [, cls] of MISMATCHED) {
@@ -77,23 +72,22 @@ for (const t of transports()) {
     });
 
     it('a typed replica recovers when the mismatched source is replaced by a matching one', async () => {
-      host.enableRemoting(printer);
-      const r = node.acquire(Printer);
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+      f.host.enableRemoting(printer);
+      const r = await f.valid(Printer);
       let changed = nextEvent(r, 'stateChanged');
-      host.disableRemoting(printer);
+      f.host.disableRemoting(printer);
       expect(await changed).to.deep.equal(['suspect', 'valid']);
 
       changed = nextEvent(r, 'stateChanged');
-      host.enableRemoting(new PrinterWithStringInk(), 'Printer');
+      f.host.enableRemoting(new PrinterWithStringInk(), 'Printer');
       expect(await changed).to.deep.equal(['signatureMismatch', 'suspect']);
       expect(r.inkLevel).to.equal(33);
 
-      host.disableRemoting('Printer');
+      f.host.disableRemoting('Printer');
       const valid = nextEvent(r, 'initialized');
       const back = new Printer();
       back.inkLevel = 44;
-      host.enableRemoting(back);
+      f.host.enableRemoting(back);
       await valid;
       expect(r.state).to.equal('valid');
       expect(r.inkLevel).to.equal(44);
@@ -103,10 +97,9 @@ for (const t of transports()) {
     for (const [what, Cls] of MISMATCHED) {
       describe(`a class with ${what}`, () => {
         it('is "signatureMismatch" at once when the source is already offered; waitForSource is false', async () => {
-          host.enableRemoting(printer);
-          const dyn = node.acquireDynamic('Printer');
-          expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
-          const r = node.acquire(Cls);
+          f.host.enableRemoting(printer);
+          const dyn = await f.validDynamic('Printer');
+          const r = f.node.acquire(Cls);
           expect(r.state).to.equal('signatureMismatch');
           expect(r.isReplicaValid()).to.equal(false);
           expect(await r.waitForSource(WAIT_MS)).to.equal(false);
@@ -115,12 +108,12 @@ for (const t of transports()) {
         });
 
         it('goes "signatureMismatch" when the source appears; a pending waitForSource resolves false', async () => {
-          const r = node.acquire(Cls);
+          const r = f.node.acquire(Cls);
           expect(r.state).to.equal('default');
           const log = recordEvents(r, ALL_EVENTS);
           const waiting = r.waitForSource(WAIT_MS);
-          const dyn = node.acquireDynamic('Printer');
-          host.enableRemoting(printer);
+          const dyn = f.node.acquireDynamic('Printer');
+          f.host.enableRemoting(printer);
           expect(await waiting).to.equal(false);
           expect(r.state).to.equal('signatureMismatch');
           expect(log).to.deep.equal([{ event: 'stateChanged', args: ['signatureMismatch', 'default'] }]);
@@ -129,12 +122,11 @@ for (const t of transports()) {
         });
 
         it('applies nothing and emits nothing while a dynamic replica of the same source works', async () => {
-          host.enableRemoting(printer);
-          await whenOffered(node, 'Printer');
-          const r = node.acquire(Cls);
+          f.host.enableRemoting(printer);
+          await whenOffered(f.node, 'Printer');
+          const r = f.node.acquire(Cls);
           const log = recordEvents(r, ALL_EVENTS);
-          const dyn = node.acquireDynamic('Printer');
-          expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+          const dyn = await f.validDynamic('Printer');
           expect(dyn.get('inkLevel')).to.equal(33);
 
           // Changes and signals reach the dynamic replica, not the mismatched one.
@@ -157,12 +149,11 @@ for (const t of transports()) {
         });
 
         it('refuses slot calls and property sets', async () => {
-          host.enableRemoting(printer);
-          const r = node.acquire(Cls);
-          const dyn = node.acquireDynamic('Printer');
-          expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
-          const binding = bindingOf(host, 'Printer')!;
-          const invoked = w.tap(binding, 'invoke');
+          f.host.enableRemoting(printer);
+          const r = f.node.acquire(Cls);
+          const dyn = await f.validDynamic('Printer');
+          const binding = bindingOf(f.host, 'Printer')!;
+          const invoked = f.w.tap(binding, 'invoke');
           const err = expectTsro(await rejectionOf(r.print('x')), ['NOT_VALID', 'SIGNATURE_MISMATCH']);
           expect(err.message).to.match(/signature ?mismatch/i);
           expectTsro(await rejectionOf(r.add(1, 2)), ['NOT_VALID', 'SIGNATURE_MISMATCH']);
@@ -174,15 +165,14 @@ for (const t of transports()) {
         });
 
         it('a mismatched typed replica alone does not subscribe at all', async () => {
-          host.enableRemoting(printer);
-          await whenOffered(node, 'Printer');
-          const r = node.acquire(Cls);
+          f.host.enableRemoting(printer);
+          await whenOffered(f.node, 'Printer');
+          const r = f.node.acquire(Cls);
           expect(r.state).to.equal('signatureMismatch');
-          const binding = bindingOf(host, 'Printer')!;
-          const init = w.tap(binding, 'initPacket');
+          const binding = bindingOf(f.host, 'Printer')!;
+          const init = f.w.tap(binding, 'initPacket');
           // A dynamic replica of another name is a round trip on the same connection.
-          const dyn = node.acquireDynamic('Printer');
-          expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+          const dyn = await f.validDynamic('Printer');
           expect(init.count).to.equal(1);
           expect(binding.listenerCount).to.equal(1);
           dyn.release();
@@ -191,27 +181,25 @@ for (const t of transports()) {
 
         // Only mismatched handles left: the node must release the subscription.
         it('once the only handle that could use the source is released, the host stops sending', async () => {
-          host.enableRemoting(printer);
-          await whenOffered(node, 'Printer');
-          const r = node.acquire(Cls);
-          const dyn = node.acquireDynamic('Printer');
-          expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
-          const binding = bindingOf(host, 'Printer')!;
+          f.host.enableRemoting(printer);
+          await whenOffered(f.node, 'Printer');
+          const r = f.node.acquire(Cls);
+          const dyn = await f.validDynamic('Printer');
+          const binding = bindingOf(f.host, 'Printer')!;
           expect(binding.listenerCount).to.equal(1);
           dyn.release();
           // Barrier: a round trip on the same connection.
-          const other = node.acquireDynamic('Other');
-          host.enableRemoting(new Printer(), 'Other');
+          const other = f.node.acquireDynamic('Other');
+          f.host.enableRemoting(new Printer(), 'Other');
           expect(await other.waitForSource(WAIT_MS)).to.equal(true);
           expect(r.state).to.equal('signatureMismatch');
           expect(binding.listenerCount).to.equal(0);
         });
 
         it('a matching typed replica next to the mismatched one is valid', async () => {
-          host.enableRemoting(printer);
-          const bad = node.acquire(Cls);
-          const good = node.acquire(Printer);
-          expect(await good.waitForSource(WAIT_MS)).to.equal(true);
+          f.host.enableRemoting(printer);
+          const bad = f.node.acquire(Cls);
+          const good = await f.valid(Printer);
           expect(good.inkLevel).to.equal(33);
           expect(bad.state).to.equal('signatureMismatch');
           expect(await good.print('xy')).to.equal(2);

@@ -3,11 +3,12 @@
 // and calls whose connection goes away before the reply (nothing may hang).
 
 import { expect } from 'chai';
-import { DisconnectedError, RemoteError, TsroError, type Host, type Node, type Replica } from '../../src/index';
+import { DisconnectedError, RemoteError, TsroError, type Replica } from '../../src/index';
 import { transports, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
-import { Gadget, World, WAIT_MS, bindingOf, expectTsro, rejectionOf, sourceEvent } from '../support/e2e';
+import { Gadget, WAIT_MS, bindingOf, expectTsro, rejectionOf, sourceEvent } from '../support/e2e';
 import { nextEvent } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 /** Calls a typed replica's method with arguments its type does not allow. */
 function callUnchecked(r: object, method: string, ...args: unknown[]): Promise<unknown> {
@@ -16,25 +17,18 @@ function callUnchecked(r: object, method: string, ...args: unknown[]): Promise<u
 
 for (const t of transports()) {
   describe(`slots (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
+    const f = useWorld(t.url);
     let printer: Printer;
     let gadget: Gadget;
     let r: Replica<Printer>;
 
     beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
       printer = new Printer();
       gadget = new Gadget();
-      expect(host.enableRemoting(printer)).to.equal(true);
-      expect(host.enableRemoting(gadget)).to.equal(true);
-      node = await w.connectedNode(host);
-      r = node.acquire(Printer);
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
+      f.remote(printer);
+      f.remote(gadget);
+      r = await f.valid(Printer);
     });
-    afterEach(() => w.close());
 
     describe('return values', () => {
       it('resolves with an async slot\'s awaited value', async () => {
@@ -48,15 +42,13 @@ for (const t of transports()) {
       });
 
       it('resolves a void slot with undefined', async () => {
-        const dyn = node.acquireDynamic('Gadget');
-        expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+        const dyn = await f.validDynamic('Gadget');
         // echo(undefined) returns undefined through an `any` return
         expect(await dyn.invoke('echo', undefined)).to.equal(undefined);
       });
 
       it('dynamic invoke resolves like the typed call', async () => {
-        const dyn = node.acquireDynamic('Printer');
-        expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+        const dyn = await f.validDynamic('Printer');
         expect(await dyn.invoke('add', 4, 5)).to.equal(9);
         expect(await dyn.invoke('print', 'abc')).to.equal(3);
       });
@@ -91,8 +83,7 @@ for (const t of transports()) {
       });
 
       it('dynamic invoke of a throwing slot rejects with the same RemoteError', async () => {
-        const dyn = node.acquireDynamic('Printer');
-        expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+        const dyn = await f.validDynamic('Printer');
         const e = (await rejectionOf(dyn.invoke('fail', 'dyn'))) as RemoteError;
         expect(e).to.be.instanceOf(RemoteError);
         expect(e.remoteName).to.equal('RangeError');
@@ -114,8 +105,7 @@ for (const t of transports()) {
       });
 
       it('dynamic invoke may leave it out too', async () => {
-        const dyn = node.acquireDynamic('Printer');
-        expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+        const dyn = await f.validDynamic('Printer');
         expect(await dyn.invoke('greet', 'ann')).to.equal('hello ann');
         expect(await dyn.invoke('greet', 'ann', 'hey')).to.equal('hey ann');
       });
@@ -123,7 +113,7 @@ for (const t of transports()) {
 
     describe('refused before sending', () => {
       it('rejects a wrong argument count with ARGUMENT_COUNT and sends nothing', async () => {
-        const invoked = w.tap(bindingOf(host, 'Printer')!, 'invoke');
+        const invoked = f.w.tap(bindingOf(f.host, 'Printer')!, 'invoke');
         const few = expectTsro(await rejectionOf(callUnchecked(r, 'add', 1)), 'ARGUMENT_COUNT');
         expect(few.message).to.include('add');
         expectTsro(await rejectionOf(callUnchecked(r, 'add', 1, 2, 3)), 'ARGUMENT_COUNT');
@@ -136,7 +126,7 @@ for (const t of transports()) {
       });
 
       it('rejects a string for a double parameter with TYPE_MISMATCH', async () => {
-        const invoked = w.tap(bindingOf(host, 'Printer')!, 'invoke');
+        const invoked = f.w.tap(bindingOf(f.host, 'Printer')!, 'invoke');
         const e = expectTsro(await rejectionOf(callUnchecked(r, 'add', '1', 2)), 'TYPE_MISMATCH');
         expect(e.message).to.include('argument 1').and.include('double');
         expectTsro(await rejectionOf(callUnchecked(r, 'print', 42)), 'TYPE_MISMATCH');
@@ -145,8 +135,7 @@ for (const t of transports()) {
       });
 
       it('rejects a string or a fraction for an int32 parameter with TYPE_MISMATCH', async () => {
-        const g = node.acquire(Gadget);
-        expect(await g.waitForSource(WAIT_MS)).to.equal(true);
+        const g = await f.valid(Gadget);
         expect(await g.twice(21)).to.equal(42);
         expectTsro(await rejectionOf(callUnchecked(g, 'twice', '21')), 'TYPE_MISMATCH');
         const frac = expectTsro(await rejectionOf(g.twice(2.5)), 'TYPE_MISMATCH');
@@ -155,8 +144,7 @@ for (const t of transports()) {
       });
 
       it('dynamic invoke checks the same way, and rejects an unknown slot with UNKNOWN_MEMBER', async () => {
-        const dyn = node.acquireDynamic('Gadget');
-        expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+        const dyn = await f.validDynamic('Gadget');
         expectTsro(await rejectionOf(dyn.invoke('twice', 'x')), 'TYPE_MISMATCH');
         expectTsro(await rejectionOf(dyn.invoke('twice')), 'ARGUMENT_COUNT');
         expectTsro(await rejectionOf(dyn.invoke('nope')), 'UNKNOWN_MEMBER');
@@ -177,7 +165,7 @@ for (const t of transports()) {
 
     describe('on a replica that is not valid', () => {
       it('rejects with NOT_VALID before initialization', async () => {
-        const other = w.node();
+        const other = f.w.node();
         const early = other.acquire(Printer);
         expect(early.state).to.equal('default');
         expectTsro(await rejectionOf(early.print('x')), 'NOT_VALID');
@@ -185,14 +173,13 @@ for (const t of transports()) {
 
       it('rejects with NOT_VALID once suspect', async () => {
         const suspect = nextEvent(r, 'stateChanged');
-        host.disableRemoting(printer);
+        f.host.disableRemoting(printer);
         await suspect;
         expectTsro(await rejectionOf(r.add(1, 2)), 'NOT_VALID');
       });
 
       it('rejects with NOT_VALID after release, while another handle still works', async () => {
-        const second = node.acquire(Printer);
-        expect(await second.waitForSource(WAIT_MS)).to.equal(true);
+        const second = await f.valid(Printer);
         r.release();
         const e = expectTsro(await rejectionOf(r.add(1, 2)), 'NOT_VALID');
         expect(e.message).to.include('released');
@@ -202,31 +189,28 @@ for (const t of transports()) {
 
     describe('when the connection goes away before the reply', () => {
       it('rejects with DISCONNECTED when the host closes', async () => {
-        const g = node.acquire(Gadget);
-        expect(await g.waitForSource(WAIT_MS)).to.equal(true);
+        const g = await f.valid(Gadget);
         const entered = sourceEvent(gadget, 'hangEntered');
         const call = g.hang();
         await entered;
-        await host.close();
+        await f.host.close();
         const err = expectTsro(await rejectionOf(call, 'the hanging call'), 'DISCONNECTED');
         expect(err).to.be.instanceOf(DisconnectedError);
         expect(err.message).to.include('hang');
       });
 
       it('rejects with CLOSED when the node closes', async () => {
-        const g = node.acquire(Gadget);
-        expect(await g.waitForSource(WAIT_MS)).to.equal(true);
+        const g = await f.valid(Gadget);
         const entered = sourceEvent(gadget, 'hangEntered');
         const call = g.hang();
         await entered;
-        await node.close();
+        await f.node.close();
         const err = expectTsro(await rejectionOf(call, 'the hanging call'), 'CLOSED');
         expect(err).to.be.instanceOf(DisconnectedError);
       });
 
       it('rejects every pending call, not just one', async () => {
-        const g = node.acquire(Gadget);
-        expect(await g.waitForSource(WAIT_MS)).to.equal(true);
+        const g = await f.valid(Gadget);
         let entered = 0;
         const allEntered = new Promise<void>((resolve) =>
           gadget.on('hangEntered', () => {
@@ -235,14 +219,14 @@ for (const t of transports()) {
         );
         const calls = [g.hang(), g.hang(), g.hang()];
         await within(allEntered, WAIT_MS, 'three hanging calls to arrive');
-        await host.close();
+        await f.host.close();
         for (const c of calls) expectTsro(await rejectionOf(c, 'a hanging call'), 'DISCONNECTED');
       });
 
       it('a call that reaches the host after its source was disabled rejects with a clear error', async () => {
         // The call is queued on the node's side before it hears that the source went away.
         const call = r.add(1, 2);
-        host.disableRemoting(printer);
+        f.host.disableRemoting(printer);
         const err = await rejectionOf(call, 'the call to a disabled source');
         expect(err).to.be.instanceOf(TsroError);
         expect(err.message).to.match(/source/i);
@@ -252,15 +236,14 @@ for (const t of transports()) {
       });
 
       it('a call made after the node closed rejects at once', async () => {
-        await node.close();
+        await f.node.close();
         expectTsro(await rejectionOf(r.add(1, 2)), ['NOT_VALID', 'CLOSED', 'DISCONNECTED']);
       });
     });
 
     describe('concurrency', () => {
       it('many concurrent calls resolve each with its own result', async () => {
-        const g = node.acquire(Gadget);
-        expect(await g.waitForSource(WAIT_MS)).to.equal(true);
+        const g = await f.valid(Gadget);
         const n = 500;
         const sync = Array.from({ length: n }, (_, i) => r.add(i, i * 1000));
         const async = Array.from({ length: n }, (_, i) => g.slowAdd(i, 1));
@@ -271,7 +254,7 @@ for (const t of transports()) {
       });
 
       it('concurrent calls from two nodes do not mix replies', async () => {
-        const other = await w.connectedNode(host);
+        const other = await f.w.connectedNode(f.host);
         const r2 = other.acquire(Printer);
         expect(await r2.waitForSource(WAIT_MS)).to.equal(true);
         const a = Array.from({ length: 100 }, (_, i) => r.add(i, 0));

@@ -3,10 +3,11 @@
 // must arrive as the same value of the same kind.
 
 import { expect } from 'chai';
-import { RemoteError, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
+import { RemoteError, type DynamicReplica, type Replica } from '../../src/index';
 import { transports } from '../support/fixtures';
-import { Gadget, World, WAIT_MS, expectTsro, rejectionOf, thrownBy } from '../support/e2e';
+import { Gadget, WAIT_MS, expectTsro, rejectionOf, thrownBy } from '../support/e2e';
 import { nextEvent } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 interface Case {
   readonly name: string;
@@ -182,26 +183,18 @@ function expectSame(c: Case, actual: unknown): void {
 
 for (const t of transports()) {
   describe(`values end to end (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
+    const f = useWorld(t.url);
     let gadget: Gadget;
     let gr: Replica<Gadget>;
     let gd: DynamicReplica;
 
     beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
       gadget = new Gadget();
       gadget.anything = 'initial';
-      expect(host.enableRemoting(gadget)).to.equal(true);
-      node = await w.connectedNode(host);
-      gr = node.acquire(Gadget);
-      gd = node.acquireDynamic('Gadget');
-      expect(await gr.waitForSource(WAIT_MS)).to.equal(true);
-      expect(await gd.waitForSource(WAIT_MS)).to.equal(true);
+      f.remote(gadget);
+      gr = await f.valid(Gadget);
+      gd = await f.validDynamic('Gadget');
     });
-    afterEach(() => w.close());
 
     for (const c of CASES) {
       it(`carries ${c.name} as a property, slot argument and result, and signal argument`, async () => {
@@ -214,7 +207,7 @@ for (const t of transports()) {
         expectSame(c, gd.get('anything'));
 
         // Init snapshot for a replica of another node.
-        const other = await w.connectedNode(host);
+        const other = await f.w.connectedNode(f.host);
         const fresh = other.acquireDynamic('Gadget');
         expect(await fresh.waitForSource(WAIT_MS)).to.equal(true);
         expectSame(c, fresh.get('anything'));
