@@ -11,9 +11,10 @@ import { Host, Node, RegistryHost, type Replica } from '../../src/index';
 import { parseUrl } from '../../src/transport/url';
 import { checkWholeFrames, splitIntoMessages, MAX_BATCH_MESSAGE_BYTES, WEBSOCKET_SUBPROTOCOL } from '../../src/transport/websocket-messages';
 import { testCerts } from '../support/certs';
-import { nextEvent, WS_ANY } from '../support/fixtures';
+import { WS_ANY } from '../support/fixtures';
 import { expectTsro, frame, handshakeFrame, rejectionOf, WAIT_MS, World } from '../support/e2e';
 import { Printer } from '../support/printer';
+import { nextEvent } from '../../src/testing';
 
 describe('WebSocket (ws://, wss://)', function () {
   this.timeout(10_000);
@@ -214,7 +215,7 @@ describe('WebSocket (ws://, wss://)', function () {
     const node = await w.connectedNode(host);
     const r = await validPrinter(node);
     const big = Array.from({ length: 3 }, (_, i) => String.fromCharCode(97 + i).repeat(1_500_000));
-    const arrived = nextEvent<[string[]]>(r, 'queueChanged', WAIT_MS);
+    const arrived = nextEvent(r, 'queueChanged', { timeout: WAIT_MS });
     printer.queue = big;
     expect((await arrived)[0]).to.deep.equal(big);
     const doc = 'z'.repeat(3_000_000);
@@ -243,7 +244,7 @@ describe('WebSocket (ws://, wss://)', function () {
       const ws = await wsClient(url);
       if (!(ws instanceof WebSocket)) throw new Error(`refused with ${ws}`);
       for (const d of data) ws.send(d);
-      const [code, reason] = await nextEvent<[number, Buffer]>(ws, 'close', WAIT_MS);
+      const [code, reason] = await nextEvent<[number, Buffer]>(ws, 'close', { timeout: WAIT_MS });
       return [code, reason.toString()];
     }
 
@@ -327,7 +328,7 @@ describe('WebSocket (ws://, wss://)', function () {
       const host = await w.host(WS_ANY, { handshakeTimeout: 200 });
       const ws = await wsClient(host.hostUrl);
       if (!(ws instanceof WebSocket)) throw new Error('refused');
-      const [code] = await nextEvent<[number]>(ws, 'close', WAIT_MS);
+      const [code] = await nextEvent<[number]>(ws, 'close', { timeout: WAIT_MS });
       expect(code).to.be.oneOf([1000, 1006]);
     });
 
@@ -336,7 +337,7 @@ describe('WebSocket (ws://, wss://)', function () {
       const ws = await wsClient(host.hostUrl);
       if (!(ws instanceof WebSocket)) throw new Error('refused');
       ws.send(handshakeFrame());
-      const [data, isBinary] = await nextEvent<[Buffer, boolean]>(ws, 'message', WAIT_MS);
+      const [data, isBinary] = await nextEvent<[Buffer, boolean]>(ws, 'message', { timeout: WAIT_MS });
       expect(isBinary).to.equal(true);
       checkWholeFrames(data, 1 << 20, 'host');
     });

@@ -5,7 +5,7 @@
 //
 // Nothing here sleeps: every wait is on an event, bounded by a timeout that fails the test.
 
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import * as net from 'node:net';
 import { expect } from 'chai';
 import { Host, Node, Property, RemoteObjectType, Signal, Slot, TsroError, type HostOptions, type NodeOptions } from '../../src/index';
