@@ -6,11 +6,12 @@
 
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { DynamicReplica, Property, RegistryHost, RemoteObjectType, Signal, Slot, type Host, type Node, type Replica } from '../../src/index';
+import { DynamicReplica, Property, RegistryHost, RemoteObjectType, Signal, Slot, type Replica } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { transports, within } from '../support/fixtures';
 import { World, WAIT_MS, barrier, bindingOf, expectTsro, rejectionOf, sourceEvent, thrownBy, whenOffered, whenWithdrawn } from '../support/e2e';
 import { nextEvent, waitFor } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 @RemoteObjectType('Tray')
 class Tray extends EventEmitter {
@@ -116,24 +117,17 @@ describe('object model: child object declarations', () => {
 
 for (const t of transports()) {
   describe(`object model: child objects over ${t.name}`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
+    const f = useWorld(t.url);
     let source: Printer2;
 
     beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
       source = new Printer2();
       source.tray = tray(10);
-      expect(host.enableRemoting(source)).to.equal(true);
-      node = await w.connectedNode(host);
+      f.remote(source);
     });
-    afterEach(() => w.close());
 
     async function validPrinter(): Promise<Replica<Printer2>> {
-      const p = node.acquire(Printer2);
-      expect(await p.waitForSource(WAIT_MS)).to.equal(true);
+      const p = await f.valid(Printer2);
       return p;
     }
 
@@ -176,14 +170,14 @@ for (const t of transports()) {
       expect(second!.sheets).to.equal(42);
       expect(await second!.refill(1)).to.equal(43);
       // The old child source is gone, and its replica was released.
-      expect(bindingOf(host, 'Printer2/tray#1')).to.equal(undefined);
+      expect(bindingOf(f.host, 'Printer2/tray#1')).to.equal(undefined);
       await rejectionOf(first.refill(1), 'a call on the released child');
 
       const cleared = nextEvent(p, 'trayChanged', { timeout: WAIT_MS });
       source.tray = null;
       expect(await cleared).to.deep.equal([null]);
       expect(p.tray).to.equal(null);
-      expect(bindingOf(host, 'Printer2/tray#2')).to.equal(undefined);
+      expect(bindingOf(f.host, 'Printer2/tray#2')).to.equal(undefined);
     });
 
     it('gives a new replica an already-held child at once (remoted before the parent was)', async () => {
@@ -191,8 +185,7 @@ for (const t of transports()) {
       const child = await validTray(p);
       expect(child.sheets).to.equal(10);
       // A second handle has its own child handle, on the same core.
-      const p2 = node.acquire(Printer2);
-      expect(await p2.waitForSource(WAIT_MS)).to.equal(true);
+      const p2 = await f.valid(Printer2);
       const child2 = await validTray(p2);
       expect(child2).to.not.equal(child);
       expect(child2.name).to.equal(child.name);
@@ -202,22 +195,20 @@ for (const t of transports()) {
       const p = await validPrinter();
       const e = expectTsro(thrownBy(() => ((p as unknown as { tray: unknown }).tray = null)), 'READONLY');
       expect(e.message).to.include('tray');
-      const d = node.acquireDynamic('Printer2');
-      expect(await d.waitForSource(WAIT_MS)).to.equal(true);
+      const d = await f.validDynamic('Printer2');
       expectTsro(await rejectionOf(d.set('tray', null)), 'READONLY');
       expect(source.tray).to.not.equal(null);
     });
 
     it('puts the child API in the parent signature: a different child API is a signature mismatch', async () => {
-      const p = node.acquire(Printer2WithTrayV2);
+      const p = f.node.acquire(Printer2WithTrayV2);
       expect(await p.waitForSource(WAIT_MS)).to.equal(false);
       expect(p.state).to.equal('signatureMismatch');
       expect(p.tray).to.equal(null);
     });
 
     it('gives dynamic replicas a dynamic replica of the child (or null)', async () => {
-      const d = node.acquireDynamic('Printer2');
-      expect(await d.waitForSource(WAIT_MS)).to.equal(true);
+      const d = await f.validDynamic('Printer2');
       expect(d.api!.propertyByName.get('tray')!.type).to.deep.equal({ child: { typeName: 'Tray', signature: apiOf(Tray).signature } });
       const child = d.get('tray') as DynamicReplica;
       expect(child).to.be.instanceOf(DynamicReplica);
@@ -241,16 +232,15 @@ for (const t of transports()) {
     it('releases the child replicas with the parent handle (host-side listeners go to 0)', async () => {
       const p = await validPrinter();
       const child = await validTray(p);
-      const d = node.acquireDynamic('Printer2');
-      expect(await d.waitForSource(WAIT_MS)).to.equal(true);
+      const d = await f.validDynamic('Printer2');
       const dchild = d.get('tray') as DynamicReplica;
       expect(await dchild.waitForSource(WAIT_MS)).to.equal(true);
-      const binding = bindingOf(host, child.name)!;
+      const binding = bindingOf(f.host, child.name)!;
       expect(binding.listenerCount).to.equal(1);
       p.release();
       d.release();
-      const parent = bindingOf(host, 'Printer2')!;
-      await barrier(node, host);
+      const parent = bindingOf(f.host, 'Printer2')!;
+      await barrier(f.node, f.host);
       expect(binding.listenerCount).to.equal(0);
       expect(parent.listenerCount).to.equal(0);
       await rejectionOf(child.refill(1), 'a call on a released child');
@@ -261,26 +251,26 @@ for (const t of transports()) {
       const child = await validTray(p);
       const name = child.name;
       const suspect = nextEvent(child, 'stateChanged', { timeout: WAIT_MS });
-      expect(host.disableRemoting(source)).to.equal(true);
+      expect(f.host.disableRemoting(source)).to.equal(true);
       expect(await suspect).to.deep.equal(['suspect', 'valid']);
-      expect(bindingOf(host, name)).to.equal(undefined);
-      await whenWithdrawn(node, name);
+      expect(bindingOf(f.host, name)).to.equal(undefined);
+      await whenWithdrawn(f.node, name);
       // Changing the source's child afterwards remotes nothing.
       source.tray = tray(1);
-      expect(host.sourceNames).to.deep.equal([]);
+      expect(f.host.sourceNames).to.deep.equal([]);
     });
 
     it('lists children neither in knownSources, instances nor sourceNames, but offers them', async () => {
-      await whenOffered(node, 'Printer2/tray#1');
-      expect(node.knownSources().map((s) => s.name)).to.deep.equal(['Printer2']);
-      expect(node.instances('Tray')).to.deep.equal([]);
-      expect(node.instances('Printer2')).to.deep.equal(['Printer2']);
-      expect(host.sourceNames).to.deep.equal(['Printer2']);
+      await whenOffered(f.node, 'Printer2/tray#1');
+      expect(f.node.knownSources().map((s) => s.name)).to.deep.equal(['Printer2']);
+      expect(f.node.instances('Tray')).to.deep.equal([]);
+      expect(f.node.instances('Printer2')).to.deep.equal(['Printer2']);
+      expect(f.host.sourceNames).to.deep.equal(['Printer2']);
     });
 
     it('refuses a child object that is already remoted, leaving the old child', async () => {
       const t1 = tray(3);
-      expect(host.enableRemoting(t1, 'LooseTray')).to.equal(true);
+      f.remote(t1, 'LooseTray');
       expectTsro(thrownBy(() => (source.tray = t1)), 'DECLARATION_INVALID');
       expect(source.tray!.sheets).to.equal(10); // unchanged
       const p = await validPrinter();

@@ -175,91 +175,82 @@ describe('object model: enum declarations', () => {
 
 for (const t of transports()) {
   describe(`object model: enums (${t.name})`, () => {
-    const f = useWorld(t.url);
-    let palette: Palette;
-    let r: Replica<Palette>;
-    let dyn: DynamicReplica;
-
-    beforeEach(async () => {
-      palette = f.remote(new Palette());
-      r = await f.valid(Palette);
-      dyn = await f.validDynamic('Palette');
-    });
+    const f = useWorld(t.url, { source: () => new Palette(), typed: Palette, dynamic: true });
 
     it('carries enum property values both ways, as the enum defines them', async () => {
-      expect(r.color).to.equal(Color.Red);
-      expect(r.mood).to.equal(Mood.Happy);
-      palette.color = Color.Blue;
-      palette.mood = Mood.Sad;
-      palette.history = [Color.Green, Color.Blue];
-      await waitFor(r, 'history', (h) => h.length === 2);
-      expect(r.color).to.equal(10).and.equal(Color.Blue);
-      expect(r.mood).to.equal('sad').and.equal(Mood.Sad);
-      expect(r.history).to.deep.equal([Color.Green, Color.Blue]);
-      expect(dyn.get('color')).to.equal(10);
-      expect(dyn.get('mood')).to.equal('sad');
+      expect(f.r.color).to.equal(Color.Red);
+      expect(f.r.mood).to.equal(Mood.Happy);
+      f.source.color = Color.Blue;
+      f.source.mood = Mood.Sad;
+      f.source.history = [Color.Green, Color.Blue];
+      await waitFor(f.r, 'history', (h) => h.length === 2);
+      expect(f.r.color).to.equal(10).and.equal(Color.Blue);
+      expect(f.r.mood).to.equal('sad').and.equal(Mood.Sad);
+      expect(f.r.history).to.deep.equal([Color.Green, Color.Blue]);
+      expect(f.dyn.get('color')).to.equal(10);
+      expect(f.dyn.get('mood')).to.equal('sad');
 
-      const changed = nextEvent(r, 'colorChanged');
-      r.color = Color.Green;
+      const changed = nextEvent(f.r, 'colorChanged');
+      f.r.color = Color.Green;
       expect(await changed).to.deep.equal([Color.Green]);
-      expect(palette.color).to.equal(Color.Green);
-      await dyn.set('mood', Mood.Happy);
-      expect(palette.mood).to.equal(Mood.Happy);
-      await dyn.set('maybe', Color.Blue);
-      expect(palette.maybe).to.equal(Color.Blue);
-      await dyn.set('maybe', null);
-      expect(palette.maybe).to.equal(null);
+      expect(f.source.color).to.equal(Color.Green);
+      await f.dyn.set('mood', Mood.Happy);
+      expect(f.source.mood).to.equal(Mood.Happy);
+      await f.dyn.set('maybe', Color.Blue);
+      expect(f.source.maybe).to.equal(Color.Blue);
+      await f.dyn.set('maybe', null);
+      expect(f.source.maybe).to.equal(null);
     });
 
     it('carries enum signal arguments and slot arguments and results', async () => {
-      const typedLog = recordEvents(r, ['shifted']);
-      const dynLog = recordEvents(dyn, ['shifted']);
-      palette.shifted(Color.Blue, Mood.Sad);
-      await until(r, 'shifted', () => typedLog.length === 1);
-      await until(dyn, 'shifted', () => dynLog.length === 1);
+      const typedLog = recordEvents(f.r, ['shifted']);
+      const dynLog = recordEvents(f.dyn, ['shifted']);
+      f.source.shifted(Color.Blue, Mood.Sad);
+      await until(f.r, 'shifted', () => typedLog.length === 1);
+      await until(f.dyn, 'shifted', () => dynLog.length === 1);
       expect(typedLog[0]!.args).to.deep.equal([Color.Blue, Mood.Sad]);
       expect(dynLog[0]!.args).to.deep.equal([10, 'sad']);
 
-      expect(await r.moodFor(Color.Red)).to.equal(Mood.Sad);
-      expect(await r.colorsFor(Mood.Sad)).to.deep.equal([Color.Blue]);
-      expect(await dyn.invoke('moodFor', 10)).to.equal('happy');
-      expect(await dyn.invoke('colorsFor', 'happy')).to.deep.equal([0, 1]);
+      expect(await f.r.moodFor(Color.Red)).to.equal(Mood.Sad);
+      expect(await f.r.colorsFor(Mood.Sad)).to.deep.equal([Color.Blue]);
+      expect(await f.dyn.invoke('moodFor', 10)).to.equal('happy');
+      expect(await f.dyn.invoke('colorsFor', 'happy')).to.deep.equal([0, 1]);
     });
 
     it('refuses values outside the enum (TYPE_MISMATCH) wherever they cross', async () => {
-      const log = recordEvents(r, ['colorChanged', 'moodChanged', 'shifted']);
+      const log = recordEvents(f.r, ['colorChanged', 'moodChanged', 'shifted']);
       // On the source.
-      let e = expectTsro(thrownBy(() => (palette.color = 3 as Color)), 'TYPE_MISMATCH');
+      let e = expectTsro(thrownBy(() => (f.source.color = 3 as Color)), 'TYPE_MISMATCH');
       expect(e.message).to.include('"color"').and.include('got number 3');
-      expectTsro(thrownBy(() => (palette.color = 'Red' as unknown as Color)), 'TYPE_MISMATCH'); // a key, not a value
-      expectTsro(thrownBy(() => (palette.mood = 'Happy' as Mood)), 'TYPE_MISMATCH');
-      expectTsro(thrownBy(() => (palette.history = [Color.Red, 2 as Color])), 'TYPE_MISMATCH');
-      expectTsro(thrownBy(() => palette.shifted(Color.Red, 'glad' as Mood)), 'TYPE_MISMATCH');
-      expect(palette.color).to.equal(Color.Red);
+      expectTsro(thrownBy(() => (f.source.color = 'Red' as unknown as Color)), 'TYPE_MISMATCH'); // a key, not a value
+      expectTsro(thrownBy(() => (f.source.mood = 'Happy' as Mood)), 'TYPE_MISMATCH');
+      expectTsro(thrownBy(() => (f.source.history = [Color.Red, 2 as Color])), 'TYPE_MISMATCH');
+      expectTsro(thrownBy(() => f.source.shifted(Color.Red, 'glad' as Mood)), 'TYPE_MISMATCH');
+      expect(f.source.color).to.equal(Color.Red);
       // On replicas, before anything is sent.
-      e = expectTsro(thrownBy(() => (r.color = 7 as Color)), 'TYPE_MISMATCH');
+      e = expectTsro(thrownBy(() => (f.r.color = 7 as Color)), 'TYPE_MISMATCH');
       expect(e.message).to.include('enum');
-      expectTsro(await rejectionOf(dyn.set('mood', 'Happy')), 'TYPE_MISMATCH');
-      expectTsro(await rejectionOf(dyn.set('color', '0')), 'TYPE_MISMATCH');
-      expectTsro(await rejectionOf(r.moodFor(4 as Color)), 'TYPE_MISMATCH');
-      expectTsro(await rejectionOf(dyn.invoke('colorsFor', 'glad')), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(f.dyn.set('mood', 'Happy')), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(f.dyn.set('color', '0')), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(f.r.moodFor(4 as Color)), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(f.dyn.invoke('colorsFor', 'glad')), 'TYPE_MISMATCH');
       // By the host, for what a replica did not check.
       const binding = bindingOf(f.host, 'Palette')!;
       const outcome = await new Promise<unknown>((resolve) => binding.invoke(0, [5], resolve));
       expect(outcome).to.have.nested.property('error.code', 'TYPE_MISMATCH');
       expect(() => binding.setProperty(0, { int: 5 })).to.throw().with.property('code', 'TYPE_MISMATCH');
       // A slot result outside the enum: REMOTE, remoteCode TYPE_MISMATCH.
-      e = expectTsro(await rejectionOf(r.pick(42)), 'REMOTE');
+      e = expectTsro(await rejectionOf(f.r.pick(42)), 'REMOTE');
       expect(e).to.have.property('remoteCode', 'TYPE_MISMATCH');
-      expect(await r.pick(Color.Blue)).to.equal(Color.Blue);
+      expect(await f.r.pick(Color.Blue)).to.equal(Color.Blue);
       // Nothing reached a replica.
-      palette.color = Color.Green; // barrier
-      await nextEvent(r, 'colorChanged');
+      f.source.color = Color.Green; // barrier
+      await nextEvent(f.r, 'colorChanged');
       expect(log.map((x) => [x.event, ...x.args])).to.deep.equal([['colorChanged', Color.Green]]);
     });
 
     it('shows dynamic replicas the enum members (and name) in the API description', () => {
-      const api = dyn.api!;
+      const api = f.dyn.api!;
       expect(api.signature).to.equal(apiOf(Palette).signature);
       expect(api.propertyByName.get('color')!.type).to.deep.equal({ enum: { Red: 0, Green: 1, Blue: 10 } });
       expect(api.propertyByName.get('mood')!.type).to.deep.equal({ enum: { Happy: 'happy', Sad: 'sad' }, name: 'Mood' });

@@ -6,11 +6,12 @@
 
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { Property, RemoteObjectType, Slot, type DynamicReplica, type Host, type Node, type Replica } from '../../src/index';
+import { Property, RemoteObjectType, Slot, type DynamicReplica, type Replica } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { transports } from '../support/fixtures';
-import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
+import { WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
 import { nextEvent, waitFor } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 enum Valve {
   Closed = 'closed',
@@ -118,34 +119,23 @@ describe('object model: property mode declarations', () => {
 
 for (const t of transports()) {
   describe(`object model: property modes (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
+    const f = useWorld(t.url);
     let tank: Tank;
     let r: Replica<Tank>;
     let dyn: DynamicReplica;
 
     async function remote(source: Tank): Promise<void> {
       tank = source;
-      expect(host.enableRemoting(tank)).to.equal(true);
-      r = node.acquire(Tank);
-      dyn = node.acquireDynamic('Tank');
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      f.remote(tank);
+      r = await f.valid(Tank);
+      dyn = await f.validDynamic('Tank');
     }
-
-    beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
-      node = await w.connectedNode(host);
-    });
-    afterEach(() => w.close());
 
     describe('constant (QtRO CONSTANT)', () => {
       it('arrives with the initial values, set before remoting; changed once, on initialization', async () => {
         const source = new Tank();
         source.capacity = 250;
-        const early = node.acquireDynamic('Tank');
+        const early = f.node.acquireDynamic('Tank');
         const log = recordEvents(early, ['capacityChanged']);
         await remote(source);
         expect(await early.waitForSource(WAIT_MS)).to.equal(true);
@@ -163,7 +153,7 @@ for (const t of transports()) {
         expect(e.message).to.include('"capacity"').and.include('constant');
         tank.capacity = 100; // the same value: no change, no error
         expect(tank.capacity).to.equal(100);
-        expect(host.disableRemoting(tank)).to.equal(true);
+        expect(f.host.disableRemoting(tank)).to.equal(true);
         expectTsro(thrownBy(() => (tank.capacity = 5)), 'READONLY');
         expect(tank.capacity).to.equal(100);
         expect(changes).to.deep.equal([]);
@@ -175,7 +165,7 @@ for (const t of transports()) {
         expect(e.message).to.include('is constant');
         e = expectTsro(await rejectionOf(dyn.set('capacity', 1)), 'READONLY');
         expect(e.message).to.include('is constant');
-        expect(() => bindingOf(host, 'Tank')!.setProperty(0, { int: 1 })).to.throw().with.property('code', 'READONLY');
+        expect(() => bindingOf(f.host, 'Tank')!.setProperty(0, { int: 1 })).to.throw().with.property('code', 'READONLY');
         expect(tank.capacity).to.equal(100);
       });
     });
@@ -187,7 +177,7 @@ for (const t of transports()) {
         expect(e.message).to.include('pushLevel(value)');
         e = expectTsro(await rejectionOf(dyn.set('level', 1)), 'READONLY');
         expect(e.message).to.include('pushLevel(value)');
-        expect(() => bindingOf(host, 'Tank')!.setProperty(1, { int: 1 })).to.throw().with.property('code', 'READONLY');
+        expect(() => bindingOf(f.host, 'Tank')!.setProperty(1, { int: 1 })).to.throw().with.property('code', 'READONLY');
         expect(tank.level).to.equal(10);
       });
 
@@ -254,7 +244,7 @@ for (const t of transports()) {
 
     it('goes signatureMismatch when one side declares another mode', async () => {
       await remote(new Tank());
-      const other = await w.connectedNode(host);
+      const other = await f.w.connectedNode(f.host);
       await whenOffered(other, 'Tank');
       const mismatched = other.acquire(TankWithWritableCapacity, 'Tank');
       expect(await mismatched.waitForSource(WAIT_MS)).to.equal(false);

@@ -23,8 +23,9 @@ import { conformValue, reviveValue } from '../../src/api/conform';
 import { apiOf } from '../../src/api/metadata';
 import { valueTypeOf } from '../../src/api/wire-type';
 import { transports, until } from '../support/fixtures';
-import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, sourceEvent, thrownBy, whenOffered } from '../support/e2e';
+import { WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, sourceEvent, thrownBy, whenOffered } from '../support/e2e';
 import { nextEvent, waitFor } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 enum Color {
   Red,
@@ -250,48 +251,30 @@ describe('object model: value type declarations', () => {
 
 for (const t of transports()) {
   describe(`object model: value types (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
-    let canvas: Canvas;
-    let r: Replica<Canvas>;
-    let dyn: DynamicReplica;
-
-    beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
-      canvas = new Canvas();
-      expect(host.enableRemoting(canvas)).to.equal(true);
-      node = await w.connectedNode(host);
-      r = node.acquire(Canvas);
-      dyn = node.acquireDynamic('Canvas');
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
-    });
-    afterEach(() => w.close());
+    const f = useWorld(t.url, { source: () => new Canvas(), typed: Canvas, dynamic: true });
 
     it('shows a value type property as an instance on typed replicas and a plain object on dynamic ones', () => {
-      expect(r.origin).to.be.instanceOf(Point);
-      expect(r.origin.length()).to.equal(Math.hypot(1, 2));
-      expect(r.origin).to.deep.include({ x: 1, y: 2 });
-      expect(r.origin, 'the same instance while the value is unchanged').to.equal(r.origin);
-      expect(isPlain(dyn.get('origin'))).to.equal(true);
-      expect(dyn.get('origin')).to.deep.equal({ x: 1, y: 2 });
+      expect(f.r.origin).to.be.instanceOf(Point);
+      expect(f.r.origin.length()).to.equal(Math.hypot(1, 2));
+      expect(f.r.origin).to.deep.include({ x: 1, y: 2 });
+      expect(f.r.origin, 'the same instance while the value is unchanged').to.equal(f.r.origin);
+      expect(isPlain(f.dyn.get('origin'))).to.equal(true);
+      expect(f.dyn.get('origin')).to.deep.equal({ x: 1, y: 2 });
       // Typed replicas of a class show its defaults as instances too, before any source.
-      const early = w.node().acquire(Canvas);
+      const early = f.w.node().acquire(Canvas);
       expect(early.state).to.equal('default');
       expect(early.origin).to.be.instanceOf(Point);
       expect(early.origin).to.deep.include({ x: 1, y: 2 });
     });
 
     it('carries changes from the source (instance or plain object) and sets from replicas', async () => {
-      const typedChanged = nextEvent(r, 'originChanged');
-      const dynChanged = nextEvent<[unknown]>(dyn, 'originChanged');
-      const local = sourceEvent(canvas, 'originChanged');
-      canvas.origin = new Point(3, 4);
+      const typedChanged = nextEvent(f.r, 'originChanged');
+      const dynChanged = nextEvent<[unknown]>(f.dyn, 'originChanged');
+      const local = sourceEvent(f.source, 'originChanged');
+      f.source.origin = new Point(3, 4);
       const [shown] = await typedChanged;
       expect(shown).to.be.instanceOf(Point).and.deep.include({ x: 3, y: 4 });
-      expect(r.origin).to.equal(shown);
+      expect(f.r.origin).to.equal(shown);
       expect(shown.length()).to.equal(5);
       const [plain] = await dynChanged;
       expect(isPlain(plain)).to.equal(true);
@@ -299,86 +282,86 @@ for (const t of transports()) {
       expect((await local)[0]).to.be.instanceOf(Point);
 
       // A plain object with the right fields is a Point on the source too.
-      canvas.origin = { x: 6, y: 8 } as Point;
-      expect(canvas.origin).to.be.instanceOf(Point);
-      await waitFor(r, 'origin', (o) => o.x === 6);
-      expect(r.origin.length()).to.equal(10);
+      f.source.origin = { x: 6, y: 8 } as Point;
+      expect(f.source.origin).to.be.instanceOf(Point);
+      await waitFor(f.r, 'origin', (o) => o.x === 6);
+      expect(f.r.origin.length()).to.equal(10);
 
       // Sets from replicas: the source receives instances.
-      const fromTyped = sourceEvent(canvas, 'originChanged');
-      r.origin = new Point(-1, -1);
+      const fromTyped = sourceEvent(f.source, 'originChanged');
+      f.r.origin = new Point(-1, -1);
       const [set1] = (await fromTyped) as [Point];
       expect(set1).to.be.instanceOf(Point).and.deep.include({ x: -1, y: -1 });
-      await dyn.set('origin', { x: 9, y: 9 });
-      expect(canvas.origin).to.be.instanceOf(Point).and.deep.include({ x: 9, y: 9 });
-      await waitFor(r, 'origin', (o) => o.x === 9);
-      expect(r.origin).to.be.instanceOf(Point);
+      await f.dyn.set('origin', { x: 9, y: 9 });
+      expect(f.source.origin).to.be.instanceOf(Point).and.deep.include({ x: 9, y: 9 });
+      await waitFor(f.r, 'origin', (o) => o.x === 9);
+      expect(f.r.origin).to.be.instanceOf(Point);
     });
 
     it('refuses missing, extra and mistyped fields (TYPE_MISMATCH naming the path)', async () => {
-      let e = expectTsro(thrownBy(() => (canvas.origin = { x: 1 } as Point)), 'TYPE_MISMATCH');
+      let e = expectTsro(thrownBy(() => (f.source.origin = { x: 1 } as Point)), 'TYPE_MISMATCH');
       expect(e.message).to.include('"origin"').and.include('without field "y"');
-      e = expectTsro(thrownBy(() => (canvas.origin = { x: 1, y: 2, z: 3 } as unknown as Point)), 'TYPE_MISMATCH');
+      e = expectTsro(thrownBy(() => (f.source.origin = { x: 1, y: 2, z: 3 } as unknown as Point)), 'TYPE_MISMATCH');
       expect(e.message).to.include('undeclared field "z"');
-      e = expectTsro(thrownBy(() => (canvas.origin = { x: 'a', y: 2 } as unknown as Point)), 'TYPE_MISMATCH');
+      e = expectTsro(thrownBy(() => (f.source.origin = { x: 'a', y: 2 } as unknown as Point)), 'TYPE_MISMATCH');
       expect(e.message).to.include('at .x').and.include('expects double');
-      e = expectTsro(thrownBy(() => (canvas.origin = new NotAValueType() as unknown as Point)), 'TYPE_MISMATCH');
+      e = expectTsro(thrownBy(() => (f.source.origin = new NotAValueType() as unknown as Point)), 'TYPE_MISMATCH');
       expect(e.message).to.include('NotAValueType');
-      e = expectTsro(thrownBy(() => (canvas.points = [new Point(), { x: 1, y: '2' } as unknown as Point])), 'TYPE_MISMATCH');
+      e = expectTsro(thrownBy(() => (f.source.points = [new Point(), { x: 1, y: '2' } as unknown as Point])), 'TYPE_MISMATCH');
       expect(e.message).to.include('at [1].y');
       const bad = segment([0, 0], [1, 1]);
       (bad.to as unknown as Record<string, unknown>).y = null;
-      e = expectTsro(thrownBy(() => (canvas.selected = bad)), 'TYPE_MISMATCH');
+      e = expectTsro(thrownBy(() => (f.source.selected = bad)), 'TYPE_MISMATCH');
       expect(e.message).to.include('at .to.y');
       const unnamed = segment([0, 0], [1, 1]);
       (unnamed as unknown as Record<string, unknown>).color = 5;
-      expectTsro(thrownBy(() => (canvas.selected = unnamed)), 'TYPE_MISMATCH');
-      expect(canvas.origin).to.deep.include({ x: 1, y: 2 });
+      expectTsro(thrownBy(() => (f.source.selected = unnamed)), 'TYPE_MISMATCH');
+      expect(f.source.origin).to.deep.include({ x: 1, y: 2 });
 
-      expectTsro(thrownBy(() => (r.origin = { x: 1 } as Point)), 'TYPE_MISMATCH');
-      expectTsro(await rejectionOf(dyn.set('origin', { x: 1, y: 2, extra: true })), 'TYPE_MISMATCH');
-      expectTsro(await rejectionOf(dyn.invoke('add', { x: 1, y: 2 }, { x: 1 })), 'TYPE_MISMATCH');
-      expectTsro(await rejectionOf(r.add(new Point(), new NotAValueType() as unknown as Point)), 'TYPE_MISMATCH');
+      expectTsro(thrownBy(() => (f.r.origin = { x: 1 } as Point)), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(f.dyn.set('origin', { x: 1, y: 2, extra: true })), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(f.dyn.invoke('add', { x: 1, y: 2 }, { x: 1 })), 'TYPE_MISMATCH');
+      expectTsro(await rejectionOf(f.r.add(new Point(), new NotAValueType() as unknown as Point)), 'TYPE_MISMATCH');
       // The host checks too, for what a replica did not.
-      const binding = bindingOf(host, 'Canvas')!;
+      const binding = bindingOf(f.host, 'Canvas')!;
       expect(() => binding.setProperty(0, { object: { fields: [{ key: 'x', value: { int: 1 } }] } })).to.throw().with.property('code', 'TYPE_MISMATCH');
     });
 
     it('carries arrays, maps and nullables of value types, and value types nested in value types', async () => {
-      canvas.points = [new Point(1, 1), { x: 2, y: 2 } as Point];
-      canvas.named = new Map([['a', new Point(5, 5)]]);
-      canvas.selected = segment([0, 0], [3, 4], 'diagonal');
-      await waitFor(r, 'selected', (s) => s !== null);
-      expect(canvas.points.every((p) => p instanceof Point)).to.equal(true);
-      expect(r.points).to.have.length(2);
-      expect(r.points.every((p) => p instanceof Point)).to.equal(true);
-      expect(r.points.map((p) => p.length())).to.deep.equal([Math.SQRT2, Math.hypot(2, 2)]);
-      expect(r.named).to.be.instanceOf(Map);
-      expect(r.named.get('a')).to.be.instanceOf(Point).and.deep.include({ x: 5, y: 5 });
-      expect(r.selected).to.be.instanceOf(Segment);
-      expect(r.selected!.from).to.be.instanceOf(Point);
-      expect(r.selected!.to.length()).to.equal(5);
-      expect(r.selected!.label).to.equal('diagonal');
+      f.source.points = [new Point(1, 1), { x: 2, y: 2 } as Point];
+      f.source.named = new Map([['a', new Point(5, 5)]]);
+      f.source.selected = segment([0, 0], [3, 4], 'diagonal');
+      await waitFor(f.r, 'selected', (s) => s !== null);
+      expect(f.source.points.every((p) => p instanceof Point)).to.equal(true);
+      expect(f.r.points).to.have.length(2);
+      expect(f.r.points.every((p) => p instanceof Point)).to.equal(true);
+      expect(f.r.points.map((p) => p.length())).to.deep.equal([Math.SQRT2, Math.hypot(2, 2)]);
+      expect(f.r.named).to.be.instanceOf(Map);
+      expect(f.r.named.get('a')).to.be.instanceOf(Point).and.deep.include({ x: 5, y: 5 });
+      expect(f.r.selected).to.be.instanceOf(Segment);
+      expect(f.r.selected!.from).to.be.instanceOf(Point);
+      expect(f.r.selected!.to.length()).to.equal(5);
+      expect(f.r.selected!.label).to.equal('diagonal');
 
-      const dp = dyn.get('points') as unknown[];
+      const dp = f.dyn.get('points') as unknown[];
       expect(dp.every(isPlain)).to.equal(true);
-      expect((dyn.get('named') as Map<string, unknown>).get('a')).to.satisfy(isPlain);
-      const ds = dyn.get('selected') as Record<string, unknown>;
+      expect((f.dyn.get('named') as Map<string, unknown>).get('a')).to.satisfy(isPlain);
+      const ds = f.dyn.get('selected') as Record<string, unknown>;
       expect(isPlain(ds) && isPlain(ds.from) && isPlain(ds.to)).to.equal(true);
       expect(ds).to.deep.equal({ from: { x: 0, y: 0 }, to: { x: 3, y: 4 }, color: Color.Red, label: 'diagonal', weight: 1 });
 
-      canvas.selected = null;
-      await waitFor(r, 'selected', null);
-      expect(dyn.get('selected')).to.equal(null);
+      f.source.selected = null;
+      await waitFor(f.r, 'selected', null);
+      expect(f.dyn.get('selected')).to.equal(null);
     });
 
     it('gives typed replicas instances in signal arguments, dynamic replicas plain objects', async () => {
-      const typedLog = recordEvents(r, ['moved', 'drawn']);
-      const dynLog = recordEvents(dyn, ['moved', 'drawn']);
-      canvas.moved(new Point(7, 8));
-      canvas.drawn([segment([0, 0], [1, 0]), segment([1, 0], [1, 1], 'up')]);
-      await until(r, 'drawn', () => typedLog.length === 2);
-      await until(dyn, 'drawn', () => dynLog.length === 2);
+      const typedLog = recordEvents(f.r, ['moved', 'drawn']);
+      const dynLog = recordEvents(f.dyn, ['moved', 'drawn']);
+      f.source.moved(new Point(7, 8));
+      f.source.drawn([segment([0, 0], [1, 0]), segment([1, 0], [1, 1], 'up')]);
+      await until(f.r, 'drawn', () => typedLog.length === 2);
+      await until(f.dyn, 'drawn', () => dynLog.length === 2);
       const [moved] = typedLog[0]!.args as [Point];
       expect(moved).to.be.instanceOf(Point).and.deep.include({ x: 7, y: 8 });
       const [segments] = typedLog[1]!.args as [Segment[]];
@@ -387,72 +370,72 @@ for (const t of transports()) {
       expect(isPlain(dynLog[0]!.args[0])).to.equal(true);
       expect(dynLog[0]!.args[0]).to.deep.equal({ x: 7, y: 8 });
       expect((dynLog[1]!.args[0] as unknown[]).every(isPlain)).to.equal(true);
-      expectTsro(thrownBy(() => canvas.moved({ x: 1 } as Point)), 'TYPE_MISMATCH');
+      expectTsro(thrownBy(() => f.source.moved({ x: 1 } as Point)), 'TYPE_MISMATCH');
     });
 
     it('passes value types as slot arguments (instances on the source) and results (instances on typed replicas)', async () => {
-      const sum = await r.add(new Point(1, 2), { x: 3, y: 4 } as Point);
+      const sum = await f.r.add(new Point(1, 2), { x: 3, y: 4 } as Point);
       expect(sum).to.be.instanceOf(Point).and.deep.include({ x: 4, y: 6 });
-      expect(canvas.received.every((p) => p instanceof Point)).to.equal(true);
-      expect(canvas.received).to.deep.equal([new Point(1, 2), new Point(3, 4)]);
+      expect(f.source.received.every((p) => p instanceof Point)).to.equal(true);
+      expect(f.source.received).to.deep.equal([new Point(1, 2), new Point(3, 4)]);
 
-      const scaled = await r.scaled([new Point(1, 1), new Point(2, 0)], 2);
+      const scaled = await f.r.scaled([new Point(1, 1), new Point(2, 0)], 2);
       expect(scaled.every((p) => p instanceof Point)).to.equal(true);
       expect(scaled.map((p) => [p.x, p.y])).to.deep.equal([[2, 2], [4, 0]]);
-      expect(canvas.received.every((p) => p instanceof Point)).to.equal(true);
+      expect(f.source.received.every((p) => p instanceof Point)).to.equal(true);
 
-      const mirrored = await r.mirrored(new Map([['p', new Point(1, -1)]]));
+      const mirrored = await f.r.mirrored(new Map([['p', new Point(1, -1)]]));
       expect(mirrored.get('p')).to.be.instanceOf(Point).and.deep.include({ x: -1, y: 1 });
-      expect(canvas.received[0]).to.be.instanceOf(Point);
+      expect(f.source.received[0]).to.be.instanceOf(Point);
 
-      expect(await r.longest()).to.equal(null);
-      canvas.selected = segment([0, 0], [0, 2]);
-      const longest = await r.longest();
+      expect(await f.r.longest()).to.equal(null);
+      f.source.selected = segment([0, 0], [0, 2]);
+      const longest = await f.r.longest();
       expect(longest).to.be.instanceOf(Segment);
       expect(longest!.to).to.be.instanceOf(Point);
 
-      const dynSum = await dyn.invoke('add', { x: 1, y: 1 }, { x: 1, y: 1 });
+      const dynSum = await f.dyn.invoke('add', { x: 1, y: 1 }, { x: 1, y: 1 });
       expect(isPlain(dynSum)).to.equal(true);
       expect(dynSum).to.deep.equal({ x: 2, y: 2 });
-      expect(canvas.received.every((p) => p instanceof Point)).to.equal(true);
+      expect(f.source.received.every((p) => p instanceof Point)).to.equal(true);
     });
 
     it('never instantiates a class from wire data: hostile keys stay plain data', async () => {
       const hostile = JSON.parse('{"__proto__":{"polluted":true},"constructor":"Point","x":1,"y":2}') as Record<string, unknown>;
-      const echoed = (await dyn.invoke('echo', hostile)) as Record<string, unknown>;
-      const received = canvas.received[0] as Record<string, unknown>;
-      for (const v of [received, echoed, await r.echo(hostile)]) {
+      const echoed = (await f.dyn.invoke('echo', hostile)) as Record<string, unknown>;
+      const received = f.source.received[0] as Record<string, unknown>;
+      for (const v of [received, echoed, await f.r.echo(hostile)]) {
         expect(isPlain(v), 'plain object').to.equal(true);
         expect(v).to.not.be.instanceOf(Point);
         expect(Object.keys(v as object)).to.deep.equal(['__proto__', 'constructor', 'x', 'y']);
       }
       expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
       // An `any` property holding a Point-shaped object stays plain on typed replicas.
-      canvas.anything = { x: 1, y: 2 };
-      await waitFor(r, 'anything', (v) => v !== null);
-      expect(isPlain(r.anything)).to.equal(true);
+      f.source.anything = { x: 1, y: 2 };
+      await waitFor(f.r, 'anything', (v) => v !== null);
+      expect(isPlain(f.r.anything)).to.equal(true);
       // An instance of an unregistered class cannot be sent at all.
-      expectTsro(thrownBy(() => (canvas.anything = new NotAValueType())), 'NOT_SERIALIZABLE');
+      expectTsro(thrownBy(() => (f.source.anything = new NotAValueType())), 'NOT_SERIALIZABLE');
       // Received Points are made without running Point's constructor.
       const before = Point.constructed;
-      canvas.origin = { x: 0, y: 1 } as Point; // revived on the source, then on the replica
-      await waitFor(r, 'origin', (o) => o.y === 1);
-      expect(r.origin).to.be.instanceOf(Point);
+      f.source.origin = { x: 0, y: 1 } as Point; // revived on the source, then on the replica
+      await waitFor(f.r, 'origin', (o) => o.y === 1);
+      expect(f.r.origin).to.be.instanceOf(Point);
       expect(Point.constructed).to.equal(before);
     });
 
     it('carries instances in `any` positions as plain objects of their declared fields', async () => {
       const p = new Point(3, 4);
       (p as unknown as Record<string, unknown>).cache = 'not a field';
-      canvas.anything = p;
-      await waitFor(r, 'anything', (v) => v !== null);
-      expect(isPlain(r.anything)).to.equal(true);
-      expect(r.anything).to.deep.equal({ x: 3, y: 4 });
-      expect(Object.keys(dyn.get('anything') as object)).to.deep.equal(['x', 'y']);
-      const echoed = await r.echo([segment([0, 0], [1, 2])]);
+      f.source.anything = p;
+      await waitFor(f.r, 'anything', (v) => v !== null);
+      expect(isPlain(f.r.anything)).to.equal(true);
+      expect(f.r.anything).to.deep.equal({ x: 3, y: 4 });
+      expect(Object.keys(f.dyn.get('anything') as object)).to.deep.equal(['x', 'y']);
+      const echoed = await f.r.echo([segment([0, 0], [1, 2])]);
       expect(echoed).to.deep.equal([{ from: { x: 0, y: 0 }, to: { x: 1, y: 2 }, color: Color.Red, label: null, weight: 1 }]);
       expect(isPlain((echoed as unknown[])[0])).to.equal(true);
-      expect(isPlain((canvas.received[0] as unknown[])[0])).to.equal(true);
+      expect(isPlain((f.source.received[0] as unknown[])[0])).to.equal(true);
     });
 
     it('persists value type properties and shows them as instances before any connection', async () => {
@@ -460,14 +443,14 @@ for (const t of transports()) {
       const pin = new Pin();
       pin.at = new Point(5, 6);
       pin.trail = [segment([0, 0], [5, 6], 'walk')];
-      expect(host.enableRemoting(pin)).to.equal(true);
-      const seer = await w.connectedNode(host, { persistedStore: store });
+      f.remote(pin);
+      const seer = await f.w.connectedNode(f.host, { persistedStore: store });
       const seen = seer.acquire(Pin);
       expect(await seen.waitForSource(WAIT_MS)).to.equal(true);
       pin.at = new Point(7, 8);
       await waitFor(seen, 'at', (at) => at.x === 7);
       await seer.close();
-      const later = w.node({ persistedStore: store }).acquire(Pin);
+      const later = f.w.node({ persistedStore: store }).acquire(Pin);
       expect(later.state).to.equal('default');
       expect(later.at).to.be.instanceOf(Point).and.deep.include({ x: 7, y: 8 });
       expect(later.trail[0]).to.be.instanceOf(Segment);
@@ -476,7 +459,7 @@ for (const t of transports()) {
     });
 
     it('describes value types to dynamic replicas by name and fields', () => {
-      const api = dyn.api!;
+      const api = f.dyn.api!;
       expect(api.signature).to.equal(apiOf(Canvas).signature);
       expect(api.propertyByName.get('origin')!.type).to.deep.equal(POINT_TYPE);
       expect(api.propertyByName.get('points')!.type).to.deep.equal({ array: POINT_TYPE });
@@ -491,7 +474,7 @@ for (const t of transports()) {
     });
 
     it('goes signatureMismatch when one side changed a value type\'s fields', async () => {
-      const other = await w.connectedNode(host);
+      const other = await f.w.connectedNode(f.host);
       await whenOffered(other, 'Canvas');
       const mismatched = other.acquire(CanvasWithOtherPoint, 'Canvas');
       expect(await mismatched.waitForSource(WAIT_MS)).to.equal(false);

@@ -20,8 +20,9 @@ import {
 } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { transports, until } from '../support/fixtures';
-import { World, WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
+import { bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
 import { nextEvent, waitFor } from '../../src/testing';
+import { useWorld } from '../support/world-fixture';
 
 interface JamEvent {
   readonly page: number;
@@ -119,32 +120,24 @@ function listenerCounts(target: EventEmitter, events: readonly string[]): Record
 
 for (const t of transports()) {
   describe(`source adapters (${t.name})`, () => {
-    let w: World;
-    let host: Host;
-    let node: Node;
+    const f = useWorld(t.url);
     let legacy: LegacyPrinter;
     let adapter: SourceAdapter<PrinterApi>;
     let r: Replica<PrinterApi>;
     let dyn: DynamicReplica;
 
     beforeEach(async () => {
-      w = new World();
-      host = await w.host(t.url());
       legacy = new LegacyPrinter();
       adapter = adaptPrinter(legacy);
-      w.defer(() => adapter.dispose());
-      expect(host.enableRemoting(adapter)).to.equal(true);
-      node = await w.connectedNode(host);
-      r = node.acquire(PrinterApi);
-      dyn = node.acquireDynamic('AdaptedPrinter');
-      expect(await r.waitForSource(WAIT_MS)).to.equal(true);
-      expect(await dyn.waitForSource(WAIT_MS)).to.equal(true);
+      f.w.defer(() => adapter.dispose());
+      f.remote(adapter);
+      r = await f.valid(PrinterApi);
+      dyn = await f.validDynamic('AdaptedPrinter');
     });
-    afterEach(() => w.close());
 
     it('is remoted under the API class\'s type name and signature', () => {
       expect(adapter).to.be.instanceOf(PrinterApi);
-      const binding = bindingOf(host, 'AdaptedPrinter')!;
+      const binding = bindingOf(f.host, 'AdaptedPrinter')!;
       expect(binding.api.signature).to.equal(apiOf(PrinterApi).signature);
       expect(r.state).to.equal('valid'); // a typed replica of the API class matched it
       expect(dyn.propertyNames).to.deep.equal(['inkLevel', 'mode', 'copies', 'busy', 'tray']);

@@ -2,10 +2,12 @@
 // calls useWorld, a World with a host on `url()` and a node connected to it; after it, the World
 // closes everything (and fails the test if anything was logged at error level). Tests read
 // `f.w`, `f.host`, `f.node`, remote sources with `f.remote` and acquire replicas that are already
-// valid with `f.valid` / `f.validDynamic`.
+// valid with `f.valid` / `f.validDynamic`; given a `source`, the fixture remotes it and acquires
+// its replicas too (`f.source`, `f.r`, `f.dyn`).
 
 import { expect } from 'chai';
 import type { DynamicReplica, Host, HostOptions, Node, NodeOptions, Replica } from '../../src/index';
+import { typeNameOf, type AnyClass } from '../../src/api/metadata';
 import { World, WAIT_MS } from './e2e';
 
 export interface WorldSetup {
@@ -23,39 +25,70 @@ export interface WorldSetup {
   validDynamic(name: string, on?: Node): Promise<DynamicReplica>;
 }
 
+/** A world with one source remoted and its replicas acquired, valid, for each test. */
+export interface SourceSetup<S extends object, T extends object> extends WorldSetup {
+  /** The source object, remoted on the host. */
+  readonly source: S;
+  /** A typed replica of it (if `typed` was given), valid. */
+  readonly r: Replica<T>;
+  /** A dynamic replica of it (if `dynamic` was given), valid. */
+  readonly dyn: DynamicReplica;
+}
+
 export interface WorldOptions {
   readonly host?: HostOptions;
   readonly node?: NodeOptions;
 }
 
+export interface SourceOptions<S extends object, T extends object> extends WorldOptions {
+  /** Makes the source remoted for each test (under `name`, else its type name). */
+  readonly source: () => S;
+  readonly name?: string;
+  /** Acquire a typed replica of this class, valid before the test starts. */
+  readonly typed?: abstract new (...args: never[]) => T;
+  /** Acquire a dynamic replica too, valid before the test starts. */
+  readonly dynamic?: boolean;
+}
+
+interface Current {
+  w: World;
+  host: Host;
+  node: Node;
+  source?: object;
+  r?: unknown;
+  dyn?: DynamicReplica;
+}
+
 /** Registers the beforeEach/afterEach of the calling describe; returns what the tests read. */
-export function useWorld(url: () => string, options: WorldOptions = {}): WorldSetup {
-  let current: { w: World; host: Host; node: Node } | undefined;
-  const now = (): { w: World; host: Host; node: Node } => {
+export function useWorld(url: () => string, options?: WorldOptions): WorldSetup;
+/** The same, with a source remoted and replicas of it acquired and valid before each test. */
+export function useWorld<S extends object, T extends object = S>(url: () => string, options: SourceOptions<S, T>): SourceSetup<S, T>;
+export function useWorld(url: () => string, options: Partial<SourceOptions<object, object>> = {}): SourceSetup<object, object> {
+  let current: Current | undefined;
+  const now = (): Current => {
     if (!current) throw new Error('the world fixture is only there during a test (beforeEach to afterEach)');
     return current;
   };
+  const setup = {} as SourceSetup<object, object>;
   beforeEach(async () => {
     const w = new World();
     const host = await w.host(url(), options.host);
     const node = await w.connectedNode(host, options.node);
     current = { w, host, node };
+    if (options.source) {
+      const source = options.source();
+      current.source = setup.remote(source, options.name);
+      const name = options.name ?? typeNameOf(source.constructor as AnyClass);
+      if (options.typed) current.r = await setup.valid(options.typed, options.name);
+      if (options.dynamic) current.dyn = await setup.validDynamic(name!);
+    }
   });
   afterEach(async () => {
     const w = current?.w;
     current = undefined;
     await w?.close();
   });
-  return {
-    get w() {
-      return now().w;
-    },
-    get host() {
-      return now().host;
-    },
-    get node() {
-      return now().node;
-    },
+  const methods: Pick<WorldSetup, 'remote' | 'valid' | 'validDynamic'> = {
     remote(source, name) {
       expect(now().host.enableRemoting(source, name), `remoting ${name ?? source.constructor.name}`).to.equal(true);
       return source;
@@ -71,4 +104,14 @@ export function useWorld(url: () => string, options: WorldOptions = {}): WorldSe
       return dyn;
     },
   };
+  Object.assign(setup, methods);
+  for (const key of ['w', 'host', 'node'] as const) Object.defineProperty(setup, key, { get: () => now()[key] });
+  Object.defineProperty(setup, 'source', { get: () => now().source ?? missing('source') });
+  Object.defineProperty(setup, 'r', { get: () => now().r ?? missing('typed') });
+  Object.defineProperty(setup, 'dyn', { get: () => now().dyn ?? missing('dynamic') });
+  return setup;
+}
+
+function missing(option: string): never {
+  throw new Error(`the world fixture was not given \`${option}\``);
 }

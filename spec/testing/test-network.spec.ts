@@ -2,34 +2,17 @@
 // a lost connection, an unreachable host, a host restart, more nodes, the recorded log and a
 // close that leaves nothing open.
 
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import { Node, TsroError } from '../../src/index';
 import { nextEvent, TestNetwork, waitFor } from '../../src/testing';
 import { Printer } from '../support/printer';
 import { expectTsro, rejectionOf } from '../support/e2e';
+import { runNode } from '../support/run-node';
 
 const WAIT = { timeout: 3000 };
 
 const CHILD = path.join(__dirname, '..', 'support', 'test-network-child.js');
-
-/** Runs the child with stdin closed; it is killed if it has not exited after 10 s. */
-function runChild(transport: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, transport], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr: stderr || `(killed: did not exit within 10 s) ${stdout}` });
-    });
-  });
-}
 
 for (const transport of ['memory', 'tcp', 'local'] as const) {
   describe(`TestNetwork (${transport})`, () => {
@@ -131,7 +114,8 @@ describe('TestNetwork lifetimes and log', () => {
   for (const transport of ['memory', 'tcp', 'local'] as const) {
     it(`${transport}: after close() the process has nothing open and exits by itself`, async function () {
       this.timeout(15_000);
-      const { code, stdout, stderr } = await runChild(transport);
+      const { code, signal, stdout, stderr } = await runNode([CHILD, transport], { killAfterMs: 10_000 });
+      expect(signal, `killed: the child did not exit within 10 s; ${stdout} ${stderr}`).to.equal(null);
       expect(code, stderr).to.equal(0);
       expect(JSON.parse(stdout), 'resources still open after close()').to.deep.equal([]);
     });
