@@ -4,9 +4,10 @@
 
 import { expect } from 'chai';
 import { Host, type NodeEvents } from '../../src/index';
-import { nextEvent, transports, uniqueLocalUrl } from '../support/fixtures';
+import { transports, uniqueLocalUrl } from '../support/fixtures';
 import { World, WAIT_MS, expectTsro, rejectionOf } from '../support/e2e';
 import { Worker } from '../support/worker';
+import { nextEvent } from '../../src/testing';
 
 type Ev<E extends keyof NodeEvents> = Parameters<NodeEvents[E]>[0];
 
@@ -39,14 +40,14 @@ for (const t of transports()) {
       const seen: string[] = [];
       node.on('connected', ({ url: u }) => seen.push(`connected ${u}`));
       node.on('disconnected', ({ url: u, error }) => seen.push(`disconnected ${u} ${error.code}`));
-      const first = nextEvent<[Ev<'connected'>]>(node, 'connected', WAIT_MS);
+      const first = nextEvent<[Ev<'connected'>]>(node, 'connected', { timeout: WAIT_MS });
       await node.connectToNode(url);
       expect((await first)[0]).to.deep.equal({ url });
       const r = node.acquire(Worker);
       expect(await r.waitForSource(WAIT_MS)).to.equal(true);
 
-      const lost = nextEvent<[Ev<'disconnected'>]>(node, 'disconnected', WAIT_MS);
-      const retry = nextEvent<[Ev<'reconnecting'>]>(node, 'reconnecting', WAIT_MS);
+      const lost = nextEvent<[Ev<'disconnected'>]>(node, 'disconnected', { timeout: WAIT_MS });
+      const retry = nextEvent<[Ev<'reconnecting'>]>(node, 'reconnecting', { timeout: WAIT_MS });
       await host.close();
       const [gone] = await lost;
       expect(gone.url).to.equal(url);
@@ -54,7 +55,7 @@ for (const t of transports()) {
       const [next] = await retry;
       expect(next).to.include({ url, attempt: 1, delay: 50 });
 
-      const back = nextEvent<[Ev<'connected'>]>(node, 'connected', WAIT_MS);
+      const back = nextEvent<[Ev<'connected'>]>(node, 'connected', { timeout: WAIT_MS });
       host = await startHost(url);
       expect((await back)[0]).to.deep.equal({ url });
       expect(await r.waitForSource(WAIT_MS)).to.equal(true);
@@ -70,8 +71,8 @@ for (const t of transports()) {
       const delays: number[] = [];
       node.on('reconnecting', ({ delay }) => delays.push(delay));
       const connected = node.connectToNode(url, { retry: true });
-      await nextEvent(node, 'reconnecting', WAIT_MS);
-      await nextEvent(node, 'reconnecting', WAIT_MS);
+      await nextEvent(node, 'reconnecting', { timeout: WAIT_MS });
+      await nextEvent(node, 'reconnecting', { timeout: WAIT_MS });
       await startHost(url);
       await connected;
       expect(delays.slice(0, 2)).to.deep.equal([20, 40]);
@@ -91,13 +92,13 @@ for (const t of transports()) {
       const node = w.node({ reconnect: { initialDelay: 20, maxDelay: 50, factor: 2 } });
       const ac = new AbortController();
       const aborted = rejectionOf(node.connectToNode(url, { retry: true, signal: ac.signal }));
-      await nextEvent(node, 'reconnecting', WAIT_MS);
+      await nextEvent(node, 'reconnecting', { timeout: WAIT_MS });
       ac.abort('no more');
       const err = await aborted;
       expectTsro(err, 'CANCELLED');
       expect(err.cause).to.equal('no more');
       const closed = rejectionOf(node.connectToNode(url, { retry: true }));
-      await nextEvent(node, 'reconnecting', WAIT_MS);
+      await nextEvent(node, 'reconnecting', { timeout: WAIT_MS });
       await node.close();
       expectTsro(await closed, 'CLOSED');
     });
@@ -106,7 +107,7 @@ for (const t of transports()) {
       const url = await freeUrl(w, t.name);
       const node = w.node({ reconnect: false });
       const connected = node.connectToNode(url, { retry: true });
-      await nextEvent(node, 'reconnecting', WAIT_MS);
+      await nextEvent(node, 'reconnecting', { timeout: WAIT_MS });
       await startHost(url);
       await connected;
     });
