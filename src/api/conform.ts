@@ -7,7 +7,6 @@
 // returned as is unless something inside it was coerced, in which case the containing arrays,
 // Maps and objects are copied (copy-on-write); the caller's value is never modified.
 
-import * as types from 'node:util/types';
 import { UsageError } from '../errors';
 import { apiOf, type AnyClass } from './metadata';
 import { type ChildTypeRef, type EnumType, type ValueTypeRef, type WireType, valueTypeClass, wireTypeLabel } from './wire-type';
@@ -61,9 +60,9 @@ function describe(v: unknown, numeric: boolean): string {
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto === Object.prototype || proto === null) return 'a plain object';
       if (Buffer.isBuffer(v)) return 'a Buffer';
-      if (types.isUint8Array(v)) return 'a Uint8Array';
-      if (types.isDate(v)) return 'a Date';
-      if (types.isMap(v)) return 'a Map';
+      if (v instanceof Uint8Array) return 'a Uint8Array';
+      if (v instanceof Date) return 'a Date';
+      if (v instanceof Map) return 'a Map';
       const ctor = proto !== null && typeof proto === 'object' ? (proto as { constructor?: unknown }).constructor : undefined;
       const name = typeof ctor === 'function' ? ctor.name : '';
       return name ? `an instance of ${name}` : 'an instance of an anonymous class';
@@ -111,10 +110,10 @@ function conform(type: WireType, v: unknown, what: string, path: string, shown: 
         if (typeof v === 'string') return v;
         break;
       case 'bytes':
-        if (types.isUint8Array(v)) return v;
+        if (v instanceof Uint8Array) return v;
         break;
       case 'date':
-        if (types.isDate(v)) return v;
+        if (v instanceof Date) return v;
         break;
     }
     throw mismatch(shown, what, path, describe(v, false));
@@ -235,7 +234,7 @@ function conformArray(type: { readonly array: WireType }, shown: WireType, v: un
 
 function conformMap(type: { readonly map: WireType }, shown: WireType, v: unknown, what: string, path: string): unknown {
   const valueType = type.map;
-  if (types.isMap(v)) {
+  if (v instanceof Map) {
     const map = v as Map<unknown, unknown>;
     let out: Map<string, unknown> | undefined;
     for (const [k, x] of map) {
@@ -363,7 +362,7 @@ function revive(type: WireType, v: unknown): unknown {
   if ('nullable' in type) return revive(type.nullable, v);
   if ('array' in type) return Array.isArray(v) ? v.map((x) => revive(type.array, x)) : v;
   if ('map' in type) {
-    if (types.isMap(v)) {
+    if (v instanceof Map) {
       const out = new Map<unknown, unknown>();
       for (const [k, x] of v as Map<unknown, unknown>) out.set(k, revive(type.map, x));
       return out;

@@ -5,8 +5,11 @@
 // Types are covered whole: an enum's name, member names and values in order; a value type's name
 // and its fields' names and types in order.
 // Parameter names are left out: they are read best-effort from source text and may be minified.
+// SHA-256 comes from @noble/hashes: synchronous (a typed replica checks it as it is acquired) and
+// the same in every runtime, where WebCrypto's digest is asynchronous.
 
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { MethodDescription, PropertyDescription } from './api-description';
 import { wireTypeToString } from './wire-type';
 
@@ -32,5 +35,5 @@ export function computeSignature(
   }
   for (const s of signals) lines.push(methodLine('signal', s));
   for (const s of slots) lines.push(methodLine('slot', s));
-  return createHash('sha256').update(lines.join('\n')).digest('hex');
+  return bytesToHex(sha256(utf8ToBytes(lines.join('\n'))));
 }

@@ -32,7 +32,10 @@ export interface FrameLink {
   readonly closed: boolean;
 }
 
-const AGENT = `tsro node/${process.version}`;
+// Names this side in the handshake (for the peer's logs): the runtime and its version if it has
+// one (Node.js, Deno and Bun have `process.version`), else just the library.
+const runtimeVersion = (globalThis as { process?: { version?: unknown } }).process?.version;
+const AGENT = typeof runtimeVersion === 'string' ? `tsro node/${runtimeVersion}` : 'tsro';
 
 /** Codes a Goodbye keeps; any other reason for closing is reported as DISCONNECTED. */
 const GOODBYE_CODES: ReadonlySet<string> = new Set<TsroErrorCode>([

@@ -1,26 +1,13 @@
-// Loads src/protocol/tsro.proto, the protocol's single source of truth, and exposes its message
-// types. protobufjs compiles an encoder and decoder per type on first use, so loading the text at
-// run time costs nothing per message compared with generated static code.
+// Parses src/protocol/tsro.proto, the protocol's single source of truth, and exposes its message
+// types. The text comes from tsro-proto.ts (generated from the .proto at build time) rather than
+// from the file system, so this layer runs in any JavaScript runtime. protobufjs compiles an
+// encoder and decoder per type on first use, so parsing the text at load time costs nothing per
+// message compared with generated static code.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
+import { TSRO_PROTO } from './tsro-proto';
 
-function findProto(): string {
-  // Compiled code lives in dist/src/protocol; sources in src/protocol. Walk up to the package root.
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'src', 'protocol', 'tsro.proto');
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`tsro: src/protocol/tsro.proto not found above ${__dirname}`);
-}
-
-/** Absolute path of the .proto file in use. */
-export const PROTO_PATH = findProto();
-
-const root = protobuf.parse(fs.readFileSync(PROTO_PATH, 'utf8'), { keepCase: false }).root;
+const root = protobuf.parse(TSRO_PROTO, { keepCase: false }).root;
 root.resolveAll();
 
 // protobufjs gives each oneof (e.g. Packet.kind) an accessor whose setter deletes every other

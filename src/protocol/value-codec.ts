@@ -46,7 +46,6 @@
 //   level costs 3 more, so values nest at most MAX_VALUE_DEPTH (32) containers deep, checked
 //   here so that the sender gets a NOT_SERIALIZABLE naming the value instead.
 
-import * as types from 'node:util/types';
 import { valueTypeOf, type ValueTypeRef } from '../api/wire-type';
 import { ProtocolError, UsageError } from '../errors';
 import { defineOwn } from '../util/objects';
@@ -344,8 +343,8 @@ function encodeLeafObject(obj: object): ValueMessage | undefined {
   if (Array.isArray(obj)) return undefined;
   const proto: unknown = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) return undefined;
-  if (types.isUint8Array(obj)) return Buffer.isBuffer(obj) ? { buffer: obj } : { bytes: obj };
-  if (types.isDate(obj)) return { date: (obj as Date).getTime() };
+  if (obj instanceof Uint8Array) return Buffer.isBuffer(obj) ? { buffer: obj } : { bytes: obj };
+  if (obj instanceof Date) return { date: (obj as Date).getTime() };
   return undefined;
 }
 
@@ -353,9 +352,9 @@ function encodeObject(obj: object, st: EncodeState): ValueMessage {
   if (Array.isArray(obj)) return encodeArray(obj as unknown[], st);
   const proto: unknown = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) return encodePlain(obj as Record<string, unknown>, st);
-  if (types.isUint8Array(obj)) return Buffer.isBuffer(obj) ? { buffer: obj } : { bytes: obj };
-  if (types.isDate(obj)) return { date: (obj as Date).getTime() };
-  if (types.isMap(obj)) return encodeMap(obj as Map<unknown, unknown>, st);
+  if (obj instanceof Uint8Array) return Buffer.isBuffer(obj) ? { buffer: obj } : { bytes: obj };
+  if (obj instanceof Date) return { date: (obj as Date).getTime() };
+  if (obj instanceof Map) return encodeMap(obj as Map<unknown, unknown>, st);
   const valueType = valueTypeOfInstance(proto);
   if (valueType !== undefined) return encodeValueType(obj as Record<string, unknown>, valueType, st);
   throw notSerializable(st, st.what, st.whatIndex, describeInstance(obj), st.stack.length);

@@ -8,7 +8,6 @@
 // withdraws or drops, the next queued one takes over, announced as removed + added. The
 // directory never flips back and forth between live hosts.
 
-import { EventEmitter } from 'node:events';
 import { Property, RemoteObjectType, Signal, Slot } from '../api';
 import type { WireType } from '../api/wire-type';
 import { currentCaller } from '../host/call-context';
@@ -29,7 +28,7 @@ interface Entry {
 }
 
 @RemoteObjectType('Registry')
-export class RegistrySource extends EventEmitter {
+export class RegistrySource {
   /** Every registered source, by name. Replaced as a whole on each change. */
   @Property({ readonly: true, type: { map: LOCATION } })
   sourceLocations: Map<string, SourceLocation> = new Map();

@@ -4,7 +4,6 @@
 // `initialized` and `stateChanged`. (Types cannot tell a @Slot from a @Signal or a readonly
 // property: the runtime refuses what the declaration does not allow, with a clear error.)
 
-import type { EventEmitter } from 'node:events';
 import type { ReplicaState } from './replica-state';
 import type { CallOptions, WaitOptions } from './call-options';
 
@@ -26,7 +25,13 @@ export interface ReplicaMembers<Events> {
   off<E extends keyof Events & string>(event: E, fn: Events[E]): this;
 }
 
-type RemoteKeys<T> = Exclude<keyof T, keyof EventEmitter | keyof ReplicaMembers<object> | symbol>;
+// The methods of an event emitter (node:events' or a look-alike) that a source class may inherit:
+// not part of its remote API. Spelled out so the type needs no Node.js typings.
+type EmitterKeys =
+  | 'on' | 'once' | 'off' | 'emit' | 'addListener' | 'removeListener' | 'removeAllListeners' | 'prependListener'
+  | 'prependOnceListener' | 'listeners' | 'rawListeners' | 'listenerCount' | 'eventNames' | 'setMaxListeners' | 'getMaxListeners';
+
+type RemoteKeys<T> = Exclude<keyof T, EmitterKeys | keyof ReplicaMembers<object> | symbol>;
 
 /** Names of T's data members (properties). */
 export type PropertyKeys<T> = { [K in RemoteKeys<T>]: T[K] extends AnyFunction ? never : K }[RemoteKeys<T>];

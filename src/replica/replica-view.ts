@@ -7,11 +7,11 @@
 import { readonlyReason, type ApiDescription, type MethodDescription, type PropertyDescription } from '../api/api-description';
 import { conformsAsIs, conformValue } from '../api/conform';
 import { checkArgumentRange } from '../util/objects';
-import { isDeepStrictEqual } from 'node:util';
 import { CancelledError, NotValidError, UsageError } from '../errors';
 import { checkSignal, type CallOptions, type WaitOptions } from './call-options';
 import { CallStream } from './call-stream';
 import { setLongTimeout, type LongTimeout } from '../util/timers';
+import { deepEqual } from '../util/deep-equal';
 import { EventHub } from '../util/emitter';
 import type { Logger } from '../util/logger';
 import { encodeValue } from '../protocol/value-codec';
@@ -201,7 +201,7 @@ export abstract class ReplicaView {
     const values = this.core.values!;
     for (const p of api.properties) {
       // Structural: a decoded array is never the default's object, but may equal it.
-      if (before === undefined || !isDeepStrictEqual(before[p.index], values[p.index])) {
+      if (before === undefined || !deepEqual(before[p.index], values[p.index])) {
         this.events.fire(`${p.name}Changed`, this.presentedValue(p.index, values[p.index]));
       }
     }
