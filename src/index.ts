@@ -1,5 +1,7 @@
 // Package entry point: the public API of tsro (pinned in shared/API.md).
 import 'reflect-metadata';
+// First: the Node.js platform (Buffer, setImmediate) for the core, before anything uses it.
+import './util/node/node-platform';
 
 export {
   TsroError, UrlError, ListenError, ConnectError, ProtocolError, DisconnectedError, NotValidError, AuthError,

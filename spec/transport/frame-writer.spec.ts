@@ -47,7 +47,7 @@ describe('transport/varint', () => {
 
 describe('transport/FrameWriter', () => {
   it('hands 100 frames written in one tick to the sink in one call', async () => {
-    const calls: Buffer[] = [];
+    const calls: Uint8Array[] = [];
     let resolveSink!: () => void;
     const sunk = new Promise<void>((r) => (resolveSink = r));
     const writer = new FrameWriter((bytes) => {
@@ -68,7 +68,7 @@ describe('transport/FrameWriter', () => {
 
   it('schedules one flush per batch through the injected scheduler', () => {
     const sched = manualSchedule();
-    const calls: Buffer[] = [];
+    const calls: Uint8Array[] = [];
     const writer = new FrameWriter((b) => calls.push(b), sched.schedule);
     writer.write(frame(3, 1));
     writer.write(frame(4, 2));
@@ -86,7 +86,7 @@ describe('transport/FrameWriter', () => {
 
   it('flushes on demand; the scheduled flush then finds nothing', () => {
     const sched = manualSchedule();
-    const calls: Buffer[] = [];
+    const calls: Uint8Array[] = [];
     const writer = new FrameWriter((b) => calls.push(b), sched.schedule);
     writer.write(frame(10, 1));
     writer.flush();
@@ -104,7 +104,7 @@ describe('transport/FrameWriter', () => {
   });
 
   it('does nothing when flushed with nothing pending', () => {
-    const calls: Buffer[] = [];
+    const calls: Uint8Array[] = [];
     const writer = new FrameWriter((b) => calls.push(b), () => {});
     writer.flush();
     expect(calls).to.have.length(0);
@@ -112,7 +112,7 @@ describe('transport/FrameWriter', () => {
 
   it('never writes again into bytes handed to the sink', () => {
     const sched = manualSchedule();
-    const calls: Buffer[] = [];
+    const calls: Uint8Array[] = [];
     const snapshots: Buffer[] = [];
     const writer = new FrameWriter((b) => {
       calls.push(b);
@@ -128,7 +128,7 @@ describe('transport/FrameWriter', () => {
 
   it('grows for large batches and large frames', () => {
     const sched = manualSchedule();
-    const calls: Buffer[] = [];
+    const calls: Uint8Array[] = [];
     const writer = new FrameWriter((b) => calls.push(b), sched.schedule);
     const frames = [frame(10, 1), frame(200_000, 2), frame(3, 3), frame(3_000_000, 4), frame(0, 5)];
     for (const f of frames) writer.write(f);
@@ -143,7 +143,7 @@ describe('transport/FrameWriter', () => {
 
   it('copies frames, so the caller may reuse its array', () => {
     const sched = manualSchedule();
-    const calls: Buffer[] = [];
+    const calls: Uint8Array[] = [];
     const writer = new FrameWriter((b) => calls.push(b), sched.schedule);
     const reused = Uint8Array.of(1, 2, 3);
     writer.write(reused);
@@ -158,7 +158,7 @@ describe('transport/FrameWriter', () => {
 
   it('discard() drops the pending batch', () => {
     const sched = manualSchedule();
-    const calls: Buffer[] = [];
+    const calls: Uint8Array[] = [];
     const writer = new FrameWriter((b) => calls.push(b), sched.schedule);
     writer.write(frame(5, 1));
     writer.discard();

@@ -8,6 +8,7 @@
 // Maps and objects are copied (copy-on-write); the caller's value is never modified.
 
 import { UsageError } from '../errors';
+import { platform } from '../util/platform';
 import { apiOf, type AnyClass } from './metadata';
 import { type ChildTypeRef, type EnumType, type ValueTypeRef, type WireType, valueTypeClass, wireTypeLabel } from './wire-type';
 import { defineOwn, isPlainObject } from '../util/objects';
@@ -59,7 +60,7 @@ function describe(v: unknown, numeric: boolean): string {
       if (Array.isArray(v)) return `an array (length ${v.length})`;
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto === Object.prototype || proto === null) return 'a plain object';
-      if (Buffer.isBuffer(v)) return 'a Buffer';
+      if (platform.isBuffer(v)) return 'a Buffer';
       if (v instanceof Uint8Array) return 'a Uint8Array';
       if (v instanceof Date) return 'a Date';
       if (v instanceof Map) return 'a Map';

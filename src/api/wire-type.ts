@@ -288,7 +288,8 @@ export function wireTypeFromDesign(ctor: unknown): WireType {
     case Map: return MAP_ANY;
     case undefined: return 'void';
     default:
-      if (typeof Buffer !== 'undefined' && ctor === Buffer) return 'bytes';
+      // Node.js's Buffer, or any other subclass of Uint8Array.
+      if (typeof ctor === 'function' && ctor.prototype instanceof Uint8Array) return 'bytes';
       return valueTypeOf(ctor) ?? 'any';
   }
 }

@@ -5,6 +5,7 @@
 // and child naming), the listener (accepted connections within limits), the registry publisher
 // and the in-process connection through which a host acquires its own sources.
 
+import '../util/node/node-platform'; // Node.js-only code: the core runs on the Node.js platform here
 import type { ApiDescription, PropertyDescription } from '../api/api-description';
 import { apiOf, typeNameOf, type AnyClass } from '../api/metadata';
 import { UsageError } from '../errors';

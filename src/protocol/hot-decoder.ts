@@ -9,12 +9,12 @@
 // returns false or falls back to protobufjs for that part, so what protobufjs accepts is still
 // accepted, with the same result. Malformed input throws PROTOCOL_ERROR.
 
-import { isUtf8 } from 'node:buffer';
 import { ProtocolError } from '../errors';
 import { checkValueCost, DEFAULT_MAX_VALUES_PER_FRAME } from './frame-cost';
 import { schema } from './schema';
 import { decodeValue, type ValueMessage } from './value-codec';
 import { readVarint, varintEnd } from '../transport/varint';
+import { platform } from '../util/platform';
 
 /** Receives decoded hot packets. A missing method sends that kind down the general path. */
 export interface HotPacketHandler {
@@ -36,17 +36,6 @@ const NOT_HOT = Symbol('not hot');
 // Doubles are read by copying their 8 bytes here: no DataView per value.
 const scratch = new Uint8Array(8);
 const scratchView = new DataView(scratch.buffer);
-
-// Buffer's native UTF-8 decoder, callable on any Uint8Array (frames may be plain views). It is
-// not documented API, so a runtime without it gets the documented (slightly slower) path.
-type Utf8Slice = (this: Uint8Array, start: number, end: number) => string;
-const nativeUtf8Slice = (Buffer.prototype as unknown as { utf8Slice?: Utf8Slice }).utf8Slice;
-const utf8Slice: Utf8Slice =
-  typeof nativeUtf8Slice === 'function'
-    ? nativeUtf8Slice
-    : function (this: Uint8Array, start: number, end: number): string {
-        return Buffer.from(this.buffer, this.byteOffset + start, end - start).toString('utf8');
-      };
 
 function malformed(what: string): ProtocolError {
   return new ProtocolError('PROTOCOL_ERROR', `malformed ${what}`);
@@ -87,8 +76,9 @@ function value(start: number, end: number): unknown {
       const n = varint(end);
       if (n > end - pos) throw malformed('string');
       // Refused like the general decoder refuses it, rather than patched with U+FFFD.
-      if (!isAscii(pos, pos + n) && !isUtf8(buf.subarray(pos, pos + n))) throw malformed('string (invalid UTF-8)');
-      result = utf8Slice.call(buf, pos, pos + n);
+      if (!isAscii(pos, pos + n) && !platform.isUtf8(buf, pos, pos + n)) throw malformed('string (invalid UTF-8)');
+      // UTF-8 is decoded by the platform (Node.js: Buffer's native decoder, src/util/node).
+      result = platform.utf8Slice(buf, pos, pos + n);
       pos += n;
       break;
     }

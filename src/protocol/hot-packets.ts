@@ -13,6 +13,7 @@
 import { schema } from './schema';
 import { encodeValue } from './value-codec';
 import { varintSize, writeVarint } from '../transport/varint';
+import { platform } from '../util/platform';
 
 // Kinds of a planned value; numbers are the Value field each is written to.
 const UNDEFINED = 0;
@@ -31,6 +32,11 @@ let kinds = new Int32Array(8);
 let contentLengths = new Int32Array(8);
 let payloadLengths = new Int32Array(8);
 let complex: (Uint8Array | undefined)[] = [];
+
+// Doubles are written little-endian into these 8 bytes, then copied: no DataView per value.
+const doubleBytes = new Uint8Array(8);
+const doubleView = new DataView(doubleBytes.buffer);
+
 
 function zigzag(n: number): number {
   return ((n << 1) ^ (n >> 31)) >>> 0;
@@ -79,7 +85,7 @@ function plan(i: number, v: unknown, what: What): number {
         content = 1 + varintSize(payload) + payload;
       } else if (v.isWellFormed()) {
         kind = STRING;
-        payload = Buffer.byteLength(v, 'utf8');
+        payload = platform.utf8Length(v);
         content = 1 + varintSize(payload) + payload;
       } else {
         kind = COMPLEX;
@@ -98,8 +104,8 @@ function plan(i: number, v: unknown, what: What): number {
       if (v === null) {
         kind = NULL;
         content = 2;
-      } else if (v instanceof Uint8Array && (Buffer.isBuffer(v) || Object.getPrototypeOf(v) === Uint8Array.prototype)) {
-        kind = Buffer.isBuffer(v) ? BUFFER : BYTES;
+      } else if (v instanceof Uint8Array && (Object.getPrototypeOf(v) === Uint8Array.prototype || platform.isBuffer(v))) {
+        kind = Object.getPrototypeOf(v) === Uint8Array.prototype ? BYTES : BUFFER;
         payload = v.length;
         content = 1 + varintSize(payload) + payload;
       } else {
@@ -127,7 +133,7 @@ function fieldSize(i: number): number {
 
 class Out {
   pos = 0;
-  constructor(readonly buf: Buffer) {}
+  constructor(readonly buf: Uint8Array) {}
 
   varint(n: number): void {
     this.pos = writeVarint(this.buf, this.pos, n);
@@ -154,7 +160,8 @@ class Out {
         return;
       case DOUBLE:
         buf[this.pos++] = 0x11;
-        buf.writeDoubleLE(v as number, this.pos);
+        doubleView.setFloat64(0, v as number, true);
+        for (let k = 0, p = this.pos; k < 8; k++) buf[p + k] = doubleBytes[k]!;
         this.pos += 8;
         return;
       case STRING: {
@@ -166,7 +173,7 @@ class Out {
           // ASCII (see plan): a loop beats a call into the UTF-8 encoder for short strings.
           for (let k = 0, p = this.pos; k < n; k++) buf[p + k] = str.charCodeAt(k);
         } else if (n > 0) {
-          buf.write(str, this.pos, n, 'utf8');
+          platform.utf8Write(buf, str, this.pos);
         }
         this.pos += n;
         return;
@@ -199,7 +206,7 @@ class Out {
 }
 
 function start(packetTag: number, body: number): Out {
-  const out = new Out(Buffer.allocUnsafe(1 + varintSize(body) + body));
+  const out = new Out(platform.allocUnsafe(1 + varintSize(body) + body));
   out.buf[0] = packetTag;
   out.pos = 1;
   out.varint(body);
@@ -211,7 +218,7 @@ function uintFieldSize(n: number): number {
 }
 
 /** Packet{propertyChange: {source, index, value}}. */
-export function encodePropertyChange(source: number, index: number, value: unknown, what: What): Buffer {
+export function encodePropertyChange(source: number, index: number, value: unknown, what: What): Uint8Array {
   plan(0, value, what);
   const body = uintFieldSize(source) + uintFieldSize(index) + fieldSize(0);
   const out = start(0x0a, body);
@@ -233,7 +240,7 @@ function planAll(values: readonly unknown[], what: What): number {
 }
 
 /** Packet{signal: {source, index, args}}. */
-export function encodeSignal(source: number, index: number, args: readonly unknown[], what: What): Buffer {
+export function encodeSignal(source: number, index: number, args: readonly unknown[], what: What): Uint8Array {
   const body = uintFieldSize(source) + uintFieldSize(index) + planAll(args, what);
   const out = start(0x22, body);
   out.uint(0x08, source);
@@ -249,7 +256,7 @@ export function encodeInvoke(
   serial: number,
   args: readonly unknown[],
   what: What,
-): Buffer {
+): Uint8Array {
   const body = uintFieldSize(source) + uintFieldSize(index) + uintFieldSize(serial) + planAll(args, what);
   const out = start(0x12, body);
   out.uint(0x08, source);
@@ -260,7 +267,7 @@ export function encodeInvoke(
 }
 
 /** Packet{reply: {serial, value}}: a successful call's answer. */
-export function encodeReplyValue(serial: number, value: unknown, what: What): Buffer {
+export function encodeReplyValue(serial: number, value: unknown, what: What): Uint8Array {
   plan(0, value, what);
   const body = uintFieldSize(serial) + fieldSize(0);
   const out = start(0x1a, body);

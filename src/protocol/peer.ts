@@ -18,6 +18,7 @@ import { decodeHotPacket, type HotPacketHandler } from './hot-decoder';
 import { decodePacket, encodePacket } from './packet-codec';
 import { decodeValue, encodeValue } from './value-codec';
 import { PROTOCOL_VERSION } from './protocol-version';
+import { platform } from '../util/platform';
 
 /** What a peer needs from the layer below: frames in, frames out, a close signal. */
 export interface FrameLink {
@@ -32,10 +33,10 @@ export interface FrameLink {
   readonly closed: boolean;
 }
 
-// Names this side in the handshake (for the peer's logs): the runtime and its version if it has
-// one (Node.js, Deno and Bun have `process.version`), else just the library.
-const runtimeVersion = (globalThis as { process?: { version?: unknown } }).process?.version;
-const AGENT = typeof runtimeVersion === 'string' ? `tsro node/${runtimeVersion}` : 'tsro';
+// Names this side in the handshake, for the peer's logs: e.g. `tsro node/v20.19.0`.
+function agent(): string {
+  return platform.runtime ? `tsro ${platform.runtime}` : 'tsro';
+}
 
 /** Codes a Goodbye keeps; any other reason for closing is reported as DISCONNECTED. */
 const GOODBYE_CODES: ReadonlySet<string> = new Set<TsroErrorCode>([
@@ -87,7 +88,7 @@ export class Peer {
   /** Sends our Handshake. Call once, after setting the callbacks. */
   start(): void {
     const credential = this.credential === undefined ? null : encodeValue(this.credential, 'the credential');
-    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT, maxFrameSize: this.maxFrameSize, credential } });
+    this.send({ handshake: { version: PROTOCOL_VERSION, agent: agent(), maxFrameSize: this.maxFrameSize, credential } });
   }
 
   get isOpen(): boolean {

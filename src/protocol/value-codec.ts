@@ -49,6 +49,8 @@
 import { valueTypeOf, type ValueTypeRef } from '../api/wire-type';
 import { ProtocolError, UsageError } from '../errors';
 import { defineOwn } from '../util/objects';
+import { platform } from '../util/platform';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 
 /** The protobufjs object form of `tsro.v1.Value`; at most one field is set (none = undefined). */
 export interface ValueMessage {
@@ -240,7 +242,7 @@ export function bigintToBytes(n: bigint): Uint8Array {
   const m = neg ? -n - 1n : n;
   let hex = m.toString(16);
   if (hex.length & 1) hex = '0' + hex;
-  const bigEndian = Buffer.from(hex, 'hex');
+  const bigEndian = hexToBytes(hex);
   const len = bigEndian.length;
   const signRoom = bigEndian[0]! >= 0x80 ? 1 : 0;
   const out = new Uint8Array(len + signRoom);
@@ -278,7 +280,7 @@ export function bytesToBigint(b: Uint8Array): bigint {
   if (len > MAX_BIGINT_BYTES) {
     throw new ProtocolError('PROTOCOL_ERROR', `a bigint of ${len} bytes; at most ${MAX_BIGINT_BYTES} are accepted`);
   }
-  const hex = Buffer.from(b).reverse().toString('hex');
+  const hex = bytesToHex(Uint8Array.from(b).reverse());
   let v = BigInt('0x' + hex);
   if (b[len - 1] >= 0x80) v -= 1n << BigInt(8 * len);
   return v;
@@ -343,7 +345,7 @@ function encodeLeafObject(obj: object): ValueMessage | undefined {
   if (Array.isArray(obj)) return undefined;
   const proto: unknown = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) return undefined;
-  if (obj instanceof Uint8Array) return Buffer.isBuffer(obj) ? { buffer: obj } : { bytes: obj };
+  if (obj instanceof Uint8Array) return platform.isBuffer(obj) ? { buffer: obj } : { bytes: obj };
   if (obj instanceof Date) return { date: (obj as Date).getTime() };
   return undefined;
 }
@@ -352,7 +354,7 @@ function encodeObject(obj: object, st: EncodeState): ValueMessage {
   if (Array.isArray(obj)) return encodeArray(obj as unknown[], st);
   const proto: unknown = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) return encodePlain(obj as Record<string, unknown>, st);
-  if (obj instanceof Uint8Array) return Buffer.isBuffer(obj) ? { buffer: obj } : { bytes: obj };
+  if (obj instanceof Uint8Array) return platform.isBuffer(obj) ? { buffer: obj } : { bytes: obj };
   if (obj instanceof Date) return { date: (obj as Date).getTime() };
   if (obj instanceof Map) return encodeMap(obj as Map<unknown, unknown>, st);
   const valueType = valueTypeOfInstance(proto);
@@ -502,7 +504,7 @@ export function decodeValue(msg: ValueMessage | null | undefined): unknown {
     }
     case 'buffer': {
       const b = msg.buffer!;
-      return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      return platform.toBuffer(b);
     }
     case 'bigint': return bytesToBigint(msg.bigint!);
     case 'date': return new Date(msg.date!);

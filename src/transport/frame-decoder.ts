@@ -2,7 +2,7 @@
 // FrameWriter. It runs on every chunk of every connection, so the common case -- many small
 // frames inside one chunk -- costs a varint read and a subarray per frame and nothing else.
 
-import { Buffer } from 'node:buffer';
+import { platform } from '../util/platform';
 import { ProtocolError } from '../errors';
 import { MAX_VARINT32_BYTES } from './varint';
 
@@ -165,7 +165,7 @@ export class FrameDecoder {
     if (parts.length === 1) {
       frame = parts[0];
     } else {
-      frame = Buffer.allocUnsafe(this.bodyLength);
+      frame = platform.allocUnsafe(this.bodyLength);
       let offset = 0;
       for (let i = 0; i < parts.length; i++) {
         frame.set(parts[i], offset);

@@ -2,17 +2,16 @@
 // a single write. A socket.write per message costs 15-40x more than copying the message into a
 // shared buffer, so the writer copies and the socket sees one write per turn.
 
-import { Buffer } from 'node:buffer';
+import { platform } from '../util/platform';
 import { varintSize, writeVarint } from './varint';
 
 /** Runs `fn` later, once. FrameWriter uses it to defer the flush of a batch. */
 export type Scheduler = (fn: () => void) => void;
 
-// setImmediate rather than a microtask or nextTick: it runs after the I/O callbacks of the
-// current loop iteration, so replies to every chunk read in that iteration share one write.
-const defaultSchedule: Scheduler = (fn) => {
-  setImmediate(fn);
-};
+// The platform's: in Node.js setImmediate rather than a microtask or nextTick, which runs after
+// the I/O callbacks of the current loop iteration, so replies to every chunk read in that
+// iteration share one write.
+const defaultSchedule: Scheduler = (fn) => platform.schedule(fn);
 
 // Small to start: an idle connection keeps at most this much. Busy ones grow by doubling.
 const INITIAL_CAPACITY = 4 * 1024;
@@ -29,27 +28,27 @@ const SMALL_COPY = 32;
  * the flush hands every frame written since the previous one to `sink` in ONE call, in write
  * order. `flush()` does the same immediately.
  *
- * Every Buffer given to `sink` is the sink's to keep: the writer never writes to those bytes
+ * Every array given to `sink` is the sink's to keep: the writer never writes to those bytes
  * again (a socket may still be holding them). Frames are copied on `write()`, so the caller may
  * reuse its frame right after.
  */
 export class FrameWriter {
-  private readonly sink: (bytes: Buffer) => void;
+  private readonly sink: (bytes: Uint8Array) => void;
   private readonly schedule: Scheduler;
   private readonly scheduledFlush: () => void;
 
   // The pending batch is buffer[start, end). Bytes before `start` belong to earlier batches that
   // were handed to the sink; bytes after `end` are free for the next frames.
-  private buffer: Buffer | undefined = undefined;
+  private buffer: Uint8Array | undefined = undefined;
   private start = 0;
   private end = 0;
   private scheduled = false;
 
   /**
    * @param sink receives each batch; called from `flush()` or from the scheduled callback.
-   * @param schedule defers the automatic flush; defaults to `setImmediate`.
+   * @param schedule defers the automatic flush; defaults to the platform's (Node.js: setImmediate).
    */
-  constructor(sink: (bytes: Buffer) => void, schedule: Scheduler = defaultSchedule) {
+  constructor(sink: (bytes: Uint8Array) => void, schedule: Scheduler = defaultSchedule) {
     this.sink = sink;
     this.schedule = schedule;
     this.scheduledFlush = () => {
@@ -106,12 +105,12 @@ export class FrameWriter {
 
   // Moves the pending batch to a new buffer with room for `need` more bytes. Capacity doubles
   // from INITIAL_CAPACITY, so a batch that keeps growing is copied O(log n) times, not per frame.
-  private grow(need: number): Buffer {
+  private grow(need: number): Uint8Array {
     const pending = this.end - this.start;
     let capacity = INITIAL_CAPACITY;
     while (capacity < pending + need) capacity *= 2;
-    const next = Buffer.allocUnsafe(capacity);
-    if (pending !== 0) this.buffer!.copy(next, 0, this.start, this.end);
+    const next = platform.allocUnsafe(capacity);
+    if (pending !== 0) next.set(this.buffer!.subarray(this.start, this.end), 0);
     this.buffer = next;
     this.start = 0;
     this.end = pending;

@@ -4,6 +4,7 @@
 // the same way everywhere. Also the argument-count check that replicas and hosts both make.
 
 import { UsageError } from '../errors';
+import { platform } from './platform';
 
 /**
  * Sets an own, enumerable, writable data property, also for keys such as `__proto__`,
@@ -48,7 +49,11 @@ export const MAX_COPY_DEPTH = 40;
  */
 export function copyValue(v: unknown, depth = 0): unknown {
   if (v === null || typeof v !== 'object' || depth > MAX_COPY_DEPTH) return v;
-  if (Buffer.isBuffer(v)) return Buffer.from(v);
+  if (platform.isBuffer(v)) {
+    const copy = new Uint8Array((v as Uint8Array).length);
+    copy.set(v as Uint8Array);
+    return platform.toBuffer(copy);
+  }
   if (v instanceof Uint8Array) return v.slice();
   if (v instanceof Date) return new Date(v.getTime());
   if (Array.isArray(v)) return v.map((x) => copyValue(x, depth + 1));
