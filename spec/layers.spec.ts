@@ -40,7 +40,7 @@ describe('layers of src/', () => {
     const wrong: string[] = [];
     for (const file of sourceFiles(SRC)) {
       const from = layerOf(file);
-      if (from === 'index.ts') continue; // the public exports reach everything
+      if (from === 'index.ts' || from === 'browser.ts') continue; // the entry points reach every layer they export
       const text = fs.readFileSync(file, 'utf8');
       for (const m of text.matchAll(/^\s*(?:import|export)[^'"]*from\s+'(\.{1,2}\/[^']+)'/gm)) {
         const to = layerOf(path.resolve(path.dirname(file), m[1]!));
@@ -54,6 +54,7 @@ describe('layers of src/', () => {
   it('has a row for every folder', () => {
     const layers = new Set(sourceFiles(SRC).map(layerOf));
     layers.delete('index.ts');
+    layers.delete('browser.ts');
     expect([...layers].filter((l) => !(l in ALLOWED))).to.deep.equal([]);
   });
 });

@@ -1,7 +1,8 @@
 // Package entry point: the public API of tsro (pinned in shared/API.md).
 import 'reflect-metadata';
-// First: the Node.js platform (Buffer, setImmediate) for the core, before anything uses it.
-import './util/node/node-platform';
+// First: the Node.js edge of the core (Buffer-based platform, tcp/tls/local connectors), before
+// anything uses it.
+import './transport/node/node-transports';
 
 export {
   TsroError, UrlError, ListenError, ConnectError, ProtocolError, DisconnectedError, NotValidError, AuthError,
@@ -24,7 +25,9 @@ export { FilePersistedStore } from './persistence/file-persisted-store';
 export { RegistryHost } from './registry/registry-host';
 export { RegistrySource, type SourceLocation } from './registry/registry-source';
 export type { RemoteObjectLocation, ReconnectOptions } from './node/node';
-export { registerTransportScheme, unregisterTransportScheme, type TransportScheme } from './transport/transport-schemes';
+export { registerTransportScheme, unregisterTransportScheme, type TransportScheme } from './transport/node/transport-schemes';
+export { registerConnector, unregisterConnector } from './transport/connectors';
+export type { Connector, ConnectorOptions, FrameLink, DuplexStream } from './transport/frame-link';
 export type { TlsOptions, TlsClientOptions, TlsServerOptions } from './transport/node/tls-options';
 export { adaptSource } from './host/source-adapter';
 export { currentCall, type CallContext } from './host/call-context';

@@ -21,7 +21,7 @@ import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
 import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
 import { schema } from '../../src/protocol/schema';
 import { decodeValue, decodeValues, encodeValue, type ValueMessage } from '../../src/protocol/value-codec';
-import { DEFAULT_MAX_FRAME_SIZE } from '../../src/transport/frame-channel';
+import { DEFAULT_MAX_FRAME_SIZE } from '../../src/transport/node/frame-channel';
 import { FrameDecoder } from '../../src/transport/frame-decoder';
 import { generalView, hotRecorder } from '../support/hot-packets';
 import { within } from '../support/fixtures';

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { Host, Node, RegistryHost, registerTransportScheme, unregisterTransportScheme } from '../../src/index';
-import { duplexPair } from '../../src/transport/duplex-pair';
+import { duplexPair } from '../../src/transport/node/duplex-pair';
 import { parseUrl } from '../../src/transport/url';
 import { recordingLogger, TCP_ANY, uniqueLocalUrl } from '../support/fixtures';
 import { Printer } from '../support/printer';

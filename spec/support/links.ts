@@ -9,8 +9,8 @@ import type { DecodedPacket, PacketMessage } from '../../src/protocol/messages';
 import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
 import { Peer } from '../../src/protocol/peer';
 import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
-import { duplexPair } from '../../src/transport/duplex-pair';
-import { FrameChannel } from '../../src/transport/frame-channel';
+import { duplexPair } from '../../src/transport/node/duplex-pair';
+import { FrameChannel } from '../../src/transport/node/frame-channel';
 import { within } from './fixtures';
 
 export const UNIT_WAIT_MS = 2000;

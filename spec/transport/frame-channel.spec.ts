@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as net from 'node:net';
 import { DisconnectedError, ProtocolError, TsroError } from '../../src/errors';
-import { DEFAULT_MAX_FRAME_SIZE, FrameChannel, type FrameChannelOptions } from '../../src/transport/frame-channel';
+import { DEFAULT_MAX_FRAME_SIZE, FrameChannel, type FrameChannelOptions } from '../../src/transport/node/frame-channel';
 import { connectSocket } from '../../src/transport/node/socket-client';
 import { listen, type SocketServer } from '../../src/transport/node/socket-server';
 import { parseUrl } from '../../src/transport/url';

@@ -4,7 +4,7 @@
 import { once, type EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import type { TsroError } from '../../src/errors';
-import { FrameChannel, type FrameChannelOptions } from '../../src/transport/frame-channel';
+import { FrameChannel, type FrameChannelOptions } from '../../src/transport/node/frame-channel';
 import { connectSocket } from '../../src/transport/node/socket-client';
 import { listen, type SocketServer } from '../../src/transport/node/socket-server';
 import { parseUrl } from '../../src/transport/url';

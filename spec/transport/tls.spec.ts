@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as tls from 'node:tls';
 import * as sinon from 'sinon';
 import { ConnectError, DisconnectedError, ListenError } from '../../src/errors';
-import { FrameChannel } from '../../src/transport/frame-channel';
+import { FrameChannel } from '../../src/transport/node/frame-channel';
 import { connectSocket, type ConnectOptions } from '../../src/transport/node/socket-client';
 import { listen, type SocketServer } from '../../src/transport/node/socket-server';
 import type { TlsClientOptions, TlsServerOptions } from '../../src/transport/node/tls-options';

@@ -1,5 +1,6 @@
 // The connections a host accepts, from its listening socket, from addHostSideConnection or from
-// itself in process: each gets a FrameChannel, a Peer and a HostConnection, within the host's
+// itself in process (a byte stream, carried by a FrameChannel) or as a FrameLink of a
+// message-based transport: each gets a Peer and a HostConnection, within the host's
 // limits (at most maxConnections admitted, as many more still in their handshake, small frames
 // until admitted). Broadcasts reach every admitted connection, encoded once.
 
@@ -8,7 +9,8 @@ import { DisconnectedError, type TsroError } from '../errors';
 import type { PacketMessage } from '../protocol/messages';
 import { encodePacket } from '../protocol/packet-codec';
 import { Peer } from '../protocol/peer';
-import { FrameChannel } from '../transport/frame-channel';
+import type { FrameLink } from '../transport/frame-link';
+import { FrameChannel } from '../transport/node/frame-channel';
 import { sharedStreamPublisherOf } from '../transport/shared-streams';
 import type { Logger } from '../util/logger';
 import type { Timers } from '../util/timers';
@@ -53,23 +55,43 @@ export class HostListener implements HostConnectionOwner {
 
   /** Serves a node over `socket`; `label` names the peer in messages. */
   accept(socket: Duplex, label: string): void {
-    if (this.#closed) {
+    if (this.#closed || this.#full(label)) {
       socket.destroy();
       return;
     }
+    this.#serve(this.linkOver(socket, label), label);
+  }
+
+  /** Serves a node over `link` (a message-based transport's); `label` names the peer in messages. */
+  acceptLink(link: FrameLink, label: string): void {
+    if (this.#closed || this.#full(label)) {
+      link.destroy();
+      return;
+    }
+    this.#serve(link, label);
+  }
+
+  /** A FrameLink over a byte stream, with this host's limits. */
+  linkOver(stream: Duplex, label: string): FrameChannel {
+    const s = this.#settings;
+    return new FrameChannel(stream, { maxFrameSize: s.maxFrameSize, maxBufferedBytes: s.maxBufferedBytes, label });
+  }
+
+  #full(label: string): boolean {
     const s = this.#settings;
     const pending = this.#connections.size - this.#admitted;
-    if (pending >= s.limits.maxConnections) {
-      // Peers that never finish their handshake are bounded too; no reason is sent to them.
-      s.logger.warn(`dropped ${label}: ${pending} connections are still in their handshake`);
-      socket.destroy();
-      return;
-    }
-    const channel = new FrameChannel(socket, { maxFrameSize: s.maxFrameSize, maxBufferedBytes: s.maxBufferedBytes, label });
+    if (pending < s.limits.maxConnections) return false;
+    // Peers that never finish their handshake are bounded too; no reason is sent to them.
+    s.logger.warn(`dropped ${label}: ${pending} connections are still in their handshake`);
+    return true;
+  }
+
+  #serve(link: FrameLink, label: string): void {
+    const s = this.#settings;
     // Until admitted, a peer may send only frames a handshake can need.
-    channel.setReceiveLimit(PRE_ADMISSION_FRAME_LIMIT);
-    const peer = new Peer(channel, label, s.maxFrameSize, undefined, s.maxValuesPerFrame);
-    const conn = new HostConnection(peer, this, () => channel.setReceiveLimit(s.maxFrameSize), sharedStreamPublisherOf(socket));
+    link.setReceiveLimit?.(PRE_ADMISSION_FRAME_LIMIT);
+    const peer = new Peer(link, label, s.maxFrameSize, undefined, s.maxValuesPerFrame);
+    const conn = new HostConnection(peer, this, () => link.setReceiveLimit?.(s.maxFrameSize), sharedStreamPublisherOf(link));
     this.#connections.add(conn);
     peer.start();
   }

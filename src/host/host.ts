@@ -5,15 +5,16 @@
 // and child naming), the listener (accepted connections within limits), the registry publisher
 // and the in-process connection through which a host acquires its own sources.
 
-import '../util/node/node-platform'; // Node.js-only code: the core runs on the Node.js platform here
+import '../transport/node/node-transports'; // Node.js-only code: the core runs on the Node.js edge here
 import type { ApiDescription, PropertyDescription } from '../api/api-description';
 import { apiOf, typeNameOf, type AnyClass } from '../api/metadata';
 import { UsageError } from '../errors';
 import { listen } from '../transport/node/socket-server';
 import { listenWebSocket, type HttpServer } from '../transport/node/websocket-server';
-import { listenCustom } from '../transport/transport-schemes';
+import { listenCustom } from '../transport/node/transport-schemes';
 import type { Duplex } from 'node:stream';
-import { duplexPair } from '../transport/duplex-pair';
+import { duplexPair } from '../transport/node/duplex-pair';
+import type { FrameLink } from '../transport/frame-link';
 import { hasServerCredentials, type TlsOptions } from '../transport/node/tls-options';
 import { parseUrl } from '../transport/url';
 import { Node, nodeParts, type NodeOptions, type NodeParts } from '../node/node';
@@ -305,12 +306,24 @@ export class Host extends Node {
     );
   }
 
-  /** The in-memory stream to this host itself, once it is bound; undefined for any other URL. */
-  #inProcess(url: string): Duplex | undefined {
+  /** The in-memory link to this host itself, once it is bound; undefined for any other URL. */
+  #inProcess(url: string): FrameLink | undefined {
     if (!this.#server || url !== this.#boundUrl) return undefined;
     const [mine, theirs] = duplexPair();
     this.#accept(theirs, `${this.#boundUrl} (in process)`);
-    return mine;
+    return this.#parts.listener.linkOver(mine, url);
+  }
+
+  /**
+   * Serves the node at the other end of `link`: what a message-based transport's listener (or
+   * a test) hands in; `label` names the peer in messages. @internal
+   */
+  acceptLink(link: FrameLink, label: string): void {
+    if (this.#parts.node.pool.closed) {
+      link.destroy();
+      return;
+    }
+    this.#parts.listener.acceptLink(link, label);
   }
 
   /**

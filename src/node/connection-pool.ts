@@ -1,18 +1,16 @@
 // The connections of one node: one per host URL, opened on request (connectToNode), on demand
 // (a host the registry names, or one a discovery URL such as a bare nats://servers finds), or
 // handed in (addClientSideConnection); a connection that was up and is lost is re-established
-// with capped exponential backoff until the node closes.
+// with capped exponential backoff until the node closes. Links come from the connector registered
+// for the URL's scheme (src/transport/connectors.ts): this file opens no socket itself.
 
-import type { Duplex } from 'node:stream';
 import { CancelledError, DisconnectedError, TimeoutError, TsroError, UsageError } from '../errors';
 import { checkSignal } from '../replica/call-options';
 import type { EventHub } from '../util/emitter';
 import { Peer } from '../protocol/peer';
-import { FrameChannel } from '../transport/frame-channel';
-import { connectSocket } from '../transport/node/socket-client';
-import { connectWebSocket } from '../transport/node/websocket-client';
+import { connectLink, discoverHosts, linkOverStream } from '../transport/connectors';
+import type { DuplexStream, FrameLink, HostDiscovery } from '../transport/frame-link';
 import type { TlsClientOptions } from '../transport/node/tls-options';
-import { connectCustom, discoverHosts, type HostDiscovery } from '../transport/transport-schemes';
 import { sharedStreamSubscriberOf } from '../transport/shared-streams';
 import { parseUrl, type TransportAddress } from '../transport/url';
 import type { Logger } from '../util/logger';
@@ -63,8 +61,8 @@ export interface ConnectOptions {
 /** Where the sources a connection announces go (the node's source directory). */
 export type SourceSink = Pick<NodeConnectionEvents, 'sourcesOffered' | 'sourceWithdrawn'>;
 
-/** A byte stream for a URL this node reaches without a socket (a host reaching itself), or undefined. */
-export type LocalRoute = (url: string) => Duplex | undefined;
+/** A link for a URL this node reaches without a transport (a host reaching itself), or undefined. */
+export type LocalRoute = (url: string) => FrameLink | undefined;
 
 /** A host this node wants to stay connected to. */
 interface RemoteHost {
@@ -73,7 +71,7 @@ interface RemoteHost {
   readonly address: TransportAddress | undefined;
   connection: NodeConnection | undefined;
   /** The frame link under `connection`. */
-  channel: FrameChannel | undefined;
+  channel: FrameLink | undefined;
   opening: Promise<void> | undefined;
   retryTimer: unknown;
   failures: number;
@@ -126,7 +124,7 @@ export class ConnectionPool {
   }
 
   /** The frame link of the connection to `url`, if any (tests watch what arrives on it). */
-  frameLink(url: string): FrameChannel | undefined {
+  frameLink(url: string): FrameLink | undefined {
     const remote = this.#remotes.get(url);
     return remote?.connection ? remote.channel : undefined;
   }
@@ -309,12 +307,19 @@ export class ConnectionPool {
   }
 
   /** See Node.addClientSideConnection. */
-  addClientSideConnection(stream: Duplex, name = `external:${++this.#externalCount}`): Promise<void> {
+  addClientSideConnection(stream: DuplexStream | FrameLink, name = `external:${++this.#externalCount}`): Promise<void> {
     if (this.#closed) return Promise.reject(new DisconnectedError('the node is closed', 'CLOSED'));
     if (this.#remotes.has(name)) return Promise.reject(new UsageError('DECLARATION_INVALID', `a connection named ${name} already exists`));
+    let link: FrameLink;
+    try {
+      const s = this.#settings;
+      link = isFrameLink(stream) ? stream : linkOverStream(stream, { label: name, maxFrameSize: s.maxFrameSize, maxBufferedBytes: s.maxBufferedBytes });
+    } catch (err) {
+      return Promise.reject(err);
+    }
     // Never opened by this node, so it has no address to connect to.
     const remote = this.#addRemote(name, undefined, false, true);
-    const attempt = this.#attach(remote, stream);
+    const attempt = this.#attach(remote, link);
     remote.opening = attempt;
     attempt.then(
       () => {
@@ -364,12 +369,12 @@ export class ConnectionPool {
     remote.retryTimer = undefined;
     const attempt = (async () => {
       if (!remote.address) throw new DisconnectedError(`${remote.url} was handed in as a stream; it cannot be reopened`);
-      const stream = await this.#openStream(remote.url, remote.address);
+      const link = await this.#openLink(remote.url, remote.address);
       if (this.#closed) {
-        stream.destroy();
+        link.destroy();
         throw new DisconnectedError('the node was closed while connecting', 'CLOSED');
       }
-      await this.#attach(remote, stream);
+      await this.#attach(remote, link);
       remote.failures = 0;
       for (const w of [...(remote.waiters ?? [])]) w.resolve();
       remote.waiters = undefined;
@@ -382,24 +387,20 @@ export class ConnectionPool {
     return attempt;
   }
 
-  /** The byte stream to a host: in process if the local route has one, else a socket. */
-  #openStream(url: string, address: TransportAddress): Promise<Duplex> {
+  /** The link to a host: in process if the local route has one, else through its scheme's connector. */
+  #openLink(url: string, address: TransportAddress): Promise<FrameLink> {
     const local = this.#localRoute?.(url);
     if (local) return Promise.resolve(local);
-    if (address.scheme === 'custom') return connectCustom(address);
-    if (address.scheme === 'ws' || address.scheme === 'wss') {
-      return connectWebSocket(address, { maxFrameSize: this.#settings.maxFrameSize, timeoutMs: this.#settings.connectTimeout, tls: this.#settings.tls });
-    }
-    return connectSocket(address, { timeoutMs: this.#settings.connectTimeout, tls: this.#settings.tls });
+    const s = this.#settings;
+    return connectLink(address, { label: url, timeoutMs: s.connectTimeout, maxFrameSize: s.maxFrameSize, maxBufferedBytes: s.maxBufferedBytes, tls: s.tls });
   }
 
-  /** Runs the protocol over `stream` to `remote`; resolves once the host's source list is in. */
-  async #attach(remote: RemoteHost, stream: Duplex): Promise<void> {
+  /** Runs the protocol over `channel` to `remote`; resolves once the host's source list is in. */
+  async #attach(remote: RemoteHost, channel: FrameLink): Promise<void> {
     const s = this.#settings;
-    const channel = new FrameChannel(stream, { maxFrameSize: s.maxFrameSize, maxBufferedBytes: s.maxBufferedBytes, label: remote.url });
     const credential = typeof s.credential === 'function' ? (s.credential as (url: string) => unknown)(remote.url) : s.credential;
     const peer = new Peer(channel, remote.url, s.maxFrameSize, credential, s.maxValuesPerFrame);
-    const connection = new NodeConnection(remote.url, peer, this.#events, s.timers, s.heartbeatInterval, sharedStreamSubscriberOf(stream), s.callTimeout);
+    const connection = new NodeConnection(remote.url, peer, this.#events, s.timers, s.heartbeatInterval, sharedStreamSubscriberOf(channel), s.callTimeout);
     remote.connection = connection;
     remote.channel = channel;
     try {
@@ -468,4 +469,8 @@ export class ConnectionPool {
     }
     if (wasUp) this.#scheduleReconnect(remote, error);
   }
+}
+
+function isFrameLink(stream: DuplexStream | FrameLink): stream is FrameLink {
+  return typeof (stream as FrameLink).send === 'function' && 'onFrame' in stream;
 }

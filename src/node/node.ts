@@ -5,8 +5,7 @@
 // and the persistence saver. A replica acquired before any host offers its source waits,
 // uninitialized, and initializes by itself once a connected host offers it.
 
-import type { Duplex } from 'node:stream';
-import { DEFAULT_MAX_FRAME_SIZE } from '../transport/frame-channel';
+import { DEFAULT_MAX_FRAME_SIZE, type DuplexStream, type FrameLink } from '../transport/frame-link';
 import type { TlsClientOptions } from '../transport/node/tls-options';
 import type { PersistedStore } from '../persistence/persisted-store';
 import { RegistrySource } from '../registry/registry-source';
@@ -300,12 +299,13 @@ export class Node {
 
   /**
    * Carries the protocol over a stream you connected yourself (QtRO's addClientSideConnection):
-   * any Duplex, e.g. a socket of your own transport, or one end of a pipe. Resolves once the
+   * any Node.js Duplex (e.g. a socket of your own transport, or one end of a pipe), or a
+   * FrameLink of your own (src/transport/frame-link.ts), in any runtime. Resolves once the
    * host at the other end has answered the handshake; its sources are then offered like those
    * of any connected host. Such a connection is not re-established when it drops: hand in a new
    * stream. `name` labels it in messages and knownSources() (default `external:N`).
    */
-  addClientSideConnection(stream: Duplex, name?: string): Promise<void> {
+  addClientSideConnection(stream: DuplexStream | FrameLink, name?: string): Promise<void> {
     return this.#parts.pool.addClientSideConnection(stream, name);
   }
 

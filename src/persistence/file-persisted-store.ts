@@ -34,6 +34,7 @@
 // do not corrupt it (every write is a whole, atomic file) but each overwrites the other's
 // entries.
 
+import '../util/node/node-platform'; // Node.js-only code: Buffers persist as Buffers
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as zlib from 'node:zlib';

@@ -9,9 +9,10 @@
 // Uint8Array, -0, NaN, Map, nested containers...), `save` snapshots them (a later change to a
 // saved object does not reach the store) and every `restore` returns fresh objects.
 
-import * as protobuf from 'protobufjs';
+import * as protobuf from 'protobufjs/light';
 import { decodeValue, encodeValue, encodeValues, type ValueMessage } from '../protocol/value-codec';
 import { schema } from '../protocol/schema';
+import { platform } from '../util/platform';
 
 /**
  * Storage for the persisted properties of typed replicas, keyed by source name and API signature.
@@ -141,7 +142,9 @@ export interface PersistedEntry {
  * @throws Error if the bytes are not an entry
  */
 export function decodePersistedEntry(bytes: Uint8Array): PersistedEntry {
-  const r = protobuf.Reader.create(Buffer.from(bytes));
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  const r = protobuf.Reader.create(platform.toBuffer(copy));
   let sourceName = '';
   let signature = '';
   const values: unknown[] = [];

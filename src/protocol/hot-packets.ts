@@ -288,10 +288,10 @@ export function streamItemSize(value: unknown, what: What): number {
 }
 
 /** Packet{streamItems: {serial, items}}. */
-export function encodeStreamItems(serial: number, items: readonly unknown[], what: What): Buffer {
+export function encodeStreamItems(serial: number, items: readonly unknown[], what: What): Uint8Array {
   const body = uintFieldSize(serial) + planAll(items, what);
   // Packet field 21, length-delimited: a two-byte tag.
-  const out = new Out(Buffer.allocUnsafe(2 + varintSize(body) + body));
+  const out = new Out(platform.allocUnsafe(2 + varintSize(body) + body));
   out.buf[0] = 0xaa;
   out.buf[1] = 0x01;
   out.pos = 2;

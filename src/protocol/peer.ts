@@ -20,18 +20,10 @@ import { decodeValue, encodeValue } from './value-codec';
 import { PROTOCOL_VERSION } from './protocol-version';
 import { platform } from '../util/platform';
 
-/** What a peer needs from the layer below: frames in, frames out, a close signal. */
-export interface FrameLink {
-  /** Queues one frame; false if the link is closed. */
-  send(frame: Uint8Array): boolean;
-  onFrame: (frame: Uint8Array) => void;
-  onClose: (error: TsroError | undefined) => void;
-  /** Flushes what is queued, then closes. */
-  close(): void;
-  /** Closes at once. */
-  destroy(error?: TsroError): void;
-  readonly closed: boolean;
-}
+// What a peer needs from the layer below (frames in, frames out, a close signal) is the
+// transport layer's FrameLink.
+import type { FrameLink } from '../transport/frame-link';
+export type { FrameLink };
 
 // Names this side in the handshake, for the peer's logs: e.g. `tsro node/v20.19.0`.
 function agent(): string {

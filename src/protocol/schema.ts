@@ -1,13 +1,13 @@
-// Parses src/protocol/tsro.proto, the protocol's single source of truth, and exposes its message
-// types. The text comes from tsro-proto.ts (generated from the .proto at build time) rather than
-// from the file system, so this layer runs in any JavaScript runtime. protobufjs compiles an
-// encoder and decoder per type on first use, so parsing the text at load time costs nothing per
-// message compared with generated static code.
+// The message types of src/protocol/tsro.proto, the protocol's single source of truth. They are
+// built from tsro-descriptor.ts, the .proto as a JSON descriptor generated at build time, so
+// this layer needs no file system and only protobufjs's light build (no .proto parser): it runs
+// in any JavaScript runtime. protobufjs compiles an encoder and decoder per type on first use, so
+// building the types at load time costs nothing per message compared with generated static code.
 
-import * as protobuf from 'protobufjs';
-import { TSRO_PROTO } from './tsro-proto';
+import * as protobuf from 'protobufjs/light';
+import { TSRO_DESCRIPTOR } from './tsro-descriptor';
 
-const root = protobuf.parse(TSRO_PROTO, { keepCase: false }).root;
+const root = protobuf.Root.fromJSON(TSRO_DESCRIPTOR);
 root.resolveAll();
 
 // protobufjs gives each oneof (e.g. Packet.kind) an accessor whose setter deletes every other

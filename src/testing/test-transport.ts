@@ -7,8 +7,8 @@
 
 import type { Duplex } from 'node:stream';
 import { ConnectError, ListenError } from '../errors';
-import { registerTransportScheme } from '../transport/transport-schemes';
-import { duplexPair } from '../transport/duplex-pair';
+import { registerTransportScheme } from '../transport/node/transport-schemes';
+import { duplexPair } from '../transport/node/duplex-pair';
 
 export const TEST_SCHEME = 'tsro-test';
 

@@ -6,7 +6,9 @@
 //
 // A transport offers shared streams by putting one of these objects on the byte streams it hands
 // out, under the SHARED_STREAMS symbol: a publisher on the streams a host accepts, a subscriber
-// on the streams a node opens. Everything else about such a connection is ordinary.
+// on the streams a node opens (FrameChannel passes it on to the FrameLink it makes of such a
+// stream; a message-based link may carry one itself). Everything else about such a connection
+// is ordinary.
 
 /** The key under which a byte stream carries its shared-stream capability. */
 export const SHARED_STREAMS: unique symbol = Symbol('tsro.sharedStreams');

@@ -2,12 +2,10 @@
 // (TCP with TLS on top), `ws://host:port/path` and `wss://...` (WebSocket, plain or over TLS) and
 // `local:name` (a Unix domain socket, or a named pipe on Windows). Parsing is strict and happens before any
 // socket exists, so a typo fails with a UrlError that quotes the URL instead of an OS error later.
+// This module is platform-free; schemes whose meaning depends on the runtime (`local:` needs the
+// OS's temp directory and socket path limits) are parsed by the runtime's edge, which registers a
+// parser for them (src/transport/node/local-url.ts).
 
-import { Buffer } from 'node:buffer';
-import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { inspect } from 'node:util';
 import { UrlError } from '../errors';
 import { parseNatsUrl } from './nats/nats-url';
 
@@ -46,10 +44,28 @@ export interface WebSocketAddress {
  */
 const customSchemes = new Set<string>();
 
+const BUILT_IN = ['tcp', 'tls', 'ws', 'wss', 'local', 'localabstract', 'nats'];
+
+/** Whether `scheme` is one tsro parses itself (lower-case). */
+export function isBuiltInScheme(scheme: string): boolean {
+  return BUILT_IN.includes(scheme);
+}
+
+/** Parses what follows `scheme:` in `url`; throws UrlError (see `invalidUrl`). */
+export type SchemeParser = (url: string, rest: string) => TransportAddress;
+
+/** Parsers of the runtime-specific built-in schemes, registered by the runtime's edge. */
+const platformParsers = new Map<string, SchemeParser>();
+
+/** @internal Registers the parser of a built-in scheme whose meaning depends on the runtime. */
+export function registerSchemeParser(scheme: 'local' | 'localabstract', parser: SchemeParser): void {
+  platformParsers.set(scheme, parser);
+}
+
 /** Makes parseUrl accept `scheme:...` URLs (lower-case scheme name, not a built-in one). */
 export function allowCustomScheme(scheme: string): void {
   const s = scheme.toLowerCase();
-  if (!/^[a-z][a-z0-9+.-]*$/.test(s) || ['tcp', 'tls', 'ws', 'wss', 'local', 'localabstract', 'nats'].includes(s)) {
+  if (!/^[a-z][a-z0-9+.-]*$/.test(s) || isBuiltInScheme(s)) {
     throw new UrlError(`"${scheme}" cannot be registered as a URL scheme (built-in or malformed)`);
   }
   customSchemes.add(s);
@@ -60,10 +76,6 @@ export function disallowCustomScheme(scheme: string): void {
   customSchemes.delete(scheme.toLowerCase());
 }
 
-const IS_WINDOWS = process.platform === 'win32';
-const PIPE_PREFIX = '\\\\.\\pipe\\';
-// sun_path is 108 bytes on Linux and 104 on macOS and the BSDs, NUL terminator included.
-const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const HOSTNAME = /^[A-Za-z0-9._-]+$/;
 const PORT = /^[0-9]{1,5}$/;
@@ -91,7 +103,7 @@ const PATH_AND_QUERY = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*(?:\
  */
 export function parseUrl(url: string): TransportAddress {
   if (typeof url !== 'string') {
-    throw new UrlError(`invalid URL ${inspect(url, { depth: 0 })}: expected a string, got ${describeType(url)}`);
+    throw new UrlError(`invalid URL ${shown(url)}: expected a string, got ${describeType(url)}`);
   }
   const scheme = SCHEME.exec(url);
   if (scheme === null) {
@@ -108,9 +120,11 @@ export function parseUrl(url: string): TransportAddress {
     case 'wss':
       return parseWebSocket(url, rest, 'wss');
     case 'local':
-      return parseLocal(url, rest);
-    case 'localabstract':
-      return parseLocalAbstract(url, rest);
+    case 'localabstract': {
+      const parser = platformParsers.get(scheme[1].toLowerCase());
+      if (!parser) throw invalid(url, `"${scheme[1]}:" URLs (local sockets) are not available in this runtime`);
+      return parser(url, rest);
+    }
     case 'nats':
       // Checked here so that a typo fails at once; carried as a scheme of its own.
       return { scheme: 'custom', name: 'nats', url: parseNatsUrl(url).url };
@@ -192,7 +206,7 @@ function parseAuthority(url: string, authority: string, form: string, scheme: st
     const close = authority.indexOf(']');
     if (close < 0) throw invalid(url, 'unterminated "[" in host');
     host = authority.slice(1, close);
-    if (!net.isIPv6(host)) throw invalid(url, `"${host}" in brackets is not an IPv6 address`);
+    if (!isIPv6(host)) throw invalid(url, `"${host}" in brackets is not an IPv6 address`);
     const after = authority.slice(close + 1);
     if (!after.startsWith(':')) throw invalid(url, `a port is required (${scheme}://[addr]:port)`);
     portText = after.slice(1);
@@ -213,37 +227,8 @@ function parseAuthority(url: string, authority: string, form: string, scheme: st
   return { host, port };
 }
 
-function parseLocal(url: string, name: string): TransportAddress {
-  if (name === '') throw invalid(url, 'the socket name is empty (local:name)');
-  if (name.includes('\0')) throw invalid(url, 'the socket name contains a NUL byte');
-  if (name.startsWith('//')) {
-    // Most likely local:///abs/path; ambiguous, so ask for the one spelling.
-    throw invalid(url, 'write local:name or local:/absolute/path, without "//"');
-  }
-  let socketPath: string;
-  if (IS_WINDOWS) {
-    socketPath = name.startsWith(PIPE_PREFIX) ? name : PIPE_PREFIX + name;
-  } else {
-    socketPath = name.startsWith('/') ? name : path.join(os.tmpdir(), name);
-    const bytes = Buffer.byteLength(socketPath);
-    if (bytes > MAX_SOCKET_PATH_BYTES) {
-      throw invalid(url, `socket path "${socketPath}" is ${bytes} bytes; the OS allows at most ${MAX_SOCKET_PATH_BYTES}`);
-    }
-  }
-  return { scheme: 'local', name, path: socketPath, url: `local:${name}` };
-}
-
-// Linux's abstract socket namespace: no file, gone with the last socket, named by a leading NUL.
-function parseLocalAbstract(url: string, name: string): TransportAddress {
-  if (process.platform !== 'linux') throw invalid(url, 'abstract sockets exist only on Linux; use local:name');
-  if (name === '') throw invalid(url, 'the socket name is empty (localabstract:name)');
-  if (name.includes('\0')) throw invalid(url, 'the socket name contains a NUL byte');
-  const bytes = Buffer.byteLength(name) + 1;
-  if (bytes > MAX_SOCKET_PATH_BYTES) throw invalid(url, `the name is ${bytes - 1} bytes; the OS allows at most ${MAX_SOCKET_PATH_BYTES - 1}`);
-  return { scheme: 'local', name, path: `\0${name}`, url: `localabstract:${name}`, abstract: true };
-}
-
-function invalid(url: string, reason: string): UrlError {
+/** The UrlError for `url`, saying what is wrong with it. */
+export function invalid(url: string, reason: string): UrlError {
   return new UrlError(`invalid URL ${JSON.stringify(url)}: ${reason}`);
 }
 
@@ -252,4 +237,31 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   const t = typeof value;
   return t === 'undefined' ? 'undefined' : `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`;
+}
+
+// An IPv6 address (as in brackets in a URL), with an optional zone (`fe80::1%eth0`): what the
+// WHATWG URL parser accepts as an IPv6 host, which every runtime has.
+function isIPv6(host: string): boolean {
+  const percent = host.indexOf('%');
+  const address = percent < 0 ? host : host.slice(0, percent);
+  if (percent >= 0 && !/^[A-Za-z0-9_.~-]+$/.test(host.slice(percent + 1))) return false;
+  if (!/^[0-9A-Fa-f:.]+$/.test(address) || !address.includes(':')) return false;
+  try {
+    new URL(`http://[${address}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A short rendering of a value that is not a URL string, for the error message.
+function shown(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol' || typeof value === 'function') return String(value);
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

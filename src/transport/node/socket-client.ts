@@ -2,7 +2,6 @@
 // names the URL and why the OS (or, for tls://, the TLS handshake) refused it. What flows over
 // the socket is FrameChannel's business.
 
-import '../../util/node/node-platform'; // Node.js-only code: the core runs on the Node.js platform here
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { ConnectError } from '../../errors';

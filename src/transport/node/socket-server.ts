@@ -3,7 +3,6 @@
 // file behind -- and so that a socket file left behind by a crashed host does not block the next.
 // For tls://, a socket is handed over only once its TLS handshake has succeeded.
 
-import '../../util/node/node-platform'; // Node.js-only code: the core runs on the Node.js platform here
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';

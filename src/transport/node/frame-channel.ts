@@ -1,17 +1,20 @@
-// One connection as a two-way stream of frames. It owns the socket: received chunks go through a
+// One Node.js byte stream (socket, pipe, any Duplex) as a FrameLink (src/transport/frame-link.ts):
+// a two-way stream of length-prefixed frames. It owns the socket: received chunks go through a
 // FrameDecoder, sent frames through a FrameWriter, and every way the connection can end (close,
 // destroy, peer hang-up, socket error, malformed stream) funnels into a single onClose call.
 
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { DisconnectedError, LimitError, ProtocolError, TsroError } from '../errors';
-import { FrameDecoder } from './frame-decoder';
-import { FrameWriter } from './frame-writer';
-import { describeOsError } from './node/os-error';
-import { hostPortUrl } from './url';
+import { DisconnectedError, LimitError, ProtocolError, TsroError } from '../../errors';
+import { FrameDecoder } from '../frame-decoder';
+import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_SIZE, type FrameLink } from '../frame-link';
+import { FrameWriter } from '../frame-writer';
+import { describeOsError } from './os-error';
+import { hostPortUrl } from '../url';
+import { SHARED_STREAMS } from '../shared-streams';
 
-/** The default limit on one frame, either way: 64 MiB. */
-export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
+export { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_SIZE };
+
 
 /** How long `close()` waits, by default, for the peer to finish closing before destroying. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
@@ -36,8 +39,6 @@ export interface FrameChannelOptions {
   maxBufferedBytes?: number;
 }
 
-/** The default limit on unsent bytes per connection: 32 MiB. */
-export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
 // open: frames flow both ways. closing: close() was called, pending frames are flushed and the
 // socket is ending. closed: the connection is gone or being torn down; onClose is due.
@@ -64,7 +65,7 @@ type State = 'open' | 'closing' | 'closed';
  *
  * When several of those happen, the first one wins.
  */
-export class FrameChannel {
+export class FrameChannel implements FrameLink {
   /** Receives every frame the peer sends, in order. */
   onFrame: (frame: Uint8Array) => void = () => {};
   /** Called once when the connection is gone; see the class comment. */
@@ -101,6 +102,10 @@ export class FrameChannel {
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.socket = socket;
+    // A transport that fans out by itself puts its shared-stream capability on the streams it
+    // hands out; the protocol finds it on the link.
+    const shared = (socket as { [SHARED_STREAMS]?: unknown })[SHARED_STREAMS];
+    if (shared !== undefined) (this as { [SHARED_STREAMS]?: unknown })[SHARED_STREAMS] = shared;
     this.remoteLabel =
       socket instanceof net.Socket && socket.remoteAddress !== undefined && socket.remotePort !== undefined
         ? hostPortUrl((socket as { encrypted?: boolean }).encrypted === true ? 'tls' : 'tcp', socket.remoteAddress, socket.remotePort)

@@ -1,11 +1,18 @@
-// URL schemes of user-supplied transports (QtRO's external schemas): register a scheme with a
-// connector (and optionally a listener) and tsro uses it wherever it meets such a URL: in
-// connectToNode, as a Host's URL, and for hosts a registry hands out.
+// URL schemes carried over Node.js byte streams beyond tcp, tls and local: nats:// (built in,
+// loaded on first use) and schemes registered by the user (QtRO's external schemas): register a
+// scheme with a function that opens a Duplex (and optionally a listener) and tsro uses it
+// wherever it meets such a URL: in connectToNode, as a Host's URL, and for hosts a registry hands
+// out. The connecting side becomes a Connector of the core (src/transport/connectors.ts) whose
+// streams are carried by FrameChannel; a transport that moves whole messages registers a
+// Connector directly instead.
 
 import type { Duplex } from 'node:stream';
-import { ConnectError, ListenError, UsageError } from '../errors';
-import { allowCustomScheme, disallowCustomScheme, type TransportAddress } from './url';
-import { parseNatsUrl } from './nats/nats-url';
+import { ConnectError, ListenError, UsageError } from '../../errors';
+import { registerConnector, unregisterConnector } from '../connectors';
+import type { Connector, HostDiscovery, HostDiscoveryEvents } from '../frame-link';
+import type { TransportAddress } from '../url';
+import { parseNatsUrl } from '../nats/nats-url';
+import { FrameChannel } from './frame-channel';
 
 export interface TransportScheme {
   /** Opens a connected stream to `url`. A rejection becomes CONNECT_FAILED naming the URL. */
@@ -20,21 +27,6 @@ export interface TransportScheme {
 
 const schemes = new Map<string, TransportScheme>();
 
-/** What a scheme that reaches many hosts through one URL (nats://servers) tells a node. */
-export interface HostDiscoveryEvents {
-  /** A host appeared (or came back), at this URL. */
-  found(hostUrl: string): void;
-  /** A host left. */
-  lost(hostUrl: string): void;
-}
-
-/** A running discovery of hosts. */
-export interface HostDiscovery {
-  /** Resolves with the hosts known after a first look. */
-  start(): Promise<string[]>;
-  close(): Promise<void>;
-}
-
 interface BuiltInScheme extends TransportScheme {
   /** For URLs that name a meeting place rather than a host: follow the hosts there. */
   discover?(url: string, events: HostDiscoveryEvents): HostDiscovery | undefined;
@@ -42,9 +34,9 @@ interface BuiltInScheme extends TransportScheme {
 
 // The NATS client is loaded on first use: every other program (the CLI's start-up among them)
 // would pay ~0.1 s of CPU for it.
-function nats(): typeof import('./nats/nats-transport') {
+function nats(): typeof import('../nats/nats-transport') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./nats/nats-transport') as typeof import('./nats/nats-transport');
+  return require('../nats/nats-transport') as typeof import('../nats/nats-transport');
 }
 
 // Schemes tsro itself carries through this mechanism; they cannot be registered or removed.
@@ -62,43 +54,42 @@ const builtIn = new Map<string, BuiltInScheme>([
   ],
 ]);
 
-/**
- * @internal A discovery of the hosts behind `address`, if its URL names a place where hosts
- * meet (a bare nats://servers) rather than one host; undefined for every other URL.
- */
-export function discoverHosts(address: TransportAddress, events: HostDiscoveryEvents): HostDiscovery | undefined {
-  if (address.scheme !== 'custom') return undefined;
-  return builtIn.get(address.name)?.discover?.(address.url, events);
+/** A core Connector over a scheme whose connections are Duplex streams. */
+function streamConnector(transport: BuiltInScheme): Connector {
+  return {
+    async connect(address, options) {
+      let stream: Duplex;
+      try {
+        stream = await transport.connect(address.url);
+      } catch (err) {
+        if (err instanceof ConnectError) throw err;
+        throw new ConnectError(`cannot connect to ${address.url}: ${err instanceof Error ? err.message : String(err)}`, err);
+      }
+      return new FrameChannel(stream, { label: options.label, maxFrameSize: options.maxFrameSize, maxBufferedBytes: options.maxBufferedBytes });
+    },
+    discover: transport.discover && ((address, events) => transport.discover!(address.url, events)),
+  };
 }
+
+for (const [name, transport] of builtIn) registerConnector(name, streamConnector(transport));
 
 /** Makes `scheme:...` URLs usable everywhere tsro takes a URL. */
 export function registerTransportScheme(scheme: string, transport: TransportScheme): void {
   const name = scheme.toLowerCase();
-  if (schemes.has(name)) throw new UsageError('DECLARATION_INVALID', `the URL scheme "${scheme}" is already registered`);
-  allowCustomScheme(name);
+  if (schemes.has(name) || builtIn.has(name)) throw new UsageError('DECLARATION_INVALID', `the URL scheme "${scheme}" is already registered`);
+  registerConnector(name, streamConnector(transport));
   schemes.set(name, transport);
 }
 
 /** Removes a registered scheme (connections already made are not affected). */
 export function unregisterTransportScheme(scheme: string): boolean {
   const name = scheme.toLowerCase();
-  disallowCustomScheme(name);
-  return schemes.delete(name);
+  if (!schemes.delete(name)) return false;
+  unregisterConnector(name);
+  return true;
 }
 
 type Custom = Extract<TransportAddress, { scheme: 'custom' }>;
-
-/** @internal Connects through a registered scheme. */
-export async function connectCustom(address: Custom): Promise<Duplex> {
-  const transport = builtIn.get(address.name) ?? schemes.get(address.name);
-  if (!transport) throw new ConnectError(`cannot connect to ${address.url}: the "${address.name}" scheme is not registered`);
-  try {
-    return await transport.connect(address.url);
-  } catch (err) {
-    if (err instanceof ConnectError) throw err;
-    throw new ConnectError(`cannot connect to ${address.url}: ${err instanceof Error ? err.message : String(err)}`, err);
-  }
-}
 
 /** @internal Listens through a registered scheme. */
 export async function listenCustom(

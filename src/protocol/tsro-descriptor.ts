@@ -1,0 +1,740 @@
+// Generated from src/protocol/tsro.proto by scripts/generate-proto-module.js (run by `npm run build`).
+// Edit tsro.proto, not this file: spec/protocol/schema.spec.ts checks that this is what the .proto
+// parses to.
+
+import type { INamespace } from 'protobufjs/light';
+
+/** src/protocol/tsro.proto as a protobufjs JSON descriptor. */
+export const TSRO_DESCRIPTOR = {
+ "nested": {
+  "tsro": {
+   "nested": {
+    "v1": {
+     "nested": {
+      "Packet": {
+       "oneofs": {
+        "kind": {
+         "oneof": [
+          "propertyChange",
+          "invoke",
+          "reply",
+          "signal",
+          "setProperty",
+          "handshake",
+          "sourceList",
+          "sourceAdded",
+          "sourceRemoved",
+          "acquire",
+          "release",
+          "init",
+          "ping",
+          "pong",
+          "goodbye"
+         ]
+        }
+       },
+       "fields": {
+        "propertyChange": {
+         "type": "PropertyChange",
+         "id": 1,
+         "protoName": "property_change"
+        },
+        "invoke": {
+         "type": "Invoke",
+         "id": 2
+        },
+        "reply": {
+         "type": "InvokeReply",
+         "id": 3
+        },
+        "signal": {
+         "type": "SignalEmit",
+         "id": 4
+        },
+        "setProperty": {
+         "type": "SetProperty",
+         "id": 5,
+         "protoName": "set_property"
+        },
+        "handshake": {
+         "type": "Handshake",
+         "id": 6
+        },
+        "sourceList": {
+         "type": "SourceList",
+         "id": 7,
+         "protoName": "source_list"
+        },
+        "sourceAdded": {
+         "type": "SourceAdded",
+         "id": 8,
+         "protoName": "source_added"
+        },
+        "sourceRemoved": {
+         "type": "SourceRemoved",
+         "id": 9,
+         "protoName": "source_removed"
+        },
+        "acquire": {
+         "type": "Acquire",
+         "id": 10
+        },
+        "release": {
+         "type": "Release",
+         "id": 11
+        },
+        "init": {
+         "type": "Init",
+         "id": 12
+        },
+        "ping": {
+         "type": "Ping",
+         "id": 13
+        },
+        "pong": {
+         "type": "Pong",
+         "id": 14
+        },
+        "goodbye": {
+         "type": "Goodbye",
+         "id": 15
+        }
+       }
+      },
+      "Handshake": {
+       "fields": {
+        "version": {
+         "type": "uint32",
+         "id": 1
+        },
+        "agent": {
+         "type": "string",
+         "id": 2
+        },
+        "maxFrameSize": {
+         "type": "uint32",
+         "id": 3,
+         "protoName": "max_frame_size"
+        },
+        "credential": {
+         "type": "Value",
+         "id": 4
+        }
+       }
+      },
+      "SourceInfo": {
+       "fields": {
+        "id": {
+         "type": "uint32",
+         "id": 1
+        },
+        "name": {
+         "type": "string",
+         "id": 2
+        },
+        "typeName": {
+         "type": "string",
+         "id": 3,
+         "protoName": "type_name"
+        },
+        "signature": {
+         "type": "string",
+         "id": 4
+        },
+        "child": {
+         "type": "bool",
+         "id": 5
+        }
+       }
+      },
+      "SourceList": {
+       "fields": {
+        "sources": {
+         "rule": "repeated",
+         "type": "SourceInfo",
+         "id": 1
+        }
+       }
+      },
+      "SourceAdded": {
+       "fields": {
+        "source": {
+         "type": "SourceInfo",
+         "id": 1
+        }
+       }
+      },
+      "SourceRemoved": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        }
+       }
+      },
+      "Goodbye": {
+       "fields": {
+        "error": {
+         "type": "ErrorInfo",
+         "id": 1
+        }
+       }
+      },
+      "Acquire": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "wantDefinition": {
+         "type": "bool",
+         "id": 2,
+         "protoName": "want_definition"
+        }
+       }
+      },
+      "Release": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        }
+       }
+      },
+      "Init": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "values": {
+         "rule": "repeated",
+         "type": "Value",
+         "id": 2
+        },
+        "definition": {
+         "type": "ApiDefinition",
+         "id": 3
+        }
+       }
+      },
+      "PropertyChange": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "index": {
+         "type": "uint32",
+         "id": 2
+        },
+        "value": {
+         "type": "Value",
+         "id": 3
+        }
+       }
+      },
+      "SignalEmit": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "index": {
+         "type": "uint32",
+         "id": 2
+        },
+        "args": {
+         "rule": "repeated",
+         "type": "Value",
+         "id": 3
+        }
+       }
+      },
+      "Invoke": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "index": {
+         "type": "uint32",
+         "id": 2
+        },
+        "serial": {
+         "type": "uint32",
+         "id": 3
+        },
+        "args": {
+         "rule": "repeated",
+         "type": "Value",
+         "id": 4
+        }
+       }
+      },
+      "SetProperty": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "index": {
+         "type": "uint32",
+         "id": 2
+        },
+        "value": {
+         "type": "Value",
+         "id": 3
+        },
+        "serial": {
+         "type": "uint32",
+         "id": 4
+        }
+       }
+      },
+      "InvokeReply": {
+       "fields": {
+        "serial": {
+         "type": "uint32",
+         "id": 1
+        },
+        "value": {
+         "type": "Value",
+         "id": 2
+        },
+        "error": {
+         "type": "ErrorInfo",
+         "id": 3
+        }
+       }
+      },
+      "ErrorInfo": {
+       "fields": {
+        "code": {
+         "type": "string",
+         "id": 1
+        },
+        "name": {
+         "type": "string",
+         "id": 2
+        },
+        "message": {
+         "type": "string",
+         "id": 3
+        }
+       }
+      },
+      "Ping": {
+       "fields": {
+        "nonce": {
+         "type": "uint32",
+         "id": 1
+        }
+       }
+      },
+      "Pong": {
+       "fields": {
+        "nonce": {
+         "type": "uint32",
+         "id": 1
+        }
+       }
+      },
+      "Value": {
+       "oneofs": {
+        "kind": {
+         "oneof": [
+          "int",
+          "double",
+          "string",
+          "bool",
+          "bytes",
+          "null",
+          "bigint",
+          "date",
+          "list",
+          "object",
+          "map",
+          "buffer",
+          "doubles",
+          "ints"
+         ]
+        }
+       },
+       "fields": {
+        "int": {
+         "type": "sint32",
+         "id": 1
+        },
+        "double": {
+         "type": "double",
+         "id": 2
+        },
+        "string": {
+         "type": "string",
+         "id": 3
+        },
+        "bool": {
+         "type": "bool",
+         "id": 4
+        },
+        "bytes": {
+         "type": "bytes",
+         "id": 5
+        },
+        "null": {
+         "type": "NullValue",
+         "id": 6
+        },
+        "bigint": {
+         "type": "bytes",
+         "id": 7
+        },
+        "date": {
+         "type": "double",
+         "id": 8
+        },
+        "list": {
+         "type": "ValueList",
+         "id": 9
+        },
+        "object": {
+         "type": "Struct",
+         "id": 10
+        },
+        "map": {
+         "type": "MapValue",
+         "id": 11
+        },
+        "buffer": {
+         "type": "bytes",
+         "id": 12
+        },
+        "doubles": {
+         "type": "PackedDoubles",
+         "id": 13
+        },
+        "ints": {
+         "type": "PackedInts",
+         "id": 14
+        }
+       }
+      },
+      "NullValue": {
+       "values": {
+        "NULL_VALUE": 0
+       }
+      },
+      "ValueList": {
+       "fields": {
+        "items": {
+         "rule": "repeated",
+         "type": "Value",
+         "id": 1
+        }
+       }
+      },
+      "Struct": {
+       "fields": {
+        "fields": {
+         "rule": "repeated",
+         "type": "Field",
+         "id": 1
+        }
+       },
+       "nested": {
+        "Field": {
+         "fields": {
+          "key": {
+           "type": "string",
+           "id": 1
+          },
+          "value": {
+           "type": "Value",
+           "id": 2
+          }
+         }
+        }
+       }
+      },
+      "MapValue": {
+       "fields": {
+        "entries": {
+         "rule": "repeated",
+         "type": "Entry",
+         "id": 1
+        }
+       },
+       "nested": {
+        "Entry": {
+         "fields": {
+          "key": {
+           "type": "Value",
+           "id": 1
+          },
+          "value": {
+           "type": "Value",
+           "id": 2
+          }
+         }
+        }
+       }
+      },
+      "PackedDoubles": {
+       "fields": {
+        "items": {
+         "rule": "repeated",
+         "type": "double",
+         "id": 1
+        }
+       }
+      },
+      "PackedInts": {
+       "fields": {
+        "items": {
+         "rule": "repeated",
+         "type": "sint32",
+         "id": 1
+        }
+       }
+      },
+      "ApiDefinition": {
+       "fields": {
+        "typeName": {
+         "type": "string",
+         "id": 1,
+         "protoName": "type_name"
+        },
+        "signature": {
+         "type": "string",
+         "id": 2
+        },
+        "properties": {
+         "rule": "repeated",
+         "type": "PropertyDef",
+         "id": 3
+        },
+        "signals": {
+         "rule": "repeated",
+         "type": "MethodDef",
+         "id": 4
+        },
+        "slots": {
+         "rule": "repeated",
+         "type": "MethodDef",
+         "id": 5
+        }
+       }
+      },
+      "PropertyMode": {
+       "values": {
+        "WRITABLE": 0,
+        "READONLY": 1,
+        "CONSTANT": 2,
+        "SOURCE_ONLY_SETTER": 3
+       }
+      },
+      "PropertyDef": {
+       "fields": {
+        "name": {
+         "type": "string",
+         "id": 1
+        },
+        "type": {
+         "type": "TypeRef",
+         "id": 2
+        },
+        "mode": {
+         "type": "PropertyMode",
+         "id": 3
+        }
+       }
+      },
+      "MethodDef": {
+       "fields": {
+        "name": {
+         "type": "string",
+         "id": 1
+        },
+        "params": {
+         "rule": "repeated",
+         "type": "ParamDef",
+         "id": 2
+        },
+        "returns": {
+         "type": "TypeRef",
+         "id": 3
+        },
+        "required": {
+         "type": "uint32",
+         "id": 4
+        }
+       }
+      },
+      "ParamDef": {
+       "fields": {
+        "name": {
+         "type": "string",
+         "id": 1
+        },
+        "type": {
+         "type": "TypeRef",
+         "id": 2
+        }
+       }
+      },
+      "Scalar": {
+       "values": {
+        "ANY": 0,
+        "VOID": 1,
+        "BOOL": 2,
+        "INT32": 3,
+        "INT64": 4,
+        "DOUBLE": 5,
+        "STRING": 6,
+        "BYTES": 7,
+        "DATE": 8
+       }
+      },
+      "TypeRef": {
+       "oneofs": {
+        "kind": {
+         "oneof": [
+          "scalar",
+          "array",
+          "map",
+          "object",
+          "nullable",
+          "enumType",
+          "valueType",
+          "child"
+         ]
+        }
+       },
+       "fields": {
+        "scalar": {
+         "type": "Scalar",
+         "id": 1
+        },
+        "array": {
+         "type": "TypeRef",
+         "id": 2
+        },
+        "map": {
+         "type": "TypeRef",
+         "id": 3
+        },
+        "object": {
+         "type": "ObjectType",
+         "id": 4
+        },
+        "nullable": {
+         "type": "TypeRef",
+         "id": 5
+        },
+        "enumType": {
+         "type": "EnumType",
+         "id": 6,
+         "protoName": "enum_type"
+        },
+        "valueType": {
+         "type": "ValueTypeDef",
+         "id": 7,
+         "protoName": "value_type"
+        },
+        "child": {
+         "type": "ChildType",
+         "id": 8
+        }
+       }
+      },
+      "ChildType": {
+       "fields": {
+        "typeName": {
+         "type": "string",
+         "id": 1,
+         "protoName": "type_name"
+        },
+        "signature": {
+         "type": "string",
+         "id": 2
+        }
+       }
+      },
+      "EnumType": {
+       "fields": {
+        "name": {
+         "type": "string",
+         "id": 1
+        },
+        "members": {
+         "rule": "repeated",
+         "type": "EnumMember",
+         "id": 2
+        }
+       }
+      },
+      "EnumMember": {
+       "oneofs": {
+        "value": {
+         "oneof": [
+          "number",
+          "string"
+         ]
+        }
+       },
+       "fields": {
+        "name": {
+         "type": "string",
+         "id": 1
+        },
+        "number": {
+         "type": "double",
+         "id": 2
+        },
+        "string": {
+         "type": "string",
+         "id": 3
+        }
+       }
+      },
+      "ValueTypeDef": {
+       "fields": {
+        "name": {
+         "type": "string",
+         "id": 1
+        },
+        "fields": {
+         "rule": "repeated",
+         "type": "FieldDef",
+         "id": 2
+        }
+       }
+      },
+      "ObjectType": {
+       "fields": {
+        "fields": {
+         "rule": "repeated",
+         "type": "FieldDef",
+         "id": 1
+        }
+       }
+      },
+      "FieldDef": {
+       "fields": {
+        "name": {
+         "type": "string",
+         "id": 1
+        },
+        "type": {
+         "type": "TypeRef",
+         "id": 2
+        }
+       }
+      }
+     }
+    }
+   }
+  }
+ }
+} as INamespace;

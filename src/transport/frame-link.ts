@@ -1,0 +1,99 @@
+// The one interface between the protocol and whatever carries its frames: a FrameLink moves whole
+// frames both ways and says once why it closed. Byte streams (tcp, tls, local sockets, any
+// Node.js Duplex) become links through FrameChannel (src/transport/node/frame-channel.ts), which
+// length-prefixes frames; a message-based transport (a WebSocket, one frame per message) can
+// implement it directly. A Connector opens links to the URLs of one scheme; connectors are
+// registered per scheme (src/transport/connectors.ts), so the core never imports a socket.
+
+import type { TsroError } from '../errors';
+import type { TransportAddress } from './url';
+
+/** The default limit on one frame, either way: 64 MiB. */
+export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
+
+/** The default limit on unsent bytes per connection: 32 MiB. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+/** Frames in, frames out, a close signal: what a protocol peer runs on. */
+export interface FrameLink {
+  /**
+   * Queues one frame; false, and nothing is sent, if the link is closed or closing. The link
+   * copies the frame or sends it before the caller's next turn, so the caller may reuse it.
+   */
+  send(frame: Uint8Array): boolean;
+  /** Receives every frame from the other side, in order; assigned by the owner right after construction. */
+  onFrame: (frame: Uint8Array) => void;
+  /**
+   * Called exactly once, asynchronously, when the link is gone; nothing is delivered after it.
+   * `undefined` after a local `close()` (or the other side hanging up cleanly, where a transport
+   * can tell), else the reason: DisconnectedError, ProtocolError, LimitError...
+   */
+  onClose: (error: TsroError | undefined) => void;
+  /** Sends what is queued, then closes. */
+  close(): void;
+  /** Closes at once, dropping what is queued; `error` becomes onClose's argument. */
+  destroy(error?: TsroError): void;
+  /** True once the link no longer sends. */
+  readonly closed: boolean;
+  /**
+   * Lowers or raises the largest frame accepted from the other side from now on (a host keeps it
+   * small until a peer is admitted). Optional: a transport that cannot enforce it per link
+   * enforces its own maximum.
+   */
+  setReceiveLimit?(bytes: number): void;
+}
+
+/** What a Connector is asked to honour for one connection. */
+export interface ConnectorOptions {
+  /** Names the other end in every error (the URL as the user wrote it). */
+  readonly label: string;
+  /** Give up connecting (handshakes of the transport included) after this many ms. */
+  readonly timeoutMs: number;
+  /** The largest frame either way. */
+  readonly maxFrameSize: number;
+  /** Most bytes waiting to be sent before the other side counts as too slow; undefined: the transport's default. */
+  readonly maxBufferedBytes: number | undefined;
+  /** Transport-specific client options the node was given (e.g. `tls` for tls:// in Node.js). */
+  readonly tls: unknown;
+}
+
+/** What a scheme that reaches many hosts through one URL (nats://servers) tells a node. */
+export interface HostDiscoveryEvents {
+  /** A host appeared (or came back), at this URL. */
+  found(hostUrl: string): void;
+  /** A host left. */
+  lost(hostUrl: string): void;
+}
+
+/** A running discovery of hosts. */
+export interface HostDiscovery {
+  /** Resolves with the hosts known after a first look. */
+  start(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Opens links to the URLs of one scheme. */
+export interface Connector {
+  /**
+   * Connects to `address` (parsed from the URL; for registered schemes `{ scheme: 'custom',
+   * name, url }`). Rejects with a ConnectError naming the URL when it cannot.
+   */
+  connect(address: TransportAddress, options: ConnectorOptions): Promise<FrameLink>;
+  /**
+   * For URLs that name a place where hosts meet (a bare nats://servers) rather than one host:
+   * follows the hosts there. Undefined (or no method) for a URL of one host.
+   */
+  discover?(address: TransportAddress, events: HostDiscoveryEvents): HostDiscovery | undefined;
+}
+
+/**
+ * A Node.js Duplex stream, or anything shaped like one, as `addClientSideConnection` takes it;
+ * typed by shape so that the core needs no Node.js typings.
+ */
+export interface DuplexStream {
+  write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean;
+  end(callback?: () => void): unknown;
+  destroy(error?: Error): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  readonly destroyed: boolean;
+}
