@@ -7,7 +7,10 @@
 // sockets, files and the CLI are Node.js-only: import them from 'tsro'.
 import 'reflect-metadata';
 
-export * from './errors';
+export {
+  TsroError, UrlError, ListenError, ConnectError, ProtocolError, DisconnectedError, NotValidError, AuthError,
+  LimitError, TimeoutError, UsageError, RemoteError, PersistenceError, type TsroErrorCode,
+} from './errors';
 export { RemoteObjectType, Property, Signal, Slot, ValueType, Field } from './api';
 export type { PropertyOptions, SignalOptions, SlotOptions, FieldOptions, WireType, ScalarType } from './api';
 export type { TypeSpec, EnumType, EnumMembers, ValueTypeRef } from './api';
