@@ -5,6 +5,7 @@
 import { TsroError } from '../errors';
 import type { DynamicReplica } from '../replica/dynamic-replica';
 import type { Logger } from '../util/logger';
+import '../transport/node/node-transports'; // the CLI runs in Node.js: tcp, tls, local, nats
 import { Node } from '../node/node';
 import type { Options } from './args';
 import { CliFailure, ExitCode, oneLine } from './failure';
