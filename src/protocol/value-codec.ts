@@ -10,7 +10,8 @@
 //   null       `null: 0`
 //   bigint     `bigint`: two's complement, little-endian, shortest form (0n = no bytes)
 //   Date       `date`: getTime() (an invalid Date travels as NaN)
-//   Buffer     `buffer`; any other Uint8Array -> `bytes`
+//   Buffer     `buffer` (the runtime's own byte type, see util/platform.ts); any other
+//              Uint8Array -> `bytes`. Without Buffer (browsers) both are Uint8Array.
 //   Array      non-empty, every element an int32 number (none -0) -> `ints` (packed);
 //              else non-empty and every element a number -> `doubles` (packed);
 //              else `list` (holes of a sparse array become undefined)
