@@ -29,7 +29,10 @@ export const TSRO_DESCRIPTOR = {
           "init",
           "ping",
           "pong",
-          "goodbye"
+          "goodbye",
+          "cancel",
+          "streamItems",
+          "streamCredit"
          ]
         }
        },
@@ -98,6 +101,20 @@ export const TSRO_DESCRIPTOR = {
         "goodbye": {
          "type": "Goodbye",
          "id": 15
+        },
+        "cancel": {
+         "type": "CancelCall",
+         "id": 20
+        },
+        "streamItems": {
+         "type": "StreamItems",
+         "id": 21,
+         "protoName": "stream_items"
+        },
+        "streamCredit": {
+         "type": "StreamCredit",
+         "id": 22,
+         "protoName": "stream_credit"
         }
        }
       },
@@ -331,6 +348,51 @@ export const TSRO_DESCRIPTOR = {
         "message": {
          "type": "string",
          "id": 3
+        },
+        "data": {
+         "type": "Value",
+         "id": 4
+        },
+        "cause": {
+         "type": "ErrorInfo",
+         "id": 5
+        }
+       }
+      },
+      "CancelCall": {
+       "fields": {
+        "serial": {
+         "type": "uint32",
+         "id": 1
+        },
+        "code": {
+         "type": "string",
+         "id": 2
+        }
+       }
+      },
+      "StreamItems": {
+       "fields": {
+        "serial": {
+         "type": "uint32",
+         "id": 1
+        },
+        "items": {
+         "rule": "repeated",
+         "type": "Value",
+         "id": 2
+        }
+       }
+      },
+      "StreamCredit": {
+       "fields": {
+        "serial": {
+         "type": "uint32",
+         "id": 1
+        },
+        "items": {
+         "type": "uint32",
+         "id": 2
         }
        }
       },
@@ -578,6 +640,10 @@ export const TSRO_DESCRIPTOR = {
         "required": {
          "type": "uint32",
          "id": 4
+        },
+        "stream": {
+         "type": "bool",
+         "id": 5
         }
        }
       },
