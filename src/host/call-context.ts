@@ -1,5 +1,6 @@
 // Who is calling the slot that is running right now, and whether that caller still wants the
-// answer. `currentCaller()` is set by the host around the synchronous part of a slot call, so a
+// answer. `currentCaller()` (current-caller.ts, kept apart so that the registry's API class stays
+// free of Node.js built-ins) is set by the host around the synchronous part of a slot call, so a
 // source that must know its caller (the registry, which forgets a host's entries when that
 // host's connection drops) can ask, without it being an argument. `currentCall()` is the public
 // view: it follows the slot across its awaits (AsyncLocalStorage; host code may use Node's
@@ -7,19 +8,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-let current: object | undefined;
-
-/** The connection whose request is being handled, while a slot runs synchronously. */
-export function currentCaller(): object | undefined {
-  return current;
-}
-
-/** Makes `caller` current; returns the previous one, to be restored with another call. */
-export function swapCaller(caller: object | undefined): object | undefined {
-  const previous = current;
-  current = caller;
-  return previous;
-}
+export { currentCaller, swapCaller } from './current-caller';
 
 /** The remote call a slot is serving, as `currentCall()` returns it. */
 export interface CallContext {

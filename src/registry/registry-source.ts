@@ -10,7 +10,7 @@
 
 import { Property, RemoteObjectType, Signal, Slot } from '../api';
 import type { WireType } from '../api/wire-type';
-import { currentCaller } from '../host/call-context';
+import { currentCaller } from '../host/current-caller';
 
 /** Where a source lives. */
 export interface SourceLocation {
