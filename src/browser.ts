@@ -6,6 +6,8 @@
 // wss:// are registered by the WebSocket transport where the platform has a WebSocket. Hosts,
 // sockets, files and the CLI are Node.js-only: import them from 'tsro'.
 import 'reflect-metadata';
+import { registerConnector } from './transport/connectors';
+import { webSocketConnector } from './transport/websocket-link';
 
 export {
   TsroError, UrlError, ListenError, ConnectError, ProtocolError, DisconnectedError, NotValidError, AuthError,
@@ -28,3 +30,10 @@ export { registerConnector, unregisterConnector } from './transport/connectors';
 export type { Connector, ConnectorOptions, FrameLink } from './transport/frame-link';
 export type { AnyClass } from './api/metadata';
 export type { ClassLike } from './api/wire-type';
+
+// ws:// and wss:// through the runtime's own WebSocket (src/transport/websocket-link.ts), where
+// there is one.
+if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function') {
+  registerConnector('ws', webSocketConnector);
+  registerConnector('wss', webSocketConnector);
+}

@@ -75,7 +75,9 @@ describe('tsro/browser bundle', function () {
     const gzip = zlib.gzipSync(code, { level: 9 }).length;
     console.log(`      tsro/browser app bundle: ${(code.length / 1024).toFixed(1)} KiB minified, ${(gzip / 1024).toFixed(1)} KiB min+gzip`);
     // A guard against regressions (the goal is 40 KiB; see docs/architecture.md for the breakdown).
-    expect(gzip).to.be.below(80 * 1024);
+    // Since tsro/browser connects ws:// itself, its WebSocket connector (about 2 KiB gzipped) is in
+    // every app.
+    expect(gzip).to.be.below(84 * 1024);
   });
 
   it('fails, naming the file, when tsro code imports a Node.js built-in', async () => {
