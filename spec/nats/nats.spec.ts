@@ -454,3 +454,23 @@ describe('nats:// calls under the caller\'s control (timeouts, cancellation, str
     expect((err as RemoteError).remoteData).to.deep.equal({ sensorId: 7 });
   });
 });
+
+describe('nats:// without the NATS client installed (an optional peer dependency)', function () {
+  this.timeout(30_000);
+
+  it('fails connecting, discovering and listening with an error that says what to install', async () => {
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['-r', path.join(__dirname, '..', 'support', 'without-nats-client.js'), path.join(__dirname, '..', 'support', 'nats-missing-child.js')],
+        { timeout: 25_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    const results = JSON.parse(out) as Record<string, string>;
+    expect(results.discover).to.match(/^CONNECT_FAILED: .*npm install @nats-io\/transport-node/);
+    expect(results.connect).to.match(/^CONNECT_FAILED: .*npm install @nats-io\/transport-node/);
+    expect(results.listen).to.match(/^LISTEN_FAILED: .*npm install @nats-io\/transport-node/);
+  });
+});

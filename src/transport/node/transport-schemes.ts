@@ -33,10 +33,17 @@ interface BuiltInScheme extends TransportScheme {
 }
 
 // The NATS client is loaded on first use: every other program (the CLI's start-up among them)
-// would pay ~0.1 s of CPU for it.
+// would pay ~0.1 s of CPU for it. It is an optional peer dependency, installed by those who use
+// nats:// URLs; without it such a URL fails with an error that says what to install.
 function nats(): typeof import('../nats/nats-transport') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../nats/nats-transport') as typeof import('../nats/nats-transport');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../nats/nats-transport') as typeof import('../nats/nats-transport');
+  } catch (err) {
+    const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND' && /@nats-io\/transport-node/.test((err as Error).message);
+    if (!missing) throw err;
+    throw new ConnectError('nats:// URLs need the official NATS client, which is not installed: npm install @nats-io/transport-node', err);
+  }
 }
 
 // Schemes tsro itself carries through this mechanism; they cannot be registered or removed.
@@ -45,10 +52,24 @@ const builtIn = new Map<string, BuiltInScheme>([
     'nats',
     {
       connect: (url) => nats().connectNats(parseNatsUrl(url)),
-      listen: (url, onConnection) => nats().listenNats(parseNatsUrl(url), onConnection),
+      listen: async (url, onConnection) => {
+        let transport: typeof import('../nats/nats-transport');
+        try {
+          transport = nats();
+        } catch (err) {
+          throw err instanceof ConnectError ? new ListenError(err.message, err.cause) : err;
+        }
+        return transport.listenNats(parseNatsUrl(url), onConnection);
+      },
       discover: (url, events) => {
         const address = parseNatsUrl(url);
-        return address.hostName === undefined ? new (nats().NatsDiscovery)(address, events) : undefined;
+        if (address.hostName !== undefined) return undefined;
+        try {
+          return new (nats().NatsDiscovery)(address, events);
+        } catch (err) {
+          // Reported by connectToNode's promise, like any failure to connect.
+          return { start: () => Promise.reject(err), close: async () => {} };
+        }
       },
     },
   ],
