@@ -28,7 +28,8 @@ export type TsroErrorCode =
   | 'SIGNATURE_MISMATCH'
   | 'PERSISTENCE_FAILED'
   | 'AUTH_FAILED'
-  | 'LIMIT_EXCEEDED';
+  | 'LIMIT_EXCEEDED'
+  | 'OUT_OF_RANGE';
 
 /** Base class of every error tsro produces. */
 export class TsroError extends Error {
@@ -127,7 +128,8 @@ export class CancelledError extends TsroError {
 
 /**
  * A call or a value does not fit the declared API: unknown member, readonly property, wrong
- * argument count, a value of the wrong type, or a value that cannot be carried at all.
+ * argument count, a value of the wrong type, a value that cannot be carried at all, or a row
+ * index outside a model (`OUT_OF_RANGE`).
  */
 export class UsageError extends TsroError {
   constructor(
@@ -137,7 +139,8 @@ export class UsageError extends TsroError {
       | 'ARGUMENT_COUNT'
       | 'TYPE_MISMATCH'
       | 'NOT_SERIALIZABLE'
-      | 'DECLARATION_INVALID',
+      | 'DECLARATION_INVALID'
+      | 'OUT_OF_RANGE',
     message: string,
   ) {
     super(code, message);
@@ -216,6 +219,7 @@ export const CODES: { readonly [C in TsroErrorCode]: { readonly kind: FailureKin
   PERSISTENCE_FAILED: { kind: 'internal', make: (m) => new PersistenceError(m) },
   AUTH_FAILED: { kind: 'connection', make: (m) => new AuthError(m) },
   LIMIT_EXCEEDED: { kind: 'connection', make: (m) => new LimitError(m) },
+  OUT_OF_RANGE: { kind: 'refused', make: (m) => new UsageError('OUT_OF_RANGE', m) },
 };
 
 /** True if `code` is one of tsro's codes (e.g. one that arrived over the wire). @internal */

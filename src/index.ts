@@ -36,3 +36,5 @@ export type { SourceAdapter, SourceAdapterControls, SourceAdapterOptions, Proper
 export type { AnyClass } from './api/metadata';
 export type { ClassLike } from './api/wire-type';
 export type { TlsPem, TlsKey } from './transport/node/tls-options';
+export { ListModel, type ListModelOptions, type ListModelEvents } from './model/list-model';
+export { ModelReplica, type ModelReplicaOptions, type ModelFetchOptions, type ModelReplicaEvents } from './model/model-replica';

@@ -74,6 +74,17 @@ const golden: [string, PacketMessage, string][] = [
     { goodbye: { error: { code: 'PROTOCOL_MISMATCH', name: 'ProtocolError', message: 'v' } } },
     '7a270a250a1150524f544f434f4c5f4d49534d41544348120d50726f746f636f6c4572726f721a0176',
   ],
+  // Models (Packet fields 30-39)
+  ['modelInit', { modelInit: { source: 3, count: 1000000, rowType: { valueType: { name: 'Track', fields: [{ name: 'title', type: { scalar: 6 } }, { name: 'seconds', type: { scalar: 3 } }] } }, readonly: true } }, 'f2012f080310c0843d1a253a230a05547261636b120b0a057469746c6512020806120d0a077365636f6e6473120208032001'],
+  ['rowsRequest', { rowsRequest: { source: 3, request: 1, start: 100, count: 20, cacheSize: 1000, fields: ['title'], uncached: true } }, 'fa0114080310011864201428e80732057469746c653801'],
+  ['rowsReply', { rowsReply: { source: 3, request: 1, start: 100, rows: [{ string: 'a' }, { int: 5 }] } }, '82020f08031001186422031a01612202080a'],
+  ['rowsReply with an error', { rowsReply: { source: 3, request: 2, error: { code: 'OUT_OF_RANGE', name: 'UsageError', message: 'no' } } }, '820224080310022a1e0a0c4f55545f4f465f52414e4745120a55736167654572726f721a026e6f'],
+  ['rowsInserted', { rowsInserted: { source: 3, start: 10, count: 2, rows: [{ string: 'a' }, { string: 'b' }] } }, '8a02100803100a180222031a016122031a0162'],
+  ['rowsRemoved', { rowsRemoved: { source: 3, start: 1, count: 2 } }, '920206080310011802'],
+  ['rowsMoved', { rowsMoved: { source: 3, start: 1, count: 1, destination: 3 } }, '9a02080803100118012003'],
+  ['rowsChanged', { rowsChanged: { source: 3, start: 5, rows: [{ string: 'x' }] } }, 'a20209080310051a031a0178'],
+  ['modelReset', { modelReset: { source: 3, count: 7 } }, 'aa020408031007'],
+  ['rowSet', { rowSet: { source: 3, request: 4, index: 2, row: { string: 'y' } } }, 'b2020b08031004180222031a0179'],
 ];
 
 describe('packet golden bytes', () => {

@@ -5,6 +5,8 @@
 // waitForSource on fake timers.
 
 import type { StreamControl } from '../../src/replica/call-stream';
+import type { ModelReplica } from '../../src/model/model-replica';
+import type { PacketMessage } from '../../src/protocol/messages';
 import { expect } from 'chai';
 import type * as sinon from 'sinon';
 import { apiOf } from '../../src/api/metadata';
@@ -48,6 +50,9 @@ class Owner implements ReplicaOwner {
   acquireDynamic(): DynamicReplica {
     throw new Error('no child objects here');
   }
+  acquireModel(): ModelReplica {
+    throw new Error('no models here');
+  }
 }
 
 class Link implements SubscriptionLink {
@@ -65,6 +70,10 @@ class Link implements SubscriptionLink {
   }
   openStream(): StreamControl {
     throw new Error('no streams here');
+  }
+  send(packet: PacketMessage): boolean {
+    this.calls.push(['send', packet]);
+    return true;
   }
 }
 

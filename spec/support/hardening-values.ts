@@ -228,6 +228,17 @@ export function samplePackets(): { kind: PacketKind; packet: PacketMessage }[] {
   add('ping', { ping: { nonce: 12345 } });
   add('pong', { pong: { nonce: 12345 } });
   add('goodbye', { goodbye: { error: { code: 'PROTOCOL_ERROR', name: 'ProtocolError', message: 'bye' } } });
+  // Models
+  add('modelInit', { modelInit: { source: 7, count: 1000, rowType: { scalar: 6 }, readonly: true } });
+  add('rowsRequest', { rowsRequest: { source: 7, request: 1, start: 10, count: 20, cacheSize: 1000, fields: ['title'], uncached: true } });
+  add('rowsReply', { rowsReply: { source: 7, request: 1, start: 10, rows: [v('a'), v({ w: 1, h: 2 })] } });
+  add('rowsReply', { rowsReply: { source: 7, request: 2, error: { code: 'OUT_OF_RANGE', name: 'UsageError', message: 'no' } } });
+  add('rowsInserted', { rowsInserted: { source: 7, start: 3, count: 2, rows: [v('a'), v('b')] } });
+  add('rowsRemoved', { rowsRemoved: { source: 7, start: 3, count: 2 } });
+  add('rowsMoved', { rowsMoved: { source: 7, start: 3, count: 2, destination: 9 } });
+  add('rowsChanged', { rowsChanged: { source: 7, start: 3, rows: [v('c')] } });
+  add('modelReset', { modelReset: { source: 7, count: 5 } });
+  add('rowSet', { rowSet: { source: 7, request: 3, index: 4, row: v('d') } });
   return out;
 }
 

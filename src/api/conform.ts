@@ -10,6 +10,7 @@
 import { UsageError } from '../errors';
 import { platform } from '../util/platform';
 import { apiOf, type AnyClass } from './metadata';
+import { ownApiOf } from './model-type';
 import { type ChildTypeRef, type EnumType, type ValueTypeRef, type WireType, valueTypeClass, wireTypeLabel } from './wire-type';
 import { defineOwn, isPlainObject } from '../util/objects';
 
@@ -142,11 +143,14 @@ function conform(type: WireType, v: unknown, what: string, path: string, shown: 
 function conformChild(type: ChildTypeRef, shown: WireType, v: unknown, what: string, path: string): unknown {
   if (v === null) return v;
   if (v !== undefined && typeof v === 'object') {
-    let signature: string | undefined;
-    try {
-      signature = apiOf((v as { constructor: AnyClass }).constructor).signature;
-    } catch {
-      signature = undefined;
+    // A model presents an API of its own (its row type), not its class's.
+    let signature = ownApiOf(v)?.signature;
+    if (signature === undefined) {
+      try {
+        signature = apiOf((v as { constructor: AnyClass }).constructor).signature;
+      } catch {
+        signature = undefined;
+      }
     }
     if (signature === type.child.signature) return v;
   }

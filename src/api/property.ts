@@ -16,6 +16,7 @@ import { conformValue, needsRevive, reviveValue } from './conform';
 import { childTypeOf, declareMember, isRemoteObjectClass, resolveWireType } from './metadata';
 import { emitLocally, sameValue, sourceState } from './source-state';
 import type { TypeSpec, WireType } from './wire-type';
+import { modelChildType } from './model-type';
 
 export interface PropertyOptions {
   /**
@@ -49,6 +50,13 @@ export interface PropertyOptions {
    * properties are readonly for replicas (or `constant`), and cannot be `persisted`.
    */
   readonly child?: boolean;
+  /**
+   * The property holds a `ListModel` whose rows are of this type (QtRO's MODEL member): the host
+   * remotes the model as a hidden child model source, and a replica's property is a
+   * `ModelReplica` of it. Readonly for replicas (their rows are set through the model replica);
+   * cannot be `persisted`; excludes `type`.
+   */
+  readonly model?: TypeSpec;
 }
 
 function modeOf(cls: string, key: string, options: PropertyOptions): PropertyMode {
@@ -65,21 +73,25 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
     if (typeof key !== 'string') {
       throw new UsageError('DECLARATION_INVALID', `${cls}: @Property needs a string-named member`);
     }
-    const isChild = isRemoteObjectClass(options.type);
+    const isModel = options.model !== undefined;
+    if (isModel && (options.type !== undefined || options.child === true)) {
+      throw new UsageError('DECLARATION_INVALID', `${cls}: model property "${key}" takes \`model\` (its row type), not \`type\` or \`child\``);
+    }
+    const isChild = isModel || isRemoteObjectClass(options.type);
     if (options.child === true && !isChild) {
       throw new UsageError('DECLARATION_INVALID', `${cls}: child property "${key}" needs \`type\`: a remote object class`);
     }
     let type: WireType;
     let mode = modeOf(cls, key, options);
     if (isChild) {
-      if (options.type === (prototype as { constructor: unknown }).constructor) {
+      if (!isModel && options.type === (prototype as { constructor: unknown }).constructor) {
         throw new UsageError('DECLARATION_INVALID', `${cls}: property "${key}" cannot hold a child of its own class`);
       }
       if (mode === 'sourceOnlySetter' || options.persisted === true) {
         throw new UsageError('DECLARATION_INVALID', `${cls}: child property "${key}" cannot be sourceOnlySetter or persisted`);
       }
       try {
-        type = childTypeOf(options.type as never);
+        type = isModel ? modelChildType(resolveWireType(cls, `rows of model property "${key}"`, options.model, undefined)) : childTypeOf(options.type as never);
       } catch (err) {
         throw new UsageError('DECLARATION_INVALID', `${cls}: property "${key}": ${(err as Error).message}`);
       }

@@ -15,6 +15,7 @@ import type { DecodedPacket, PacketMessage } from '../protocol/messages';
 import type { Peer } from '../protocol/peer';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
 import { StreamPump } from './stream-pump';
+import { handleModelRequest } from '../model/model-binding';
 
 /** What a host-side connection needs from its host. */
 export interface HostConnectionOwner {
@@ -267,6 +268,10 @@ export class HostConnection implements SourceListener {
         return;
       }
       case 'pong':
+        return;
+      case 'rowsRequest':
+      case 'rowSet':
+        handleModelRequest(this.owner.bindingById((p.rowsRequest ?? p.rowSet)?.source ?? 0), this, p);
         return;
       default:
         throw new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${p.kind}, which only hosts send`);

@@ -6,6 +6,7 @@
 // and the in-process connection through which a host acquires its own sources.
 
 import '../transport/node/node-transports'; // Node.js-only code: the core runs on the Node.js edge here
+import { ownApiOf } from '../api/model-type';
 import type { ApiDescription, PropertyDescription } from '../api/api-description';
 import { apiOf, typeNameOf, type AnyClass } from '../api/metadata';
 import { UsageError } from '../errors';
@@ -200,7 +201,7 @@ export class Host extends Node {
     const cls = (object as { constructor: AnyClass }).constructor;
     let api;
     try {
-      api = apiOf(cls);
+      api = ownApiOf(object) ?? apiOf(cls);
     } catch (err) {
       logger.warn(`cannot remote ${cls?.name ?? typeof object}`, err);
       return false;
@@ -249,7 +250,7 @@ export class Host extends Node {
       if (holder) {
         throw new UsageError('DECLARATION_INVALID', `child "${prop.name}" of source "${parent.name}": the object is already remoted as "${holder.name}"`);
       }
-      api = apiOf((object as { constructor: AnyClass }).constructor);
+      api = ownApiOf(object) ?? apiOf((object as { constructor: AnyClass }).constructor);
     }
     const old = parent.swapChild(prop.index, null);
     if (old) this.disableRemoting(old);

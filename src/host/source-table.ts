@@ -5,6 +5,8 @@
 import type { ApiDescription } from '../api/api-description';
 import type { PacketMessage } from '../protocol/messages';
 import { SourceBinding, type ChildHost } from './source-binding';
+import { modelInternals } from '../model/list-model';
+import { ModelBinding } from '../model/model-binding';
 
 export class SourceTable {
   readonly #byName = new Map<string, SourceBinding>();
@@ -13,7 +15,10 @@ export class SourceTable {
 
   /** Makes and registers the binding of `object` under `name` (which must be free). */
   add(name: string, api: ApiDescription, object: object, childHost: ChildHost, child: boolean): SourceBinding {
-    const binding = new SourceBinding(this.#nextId++, name, api, object, childHost, child);
+    // A model (ListModel) serves rows rather than property values.
+    const binding = modelInternals(object)
+      ? new ModelBinding(this.#nextId++, name, object, childHost, child)
+      : new SourceBinding(this.#nextId++, name, api, object, childHost, child);
     this.#byName.set(name, binding);
     this.#byId.set(binding.id, binding);
     return binding;

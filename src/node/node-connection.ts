@@ -5,7 +5,8 @@
 import { CancelledError, DisconnectedError, ProtocolError, RemoteError, TimeoutError, type TsroError } from '../errors';
 import { CallDeadlines, type DeadlineQueue, type Deadlined } from './call-deadlines';
 import { apiFromMessage } from '../protocol/api-codec';
-import type { DecodedPacket, ErrorInfoMessage, SourceInfoMessage } from '../protocol/messages';
+import type { DecodedPacket, ErrorInfoMessage, PacketMessage, SourceInfoMessage } from '../protocol/messages';
+import { modelCoreOf, modelPacketSource } from '../model/model-core';
 import type { Peer } from '../protocol/peer';
 import { encodeInvoke } from '../protocol/hot-packets';
 import { decodeValue, decodeValues, type ValueMessage } from '../protocol/value-codec';
@@ -400,6 +401,11 @@ export class NodeConnection implements SubscriptionLink {
     else call.reject(error);
   }
 
+  /** Sends a packet as is (model requests, which carry their own request numbers). */
+  send(packet: PacketMessage): boolean {
+    return this.peer.send(packet);
+  }
+
   private wrapped = false;
 
   private allocateSerial(): number {
@@ -512,8 +518,13 @@ export class NodeConnection implements SubscriptionLink {
       }
       case 'pong':
         return;
-      default:
-        throw new ProtocolError('PROTOCOL_ERROR', `${this.url} sent ${p.kind}, which only nodes send`);
+      default: {
+        const model = modelPacketSource(p);
+        if (model === undefined) throw new ProtocolError('PROTOCOL_ERROR', `${this.url} sent ${p.kind}, which only nodes send`);
+        const core = this.core(model);
+        if (core) modelCoreOf(core).received(p);
+        return;
+      }
     }
   }
 

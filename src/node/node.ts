@@ -6,6 +6,7 @@
 // uninitialized, and initializes by itself once a connected host offers it.
 
 import { DEFAULT_MAX_FRAME_SIZE, type DuplexStream, type FrameLink } from '../transport/frame-link';
+import type { ModelReplica, ModelReplicaOptions } from '../model/model-replica';
 import type { TlsClientOptions } from '../transport/node/tls-options';
 import type { PersistedStore } from '../persistence/persisted-store';
 import { RegistrySource } from '../registry/registry-source';
@@ -317,6 +318,14 @@ export class Node {
   /** Acquires a replica by source name, whose API arrives with the source. */
   acquireDynamic(name: string): DynamicReplica {
     return this.#parts.binder.acquireDynamic(name);
+  }
+
+  /**
+   * Acquires a replica of a model source (a remoted ListModel) by name: its row count once
+   * valid, rows fetched on demand into a bounded cache, row operations as events.
+   */
+  acquireModel<T = unknown>(name: string, options: ModelReplicaOptions = {}): ModelReplica<T> {
+    return this.#parts.binder.acquireModel<T>(name, options);
   }
 
   /**

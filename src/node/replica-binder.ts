@@ -11,6 +11,7 @@ import { ReplicaCore } from '../replica/replica-core';
 import type { Replica } from '../replica/replica-types';
 import type { ReplicaOwner, ReplicaView } from '../replica/replica-view';
 import { typedReplicaFor } from '../replica/typed-replica';
+import { ModelReplica, ModelView, type ModelReplicaOptions } from '../model/model-replica';
 import type { Logger } from '../util/logger';
 import type { Timers } from '../util/timers';
 import type { PersistenceSaver } from './persistence-saver';
@@ -74,6 +75,16 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
     const core = this.#coreFor(name);
     const view = new DynamicView(core, this);
     const handle = new DynamicReplica(view);
+    view.attach();
+    this.#bind(core);
+    this.#afterAcquire();
+    return handle;
+  }
+
+  acquireModel<T = unknown>(name: string, options: ModelReplicaOptions = {}): ModelReplica<T> {
+    const core = this.#coreFor(name);
+    const view = new ModelView(core, this, options);
+    const handle = new ModelReplica<T>(view);
     view.attach();
     this.#bind(core);
     this.#afterAcquire();

@@ -2,7 +2,7 @@
 // decodes to). src/protocol/tsro.proto is the authority; these mirror it field for field.
 // Decoded messages leave unset scalars at their defaults (0, '', false) and unset messages null.
 
-import type { ApiDefinitionMessage } from './api-codec';
+import type { ApiDefinitionMessage, TypeRefMessage } from './api-codec';
 import type { ValueMessage } from './value-codec';
 
 type Opt<T> = T | null | undefined;
@@ -49,6 +49,23 @@ export interface PacketMessage {
   cancel?: Opt<{ serial?: Opt<number>; code?: Opt<string> }>;
   streamItems?: Opt<{ serial?: Opt<number>; items?: Opt<ValueMessage[]> }>;
   streamCredit?: Opt<{ serial?: Opt<number>; items?: Opt<number> }>;
+  modelInit?: Opt<{ source?: Opt<number>; count?: Opt<number>; rowType?: Opt<TypeRefMessage>; readonly?: Opt<boolean> }>;
+  rowsRequest?: Opt<{
+    source?: Opt<number>;
+    request?: Opt<number>;
+    start?: Opt<number>;
+    count?: Opt<number>;
+    cacheSize?: Opt<number>;
+    fields?: Opt<string[]>;
+    uncached?: Opt<boolean>;
+  }>;
+  rowsReply?: Opt<{ source?: Opt<number>; request?: Opt<number>; start?: Opt<number>; rows?: Opt<ValueMessage[]>; error?: Opt<ErrorInfoMessage> }>;
+  rowsInserted?: Opt<{ source?: Opt<number>; start?: Opt<number>; count?: Opt<number>; rows?: Opt<ValueMessage[]> }>;
+  rowsRemoved?: Opt<{ source?: Opt<number>; start?: Opt<number>; count?: Opt<number> }>;
+  rowsMoved?: Opt<{ source?: Opt<number>; start?: Opt<number>; count?: Opt<number>; destination?: Opt<number> }>;
+  rowsChanged?: Opt<{ source?: Opt<number>; start?: Opt<number>; rows?: Opt<ValueMessage[]> }>;
+  modelReset?: Opt<{ source?: Opt<number>; count?: Opt<number> }>;
+  rowSet?: Opt<{ source?: Opt<number>; request?: Opt<number>; index?: Opt<number>; row?: Opt<ValueMessage> }>;
 }
 
 /** Which member of the Packet oneof is set (protobufjs exposes it as `packet.kind`). */

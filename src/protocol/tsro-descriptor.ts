@@ -32,7 +32,16 @@ export const TSRO_DESCRIPTOR = {
           "goodbye",
           "cancel",
           "streamItems",
-          "streamCredit"
+          "streamCredit",
+          "modelInit",
+          "rowsRequest",
+          "rowsReply",
+          "rowsInserted",
+          "rowsRemoved",
+          "rowsMoved",
+          "rowsChanged",
+          "modelReset",
+          "rowSet"
          ]
         }
        },
@@ -115,6 +124,51 @@ export const TSRO_DESCRIPTOR = {
          "type": "StreamCredit",
          "id": 22,
          "protoName": "stream_credit"
+        },
+        "modelInit": {
+         "type": "ModelInit",
+         "id": 30,
+         "protoName": "model_init"
+        },
+        "rowsRequest": {
+         "type": "RowsRequest",
+         "id": 31,
+         "protoName": "rows_request"
+        },
+        "rowsReply": {
+         "type": "RowsReply",
+         "id": 32,
+         "protoName": "rows_reply"
+        },
+        "rowsInserted": {
+         "type": "RowsInserted",
+         "id": 33,
+         "protoName": "rows_inserted"
+        },
+        "rowsRemoved": {
+         "type": "RowsRemoved",
+         "id": 34,
+         "protoName": "rows_removed"
+        },
+        "rowsMoved": {
+         "type": "RowsMoved",
+         "id": 35,
+         "protoName": "rows_moved"
+        },
+        "rowsChanged": {
+         "type": "RowsChanged",
+         "id": 36,
+         "protoName": "rows_changed"
+        },
+        "modelReset": {
+         "type": "ModelReset",
+         "id": 37,
+         "protoName": "model_reset"
+        },
+        "rowSet": {
+         "type": "RowSet",
+         "id": 38,
+         "protoName": "row_set"
         }
        }
       },
@@ -409,6 +463,192 @@ export const TSRO_DESCRIPTOR = {
         "nonce": {
          "type": "uint32",
          "id": 1
+        }
+       }
+      },
+      "ModelInit": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "count": {
+         "type": "uint32",
+         "id": 2
+        },
+        "rowType": {
+         "type": "TypeRef",
+         "id": 3,
+         "protoName": "row_type"
+        },
+        "readonly": {
+         "type": "bool",
+         "id": 4
+        }
+       }
+      },
+      "RowsRequest": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "request": {
+         "type": "uint32",
+         "id": 2
+        },
+        "start": {
+         "type": "uint32",
+         "id": 3
+        },
+        "count": {
+         "type": "uint32",
+         "id": 4
+        },
+        "cacheSize": {
+         "type": "uint32",
+         "id": 5,
+         "protoName": "cache_size"
+        },
+        "fields": {
+         "rule": "repeated",
+         "type": "string",
+         "id": 6
+        },
+        "uncached": {
+         "type": "bool",
+         "id": 7
+        }
+       }
+      },
+      "RowsReply": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "request": {
+         "type": "uint32",
+         "id": 2
+        },
+        "start": {
+         "type": "uint32",
+         "id": 3
+        },
+        "rows": {
+         "rule": "repeated",
+         "type": "Value",
+         "id": 4
+        },
+        "error": {
+         "type": "ErrorInfo",
+         "id": 5
+        }
+       }
+      },
+      "RowsInserted": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "start": {
+         "type": "uint32",
+         "id": 2
+        },
+        "count": {
+         "type": "uint32",
+         "id": 3
+        },
+        "rows": {
+         "rule": "repeated",
+         "type": "Value",
+         "id": 4
+        }
+       }
+      },
+      "RowsRemoved": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "start": {
+         "type": "uint32",
+         "id": 2
+        },
+        "count": {
+         "type": "uint32",
+         "id": 3
+        }
+       }
+      },
+      "RowsMoved": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "start": {
+         "type": "uint32",
+         "id": 2
+        },
+        "count": {
+         "type": "uint32",
+         "id": 3
+        },
+        "destination": {
+         "type": "uint32",
+         "id": 4
+        }
+       }
+      },
+      "RowsChanged": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "start": {
+         "type": "uint32",
+         "id": 2
+        },
+        "rows": {
+         "rule": "repeated",
+         "type": "Value",
+         "id": 3
+        }
+       }
+      },
+      "ModelReset": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "count": {
+         "type": "uint32",
+         "id": 2
+        }
+       }
+      },
+      "RowSet": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "request": {
+         "type": "uint32",
+         "id": 2
+        },
+        "index": {
+         "type": "uint32",
+         "id": 3
+        },
+        "row": {
+         "type": "Value",
+         "id": 4
         }
        }
       },

@@ -4,6 +4,7 @@
 import type { ApiDescription } from '../api/api-description';
 import { NotValidError, UsageError } from '../errors';
 import { isChildType } from '../api/wire-type';
+import { isModelType } from '../api/model-type';
 import { ReplicaHandle } from './replica-handle';
 import type { CallOptions } from './call-options';
 import { makeChildReplica, ReplicaView } from './replica-view';
@@ -30,7 +31,7 @@ export class DynamicView extends ReplicaView {
     const current = children.get(index);
     if (current && current.raw === raw) return current.replica;
     if (this.released) return null;
-    const replica = makeChildReplica(this.owner, raw, (name) => this.owner.acquireDynamic(name));
+    const replica = makeChildReplica(this.owner, raw, (name) => (isModelType(type) ? this.owner.acquireModel(name) : this.owner.acquireDynamic(name)));
     children.set(index, { raw, replica });
     current?.replica?.release();
     return replica;

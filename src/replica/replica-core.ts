@@ -6,6 +6,7 @@
 import type { ApiDescription } from '../api/api-description';
 import { ProtocolError } from '../errors';
 import type { ValueMessage } from '../protocol/value-codec';
+import type { PacketMessage } from '../protocol/messages';
 import type { ReplicaView } from './replica-view';
 import type { ReplicaState } from './replica-state';
 import type { CallOptions } from './call-options';
@@ -34,6 +35,8 @@ export interface SubscriptionLink {
     options: CallOptions | undefined,
     stream: CallStream,
   ): StreamControl;
+  /** Sends a packet as is (model requests); false if the connection is closed. */
+  send(packet: PacketMessage): boolean;
 }
 
 type Phase = 'pending' | 'valid' | 'suspect';

@@ -21,6 +21,8 @@ import type { Timers } from '../util/timers';
 import type { DynamicReplica } from './dynamic-replica';
 import type { ReplicaHandle } from './replica-handle';
 import type { Replica } from './replica-types';
+import type { ModelReplica, ModelReplicaOptions } from '../model/model-replica';
+import type { WireType } from '../api/wire-type';
 
 /** What a view needs from the node that made it. */
 export interface ReplicaOwner {
@@ -32,6 +34,8 @@ export interface ReplicaOwner {
   /** For child objects: a replica of a child source, on the same node. */
   acquire<T extends object>(cls: abstract new (...args: never[]) => T, name?: string): Replica<T>;
   acquireDynamic(name: string): DynamicReplica;
+  /** For model properties: a replica of a child model source, on the same node. */
+  acquireModel(name: string, options?: ModelReplicaOptions, rowType?: WireType): ModelReplica;
 }
 
 /**

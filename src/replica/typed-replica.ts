@@ -14,6 +14,7 @@ import { conformValue, needsRevive, reviveValue } from '../api/conform';
 import { apiOf, type AnyClass } from '../api/metadata';
 import { readSourceValue } from '../api/source-state';
 import { childTypeClass, isChildType } from '../api/wire-type';
+import { isModelType, modelRowType } from '../api/model-type';
 import { copyValue } from '../util/objects';
 import type { ReplicaCore } from './replica-core';
 import { ReplicaHandle, replicaViewOf } from './replica-handle';
@@ -94,7 +95,9 @@ export class TypedView extends ReplicaView {
       const cls = childTypeClass(type);
       const owner = this.owner;
       const shown = makeChildReplica(owner, raw, (name) =>
-        (cls ? owner.acquire(cls, name) : owner.acquireDynamic(name)) as unknown as ReplicaHandle,
+        isModelType(type)
+          ? owner.acquireModel(name, {}, modelRowType(type))
+          : ((cls ? owner.acquire(cls, name) : owner.acquireDynamic(name)) as unknown as ReplicaHandle),
       );
       r.raw[index] = raw;
       r.shown[index] = shown;

@@ -1,0 +1,201 @@
+// ModelReplica: a node's view of a remoted ListModel (QtRO's QAbstractItemModelReplica), from
+// `node.acquireModel(name, options)` or a model property of a replica. It knows the row count
+// from initialization on, shows rows it has cached (`row(i)`: a miss schedules a fetch, batched
+// with neighbouring misses, and `rowsChanged` tells when the rows arrive), fetches ranges on
+// demand, forwards `set` to the source, and re-emits the source's row operations as events with
+// the operations' own arguments. Handles of one model in one node share one cache and one
+// subscription (ModelCore).
+//
+// Platform-free: no Node.js modules.
+
+import type { WireType } from '../api/wire-type';
+import { NotValidError, UsageError } from '../errors';
+import type { ReplicaCore } from '../replica/replica-core';
+import { ReplicaHandle } from '../replica/replica-handle';
+import { ReplicaView, type ReplicaOwner } from '../replica/replica-view';
+import type { ReplicaState } from '../replica/replica-state';
+import { DEFAULT_CACHE_SIZE, modelCoreOf, type ModelCore, type ModelHandleSink } from './model-core';
+import { rowFieldNames } from './row-fields';
+
+export interface ModelReplicaOptions {
+  /** Rows fetched at initialization (and again after a reset), from row 0. Default 0. */
+  readonly prefetch?: number;
+  /** Most rows kept (QtRO's root cache size). Default 1000. */
+  readonly cacheSize?: number;
+  /**
+   * Only these fields of each row are fetched and cached (QtRO's roles hint), for wide rows of
+   * which a view shows a few columns. Default: whole rows.
+   */
+  readonly fields?: readonly string[];
+}
+
+export interface ModelFetchOptions {
+  /** Only these fields of each row (the rows are then not cached unless they are the replica's `fields`). */
+  readonly fields?: readonly string[];
+}
+
+/** Events of a model replica: the row operations, and the replica lifecycle. */
+export interface ModelReplicaEvents {
+  rowsInserted: (start: number, count: number) => void;
+  rowsRemoved: (start: number, count: number) => void;
+  rowsMoved: (start: number, count: number, destination: number) => void;
+  rowsChanged: (start: number, count: number) => void;
+  modelReset: () => void;
+  initialized: () => void;
+  stateChanged: (state: ReplicaState, oldState: ReplicaState) => void;
+}
+
+function nonNegativeInt(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError('TYPE_MISMATCH', `acquireModel: ${what} must be a non-negative integer, got ${String(value)}`);
+  return value;
+}
+
+/** @internal The view behind a model replica: its options, and its part in the shared ModelCore. */
+export class ModelView extends ReplicaView {
+  readonly model: ModelCore;
+  readonly sink: ModelHandleSink;
+
+  constructor(core: ReplicaCore, owner: ReplicaOwner, options: ModelReplicaOptions = {}, localRowType?: WireType) {
+    super(core, owner);
+    const fields = options.fields === undefined ? undefined : [...options.fields];
+    if (fields && (fields.length === 0 || fields.some((f) => typeof f !== 'string'))) {
+      throw new UsageError('TYPE_MISMATCH', 'acquireModel: fields must be a non-empty list of field names');
+    }
+    this.sink = {
+      cacheSize: nonNegativeInt(options.cacheSize, DEFAULT_CACHE_SIZE, 'cacheSize'),
+      prefetch: nonNegativeInt(options.prefetch, 0, 'prefetch'),
+      fields,
+      localRowType,
+      deliver: (event, ...args) => {
+        if (this.state !== 'signatureMismatch') this.events.fire(event, ...args);
+      },
+    };
+    this.model = modelCoreOf(core);
+    this.model.handles.add(this.sink);
+  }
+
+  get classApi(): undefined {
+    return undefined;
+  }
+
+  snapshot(): readonly unknown[] | undefined {
+    return this.core.initialized ? this.core.values : undefined;
+  }
+
+  override release(): void {
+    if (this.released) return;
+    this.model.handles.delete(this.sink);
+    super.release();
+    if (this.model.handles.size === 0) this.model.fail(new NotValidError(`model replica "${this.name}" was released`));
+  }
+
+  override refreshState(): void {
+    super.refreshState();
+    if (this.state !== 'valid') this.model.fail(new NotValidError(`model "${this.name}" is ${this.state}: the reply will not come`));
+  }
+
+  requireValid(action: string): void {
+    if (this.released) throw new NotValidError(`model replica "${this.name}" was released: cannot ${action}`);
+    if (this.state !== 'valid' || !this.model.initialized) throw new NotValidError(`model replica "${this.name}" is ${this.state}, not valid: cannot ${action}`);
+  }
+}
+
+export class ModelReplica<T = unknown> extends ReplicaHandle {
+  readonly #view: ModelView;
+
+  /** @internal Made by `Node.acquireModel`. */
+  constructor(view: ModelView) {
+    super(view);
+    this.#view = view;
+  }
+
+  /** Rows in the source's model (known once initialized; 0 before). */
+  get rowCount(): number {
+    return this.#view.model.count;
+  }
+
+  /** The row type, as the source declared it (undefined before initialization). */
+  get rowType(): WireType | undefined {
+    return this.#view.model.initialized ? this.#view.model.rowType : undefined;
+  }
+
+  /** The columns: the fields of the row type (empty for rows that are not objects). */
+  get columns(): string[] {
+    const t = this.rowType;
+    return t === undefined ? [] : [...(rowFieldNames(t) ?? [])];
+  }
+
+  /** True if the source refuses sets from replicas. */
+  get readonly(): boolean {
+    return this.#view.model.readonly;
+  }
+
+  /** The cache size this handle asked for. */
+  get cacheSize(): number {
+    return this.#view.sink.cacheSize;
+  }
+
+  /** Rows held in the cache now (shared by the handles of this model in this node). */
+  get cachedRowCount(): number {
+    return this.#view.model.cache.size;
+  }
+
+  /**
+   * Row `index` if it is cached; else undefined, and it is fetched (with other misses of the
+   * same turn): `rowsChanged` fires when it arrives.
+   */
+  row(index: number): T | undefined {
+    return this.#view.model.row(index) as T | undefined;
+  }
+
+  /** True if row `index` is cached. */
+  hasRow(index: number): boolean {
+    return this.#view.model.cache.has(index);
+  }
+
+  /**
+   * Rows [start, start + count), from the cache if all are there, else fetched (and cached). With
+   * `fields`, only those fields of each row. Rejects with OUT_OF_RANGE outside `rowCount` and
+   * NOT_VALID unless the replica is valid. Resolves with fewer rows if the model shrank meanwhile.
+   */
+  fetch(start: number, count: number, options: ModelFetchOptions = {}): Promise<T[]> {
+    try {
+      this.#view.requireValid(`fetch rows`);
+      this.#view.model.checkRange(start, count, 'fetch');
+      if (count === 0) return Promise.resolve([]);
+      return this.#view.model.fetch(start, count, options.fields) as Promise<T[]>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Asks the source to set row `index` to `row`. Resolves once the source has applied it (the
+   * change itself arrives as `rowsChanged` first); rejects with READONLY on a read-only model,
+   * OUT_OF_RANGE outside `rowCount`, TYPE_MISMATCH for a row of the wrong type, or a RemoteError
+   * carrying the host's code if the host refuses it.
+   */
+  set(index: number, row: T): Promise<void> {
+    try {
+      this.#view.requireValid(`set row ${String(index)}`);
+      if (this.#view.model.readonly) throw new UsageError('READONLY', `model "${this.name}" is read-only`);
+      this.#view.model.checkRange(index, 1, 'set');
+      return this.#view.model.set(index, row);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  override on<E extends keyof ModelReplicaEvents>(event: E, fn: ModelReplicaEvents[E]): this {
+    return super.on(event, fn);
+  }
+
+  override once<E extends keyof ModelReplicaEvents>(event: E, fn: ModelReplicaEvents[E]): this {
+    return super.once(event, fn);
+  }
+
+  override off<E extends keyof ModelReplicaEvents>(event: E, fn: ModelReplicaEvents[E]): this {
+    return super.off(event, fn);
+  }
+}
