@@ -6,7 +6,7 @@ import { usage } from './failure';
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 
-export type CommandName = 'list' | 'describe' | 'get' | 'set' | 'call' | 'watch';
+export type CommandName = 'list' | 'describe' | 'get' | 'set' | 'call' | 'watch' | 'rows';
 
 export interface Options {
   /** Machine-readable output: one JSON document per result or event. */
@@ -70,6 +70,14 @@ it. Example: tsro set tcp://127.0.0.1:5000 Printer inkLevel 50`,
     help: `Calls slot SLOT of source NAME with ARGS (one JSON value each) and prints what it returns.
 Example: tsro call tcp://127.0.0.1:5000 Printer print '"report.pdf"'`,
   },
+  rows: {
+    summary: "rows of a model",
+    synopsis: 'tsro rows URL NAME [START] [COUNT]',
+    min: 2,
+    max: 4,
+    help: `Prints rows START (default 0) to START + COUNT - 1 (default: to the end) of model NAME, one
+per line: "index: row" (with --json, {"index": i, "row": ...}).`,
+  },
   watch: {
     summary: 'print changes, signals and states until Ctrl-C',
     synopsis: 'tsro watch URL NAME',
@@ -77,7 +85,8 @@ Example: tsro call tcp://127.0.0.1:5000 Printer print '"report.pdf"'`,
     max: 2,
     help: `Prints one line per property change, signal and state change (valid, suspect) of source
 NAME until interrupted (Ctrl-C, SIGTERM). Starts with the current values. Survives the host going
-away and coming back: tsro reconnects by itself.`,
+away and coming back: tsro reconnects by itself. On a model: its row count, then one line per
+row operation (inserted, removed, moved, changed with the new rows, reset) for its first 1000 rows.`,
   },
 };
 

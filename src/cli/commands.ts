@@ -1,4 +1,4 @@
-// The commands: list, describe, get, set, call, watch. Each takes its operands, the options and
+// The commands: list, describe, get, set, call, watch, rows. Each takes its operands, the options and
 // an Output, and either returns (exit code 0) or throws (see failure.ts). One-shot commands
 // close their node before returning; watch runs until SIGINT or SIGTERM.
 
@@ -6,6 +6,8 @@ import { readonlyReason, type MethodDescription, type PropertyDescription } from
 import { wireTypeToString } from '../api/wire-type';
 import type { DynamicReplica } from '../replica/dynamic-replica';
 import type { ReplicaState } from '../replica/replica-state';
+import { MODEL_TYPE_NAME } from '../api/model-type';
+import type { ModelReplica, ModelReplicaOptions } from '../model/model-replica';
 import type { CommandName, Options } from './args';
 import { CliFailure, ExitCode, toFailure, usage } from './failure';
 import { knownSources, Session } from './session';
@@ -209,9 +211,116 @@ const call: Command = (operands, options, out) =>
     else if (!(s.returns === 'void' && result === undefined)) for (const l of formatValue(result).split('\n')) out.line(l);
   });
 
+/** A non-negative integer operand. */
+function indexOperand(text: string | undefined, what: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw usage(`${what} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** A valid replica of model `name`, or a NOT_FOUND failure. */
+async function modelReplica(session: Session, name: string, options: Options, acquire: ModelReplicaOptions): Promise<ModelReplica> {
+  const offered = knownSources(session.node).find((s) => s.name === name);
+  if (offered && offered.typeName !== MODEL_TYPE_NAME) {
+    throw new CliFailure(ExitCode.NOT_FOUND, `source "${name}" at ${session.url} is a ${offered.typeName}, not a model (see tsro get)`);
+  }
+  const replica = session.node.acquireModel(name, acquire);
+  if (await replica.waitForSource(options.timeout)) return replica;
+  throw new CliFailure(ExitCode.NOT_FOUND, `no model "${name}" at ${session.url} (not offered within ${options.timeout} ms; see tsro list ${session.url})`);
+}
+
+const rows: Command = (operands, options, out) =>
+  withSession(operands[0]!, options, async (session) => {
+    const start = indexOperand(operands[2], 'START', 0);
+    const requested = indexOperand(operands[3], 'COUNT', Infinity);
+    const model = await modelReplica(session, operands[1]!, options, { cacheSize: 0 });
+    const count = Math.min(requested, Math.max(0, model.rowCount - start));
+    if (start > model.rowCount || (operands[3] !== undefined && start + requested > model.rowCount)) {
+      throw new CliFailure(ExitCode.REFUSED, `model "${model.name}" has ${model.rowCount} rows: cannot show ${operands[3] ?? 'rows'} from ${start} (OUT_OF_RANGE)`);
+    }
+    // In pages, printed as they come: a million rows never sit in memory at once.
+    const PAGE = 1000;
+    for (let at = start; at < start + count; at += PAGE) {
+      let page: unknown[];
+      try {
+        page = await session.bounded(model.fetch(at, Math.min(PAGE, start + count - at)), `fetching rows of ${model.name}`);
+      } catch (err) {
+        throw toFailure(err, `fetching rows of ${model.name}`);
+      }
+      page.forEach((row, k) => {
+        if (options.json) emitJson(out, { index: at + k, row: toJson(row) });
+        else out.line(`${at + k}: ${formatValue(row, Infinity)}`);
+      });
+      if (page.length < PAGE && at + page.length < start + count) break; // the model shrank meanwhile
+    }
+  });
+
+/** Rows `tsro watch` keeps of a model (from row 0): changes to them print with their values. */
+const WATCHED_ROWS = 1000;
+
+/** `tsro watch` on a model: the row count, then its row operations. */
+async function watchModel(session: Session, name: string, options: Options, out: Output): Promise<void> {
+  const model = session.node.acquireModel(name, { prefetch: WATCHED_ROWS, cacheSize: WATCHED_ROWS });
+  const now = (): string => new Date().toISOString();
+  let stopping = false;
+  const print = (event: string, args: number[], rows?: unknown[]): void => {
+    if (stopping) return;
+    if (options.json) {
+      const doc: Record<string, Json> = { time: now(), event, args };
+      if (rows) doc.rows = rows.map(toJson);
+      emitJson(out, doc);
+    } else {
+      out.line(`${event}(${args.join(', ')})${rows ? ` ${rows.map((r) => formatValue(r, Infinity)).join(', ')}` : ''}`);
+    }
+  };
+  const held = (start: number, count: number): unknown[] | undefined => {
+    const rows: unknown[] = [];
+    for (let i = start; i < start + count; i++) if (model.hasRow(i)) rows.push(model.row(i));
+    return rows.length === count ? rows : undefined;
+  };
+  // The row count is printed once the prefetched rows are in (their arrival is not news); from
+  // then on every operation, with the rows when the cache has them.
+  let primed = false;
+  const prime = (): void => {
+    if (primed || (model.rowCount > 0 && !held(0, Math.min(WATCHED_ROWS, model.rowCount)))) return;
+    primed = true;
+    print('rowCount', [model.rowCount]);
+  };
+  model.on('initialized', () => {
+    primed = false;
+    prime();
+  });
+  model.on('rowsInserted', (start, count) => print('rowsInserted', [start, count], held(start, count)));
+  model.on('rowsRemoved', (start, count) => print('rowsRemoved', [start, count]));
+  model.on('rowsMoved', (start, count, destination) => print('rowsMoved', [start, count, destination]));
+  model.on('rowsChanged', (start, count) => {
+    if (primed) print('rowsChanged', [start, count], held(start, count));
+    else prime();
+  });
+  model.on('modelReset', () => print('modelReset', [model.rowCount]));
+  model.on('stateChanged', (state, previous) => {
+    if (stopping) return;
+    if (options.json) emitJson(out, { time: now(), event: 'state', state, previous });
+    else out.line(`state ${state}`);
+  });
+  const stopped = stopSignal();
+  const valid = await Promise.race([model.waitForSource(options.timeout), stopped.promise.then(() => undefined)]);
+  if (valid === false) {
+    stopped.dispose();
+    throw new CliFailure(ExitCode.NOT_FOUND, `no model "${name}" at ${session.url} (not offered within ${options.timeout} ms)`);
+  }
+  await stopped.promise;
+  stopping = true;
+}
+
 const watch: Command = async (operands, options, out) => {
   const session = await Session.open(operands[0]!, options, true);
   try {
+    if (knownSources(session.node).find((s) => s.name === operands[1])?.typeName === MODEL_TYPE_NAME) {
+      await watchModel(session, operands[1]!, options, out);
+      return;
+    }
     const replica = session.node.acquireDynamic(operands[1]!);
     const now = (): string => new Date().toISOString();
     const heard = new Set<string>();
@@ -304,4 +413,4 @@ function stopSignal(): { promise: Promise<void>; dispose(): void } {
   return { promise, dispose };
 }
 
-export const COMMAND_IMPLEMENTATIONS: Readonly<Record<CommandName, Command>> = { list, describe, get, set, call, watch };
+export const COMMAND_IMPLEMENTATIONS: Readonly<Record<CommandName, Command>> = { list, describe, get, set, call, watch, rows };
