@@ -362,6 +362,28 @@ for (const t of transports()) {
       expect(tracks.at(0)).to.deep.equal(track('ONE', 11));
     });
 
+    it('with rowType, shows value type rows as instances and refuses a source of another row type', async () => {
+      const tracks = new ListModel(Track);
+      tracks.push(track('one', 10));
+      host.enableRemoting(tracks, 'Tracks');
+      const typed = node.acquireModel<Track>('Tracks', { rowType: Track, prefetch: 1 });
+      await valid(typed);
+      await until(typed, 'rowsChanged', () => typed.hasRow(0), WAIT_MS);
+      expect(typed.row(0)).to.be.instanceOf(Track);
+      const wrong = node.acquireModel<number>('Rows', { rowType: 'int32' });
+      expect(await wrong.waitForSource(WAIT_MS)).to.equal(false);
+      expect(wrong.state).to.equal('signatureMismatch');
+      expectTsro(await rejectionOf(wrong.fetch(0, 1)), 'NOT_VALID');
+    });
+
+    it('a host acquires its own model in process', async () => {
+      const own = host.acquireModel<string>('Rows', { prefetch: 2 });
+      await valid(own);
+      await until(own, 'rowsChanged', () => own.hasRow(1), WAIT_MS);
+      expect(own.row(1)).to.equal('r1');
+      own.release();
+    });
+
     it('shares one cache and subscription between handles of one model in a node', async () => {
       const a = node.acquireModel<string>('Rows', { cacheSize: 5 });
       const b = node.acquireModel<string>('Rows', { cacheSize: 20 });

@@ -44,11 +44,18 @@ interface Pending {
   readonly count: number;
   readonly cacheSize: number;
   readonly uncached: boolean;
+  /** The subscription it went out on: a ModelInit through another one fails it. */
+  readonly sub: unknown;
   resolve(rows: unknown[]): void;
   reject(error: Error): void;
 }
 
 const cores = new WeakMap<ReplicaCore, ModelCore>();
+
+/** The model state of a replica core, if it has one. @internal */
+export function existingModelCore(core: ReplicaCore): ModelCore | undefined {
+  return cores.get(core);
+}
 
 /** The model state of a replica core (made on first use). @internal */
 export function modelCoreOf(core: ReplicaCore): ModelCore {
@@ -155,7 +162,10 @@ export class ModelCore {
       case 'modelInit': {
         const m = p.modelInit!;
         const previous = this.initialized ? this.cache.ranges() : [];
-        this.fail(new DisconnectedError(`model "${this.name}" was re-initialized before the reply`));
+        // Requests sent since this subscription's Acquire (the pipelined prefetch) are answered
+        // after this ModelInit and count; older ones will not be answered.
+        const current = this.core.subscription;
+        this.fail(new DisconnectedError(`model "${this.name}" was re-initialized before the reply`), (p) => p.sub !== current);
         this.rowType = typeFromMessage(m.rowType);
         this.readonly = m.readonly === true;
         this.count = m.count ?? 0;
@@ -236,7 +246,9 @@ export class ModelCore {
   /** After an init or reset: the prefetch, and the rows held before (a view keeps showing its rows). */
   private refill(previous: readonly [number, number][]): void {
     const prefetch = Math.min(this.prefetch, this.count);
-    if (prefetch > 0) this.miss(0, prefetch);
+    const pipelined = this.prefetchedOn !== undefined && this.prefetchedOn === this.core.subscription;
+    this.prefetchedOn = undefined;
+    if (prefetch > 0 && !pipelined) this.miss(0, prefetch);
     let budget = this.cacheSize - prefetch;
     for (const [start, n] of previous) {
       const from = Math.max(start, prefetch);
@@ -249,9 +261,26 @@ export class ModelCore {
   }
 
   /** Fetches rows into the cache for a view (no caller waits): misses, prefetch, refills. */
-  private miss(start: number, count: number): void {
+  private miss(start: number, count: number, early = false): void {
     for (let k = start; k < start + count; k++) this.inFlight.add(k);
-    this.request('miss', start, count, false).catch(() => {});
+    for (let s = start; s < start + count; s += FETCH_CHUNK) {
+      this.request('miss', s, Math.min(FETCH_CHUNK, start + count - s), false, undefined, early).catch(() => {});
+    }
+  }
+
+  /** The subscription the prefetch was sent on with its Acquire. */
+  private prefetchedOn: unknown;
+
+  /**
+   * The node just sent Acquire on a new subscription: the prefetch goes right behind it rather
+   * than after the ModelInit, saving a round trip (the host answers in order: ModelInit, then
+   * the rows, clamped to the model's length). @internal
+   */
+  acquired(): void {
+    const prefetch = this.prefetch;
+    if (prefetch <= 0 || this.handles.size === 0) return;
+    this.prefetchedOn = this.core.subscription;
+    this.miss(0, prefetch, true);
   }
 
   private reply(request: number, start: number, rows: readonly ValueMessage[], error: ErrorInfoMessage | null | undefined): void {
@@ -346,35 +375,40 @@ export class ModelCore {
     return local && wireTypeToString(local) === wireTypeToString(this.rowType) ? local : undefined;
   }
 
-  private request(kind: 'fetch' | 'miss', start: number, count: number, uncached: boolean, fields?: readonly string[]): Promise<unknown[]> {
+  private request(kind: 'fetch' | 'miss', start: number, count: number, uncached: boolean, fields?: readonly string[], early = false): Promise<unknown[]> {
     const f = uncached ? fields : this.fields;
     const packet: PacketMessage = {
       rowsRequest: { source: 0, request: 0, start, count, cacheSize: this.cacheSize, fields: f ? [...f] : [], uncached },
     };
-    return this.send(kind, packet, start, count, uncached);
+    return this.send(kind, packet, start, count, uncached, early);
   }
 
-  private send(kind: Pending['kind'], packet: PacketMessage, start: number, count: number, uncached: boolean): Promise<unknown[]> {
+  private send(kind: Pending['kind'], packet: PacketMessage, start: number, count: number, uncached: boolean, early = false): Promise<unknown[]> {
     return new Promise<unknown[]>((resolve, reject) => {
       const sub = this.core.subscription;
-      if (!sub || !this.live) throw new NotValidError(`model "${this.name}" is not valid`);
+      if (!sub || !(this.live || early)) throw new NotValidError(`model "${this.name}" is not valid`);
       const request = this.nextRequest++;
       const body = (packet.rowsRequest ?? packet.rowSet)!;
       body.source = sub.sourceId;
       body.request = request;
       const cacheSize = packet.rowsRequest?.cacheSize ?? 0;
       if (!sub.connection.send(packet)) throw new DisconnectedError(`model "${this.name}": the connection to ${sub.connection.url} is closed`);
-      this.pending.set(request, { kind, start, count, cacheSize, uncached, resolve, reject });
+      this.pending.set(request, { kind, start, count, cacheSize, uncached, sub, resolve, reject });
     });
   }
 
   /** Every request in flight fails (connection lost, re-initialized, released). */
-  fail(error: TsroError): void {
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    this.inFlight.clear();
+  fail(error: TsroError, which: (p: Pending) => boolean = () => true): void {
+    const failed: Pending[] = [];
+    for (const [request, p] of this.pending) {
+      if (!which(p)) continue;
+      this.pending.delete(request);
+      failed.push(p);
+      if (p.kind === 'miss') for (let i = p.start; i < p.start + p.count; i++) this.inFlight.delete(i);
+    }
+    if (this.pending.size === 0) this.inFlight.clear();
     this.missing.clear();
-    for (const p of pending) p.reject(error);
+    for (const p of failed) p.reject(error);
   }
 
   /** Checks a handle's call against the view. @internal */

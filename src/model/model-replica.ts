@@ -8,7 +8,9 @@
 //
 // Platform-free: no Node.js modules.
 
-import type { WireType } from '../api/wire-type';
+import { normalizeType, type TypeSpec, type WireType } from '../api/wire-type';
+import type { ApiDescription } from '../api/api-description';
+import { modelApi } from '../api/model-type';
 import { NotValidError, UsageError } from '../errors';
 import type { ReplicaCore } from '../replica/replica-core';
 import { ReplicaHandle } from '../replica/replica-handle';
@@ -27,6 +29,12 @@ export interface ModelReplicaOptions {
    * which a view shows a few columns. Default: whole rows.
    */
   readonly fields?: readonly string[];
+  /**
+   * The row type this code expects (a `@ValueType` class or any TypeSpec): a source whose rows are
+   * of another type is a `signatureMismatch`; value type rows are shown as instances of their
+   * class; sets are checked against it. Default: whatever the source declares (plain rows).
+   */
+  readonly rowType?: TypeSpec;
 }
 
 export interface ModelFetchOptions {
@@ -56,8 +64,20 @@ export class ModelView extends ReplicaView {
   readonly model: ModelCore;
   readonly sink: ModelHandleSink;
 
-  constructor(core: ReplicaCore, owner: ReplicaOwner, options: ModelReplicaOptions = {}, localRowType?: WireType) {
+  /** The API of a model of the expected row type, when one was given. */
+  readonly #expected: ApiDescription | undefined;
+
+  constructor(core: ReplicaCore, owner: ReplicaOwner, options: ModelReplicaOptions = {}) {
     super(core, owner);
+    let localRowType: WireType | undefined;
+    if (options.rowType !== undefined) {
+      try {
+        localRowType = normalizeType(options.rowType);
+      } catch (err) {
+        throw new UsageError('DECLARATION_INVALID', `acquireModel: invalid rowType: ${(err as Error).message}`);
+      }
+    }
+    this.#expected = localRowType === undefined ? undefined : modelApi(localRowType);
     const fields = options.fields === undefined ? undefined : [...options.fields];
     if (fields && (fields.length === 0 || fields.some((f) => typeof f !== 'string'))) {
       throw new UsageError('TYPE_MISMATCH', 'acquireModel: fields must be a non-empty list of field names');
@@ -75,8 +95,8 @@ export class ModelView extends ReplicaView {
     this.model.handles.add(this.sink);
   }
 
-  get classApi(): undefined {
-    return undefined;
+  get classApi(): ApiDescription | undefined {
+    return this.#expected;
   }
 
   snapshot(): readonly unknown[] | undefined {

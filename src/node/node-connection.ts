@@ -6,7 +6,7 @@ import { CancelledError, DisconnectedError, ProtocolError, RemoteError, TimeoutE
 import { CallDeadlines, type DeadlineQueue, type Deadlined } from './call-deadlines';
 import { apiFromMessage } from '../protocol/api-codec';
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage, SourceInfoMessage } from '../protocol/messages';
-import { modelCoreOf, modelPacketSource } from '../model/model-core';
+import { existingModelCore, modelCoreOf, modelPacketSource } from '../model/model-core';
 import type { Peer } from '../protocol/peer';
 import { encodeInvoke } from '../protocol/hot-packets';
 import { decodeValue, decodeValues, type ValueMessage } from '../protocol/value-codec';
@@ -232,6 +232,7 @@ export class NodeConnection implements SubscriptionLink {
       reader.stop = this.sharedStreams.subscribe(sourceId, (seq, packet) => this.streamed(sourceId, reader, seq, packet));
     }
     this.peer.send({ acquire: { source: sourceId, wantDefinition, sharedStream: this.sharedStreams !== undefined } });
+    existingModelCore(core)?.acquired();
   }
 
   release(sourceId: number): void {

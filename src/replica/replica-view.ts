@@ -22,7 +22,6 @@ import type { DynamicReplica } from './dynamic-replica';
 import type { ReplicaHandle } from './replica-handle';
 import type { Replica } from './replica-types';
 import type { ModelReplica, ModelReplicaOptions } from '../model/model-replica';
-import type { WireType } from '../api/wire-type';
 
 /** What a view needs from the node that made it. */
 export interface ReplicaOwner {
@@ -35,7 +34,7 @@ export interface ReplicaOwner {
   acquire<T extends object>(cls: abstract new (...args: never[]) => T, name?: string): Replica<T>;
   acquireDynamic(name: string): DynamicReplica;
   /** For model properties: a replica of a child model source, on the same node. */
-  acquireModel(name: string, options?: ModelReplicaOptions, rowType?: WireType): ModelReplica;
+  acquireModel(name: string, options?: ModelReplicaOptions): ModelReplica;
 }
 
 /**

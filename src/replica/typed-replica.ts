@@ -96,7 +96,7 @@ export class TypedView extends ReplicaView {
       const owner = this.owner;
       const shown = makeChildReplica(owner, raw, (name) =>
         isModelType(type)
-          ? owner.acquireModel(name, {}, modelRowType(type))
+          ? owner.acquireModel(name, { rowType: modelRowType(type) })
           : ((cls ? owner.acquire(cls, name) : owner.acquireDynamic(name)) as unknown as ReplicaHandle),
       );
       r.raw[index] = raw;
