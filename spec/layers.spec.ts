@@ -15,12 +15,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   transport: ['errors.ts', 'util'],
   protocol: ['errors.ts', 'util', 'api', 'transport'],
   replica: ['errors.ts', 'util', 'api', 'protocol'],
+  model: ['errors.ts', 'util', 'api', 'protocol', 'replica'],
   persistence: ['errors.ts', 'util', 'protocol'],
-  node: ['errors.ts', 'util', 'api', 'transport', 'protocol', 'replica', 'persistence', 'registry'],
-  host: ['errors.ts', 'util', 'api', 'transport', 'protocol', 'replica', 'node'],
+  node: ['errors.ts', 'util', 'api', 'transport', 'protocol', 'replica', 'model', 'persistence', 'registry'],
+  host: ['errors.ts', 'util', 'api', 'transport', 'protocol', 'replica', 'model', 'node'],
   registry: ['errors.ts', 'util', 'api', 'host'],
-  testing: ['errors.ts', 'util', 'api', 'transport', 'protocol', 'replica', 'node', 'host', 'registry', 'persistence'],
-  cli: ['errors.ts', 'util', 'api', 'transport', 'protocol', 'replica', 'node', 'host', 'registry', 'persistence'],
+  testing: ['errors.ts', 'util', 'api', 'transport', 'protocol', 'replica', 'model', 'node', 'host', 'registry', 'persistence'],
+  cli: ['errors.ts', 'util', 'api', 'transport', 'protocol', 'replica', 'model', 'node', 'host', 'registry', 'persistence'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -2,6 +2,8 @@
 // operation and event end to end, lazy rows and batching, deltas sent only to the nodes holding
 // the rows, cache bounds, replica sets (and their refusals), release, and reconnection.
 
+import { nodeParts } from '../../src/node/node';
+import { DisconnectedError } from '../../src/errors';
 import { expect } from 'chai';
 import { Field, ListModel, ValueType, type Host, type ModelReplica, type Node } from '../../src/index';
 import { nextEvent, transports, until } from '../support/fixtures';
@@ -323,8 +325,8 @@ for (const t of transports()) {
       await until(r, 'rowsChanged', () => r.cachedRowCount === 5, WAIT_MS);
       await r.fetch(50, 3);
       const suspect = until(r, 'stateChanged', () => r.state === 'suspect', WAIT_MS);
-      const conns = (host as unknown as { hostConnections: Set<{ close(): void }> }).hostConnections;
-      for (const c of conns) c.close();
+      // The link breaks under the node (not a local close): it reconnects by itself.
+      nodeParts(node).pool.frameLink(host.hostUrl)!.destroy(new DisconnectedError('cut by the test'));
       await suspect;
       expect(r.row(1)).to.equal('r1'); // stale but kept while suspect
       model.set(51, 'while away');

@@ -7,7 +7,7 @@
 
 import { makeApiDescription, type ApiDescription, type PropertyDescription } from './api-description';
 import { computeSignature } from './signature';
-import { isChildType, sealType, type ChildTypeRef, type WireType } from './wire-type';
+import { isChildType, sealType, type ChildTypeRef, type TypeSpec, type WireType } from './wire-type';
 
 /** Type name of every model source. */
 export const MODEL_TYPE_NAME = 'tsro.ListModel';
@@ -56,4 +56,23 @@ export function modelRowType(t: ChildTypeRef): WireType | undefined {
 export function ownApiOf(object: unknown): ApiDescription | undefined {
   if (object === null || typeof object !== 'object') return undefined;
   return (object as { [OWN_API]?: ApiDescription })[OWN_API];
+}
+
+/** Options of `node.acquireModel` (here, below the replica layer, so every layer can name them). */
+export interface ModelReplicaOptions {
+  /** Rows fetched at initialization (and again after a reset), from row 0. Default 0. */
+  readonly prefetch?: number;
+  /** Most rows kept (QtRO's root cache size). Default 1000. */
+  readonly cacheSize?: number;
+  /**
+   * Only these fields of each row are fetched and cached (QtRO's roles hint), for wide rows of
+   * which a view shows a few columns. Default: whole rows.
+   */
+  readonly fields?: readonly string[];
+  /**
+   * The row type this code expects (a `@ValueType` class or any TypeSpec): a source whose rows are
+   * of another type is a `signatureMismatch`; value type rows are shown as instances of their
+   * class; sets are checked against it. Default: whatever the source declares (plain rows).
+   */
+  readonly rowType?: TypeSpec;
 }

@@ -15,7 +15,7 @@ import type { DecodedPacket, PacketMessage } from '../protocol/messages';
 import type { Peer } from '../protocol/peer';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
 import { StreamPump } from './stream-pump';
-import { handleModelRequest } from '../model/model-binding';
+import { handleModelRequest } from './model-binding';
 
 /** What a host-side connection needs from its host. */
 export interface HostConnectionOwner {

@@ -6,7 +6,7 @@ import type { ApiDescription } from '../api/api-description';
 import type { PacketMessage } from '../protocol/messages';
 import { SourceBinding, type ChildHost } from './source-binding';
 import { modelInternals } from '../model/list-model';
-import { ModelBinding } from '../model/model-binding';
+import { ModelBinding } from './model-binding';
 
 export class SourceTable {
   readonly #byName = new Map<string, SourceBinding>();

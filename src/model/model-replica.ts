@@ -8,9 +8,9 @@
 //
 // Platform-free: no Node.js modules.
 
-import { normalizeType, type TypeSpec, type WireType } from '../api/wire-type';
+import { normalizeType, type WireType } from '../api/wire-type';
 import type { ApiDescription } from '../api/api-description';
-import { modelApi } from '../api/model-type';
+import { modelApi, type ModelReplicaOptions } from '../api/model-type';
 import { NotValidError, UsageError } from '../errors';
 import type { ReplicaCore } from '../replica/replica-core';
 import { ReplicaHandle } from '../replica/replica-handle';
@@ -19,23 +19,7 @@ import type { ReplicaState } from '../replica/replica-state';
 import { DEFAULT_CACHE_SIZE, modelCoreOf, type ModelCore, type ModelHandleSink } from './model-core';
 import { rowFieldNames } from './row-fields';
 
-export interface ModelReplicaOptions {
-  /** Rows fetched at initialization (and again after a reset), from row 0. Default 0. */
-  readonly prefetch?: number;
-  /** Most rows kept (QtRO's root cache size). Default 1000. */
-  readonly cacheSize?: number;
-  /**
-   * Only these fields of each row are fetched and cached (QtRO's roles hint), for wide rows of
-   * which a view shows a few columns. Default: whole rows.
-   */
-  readonly fields?: readonly string[];
-  /**
-   * The row type this code expects (a `@ValueType` class or any TypeSpec): a source whose rows are
-   * of another type is a `signatureMismatch`; value type rows are shown as instances of their
-   * class; sets are checked against it. Default: whatever the source declares (plain rows).
-   */
-  readonly rowType?: TypeSpec;
-}
+export type { ModelReplicaOptions } from '../api/model-type';
 
 export interface ModelFetchOptions {
   /** Only these fields of each row (the rows are then not cached unless they are the replica's `fields`). */

@@ -21,7 +21,7 @@ import type { Timers } from '../util/timers';
 import type { DynamicReplica } from './dynamic-replica';
 import type { ReplicaHandle } from './replica-handle';
 import type { Replica } from './replica-types';
-import type { ModelReplica, ModelReplicaOptions } from '../model/model-replica';
+import type { ModelReplicaOptions } from '../api/model-type';
 
 /** What a view needs from the node that made it. */
 export interface ReplicaOwner {
@@ -34,7 +34,7 @@ export interface ReplicaOwner {
   acquire<T extends object>(cls: abstract new (...args: never[]) => T, name?: string): Replica<T>;
   acquireDynamic(name: string): DynamicReplica;
   /** For model properties: a replica of a child model source, on the same node. */
-  acquireModel(name: string, options?: ModelReplicaOptions): ModelReplica;
+  acquireModel(name: string, options?: ModelReplicaOptions): ReplicaHandle;
 }
 
 /**

@@ -17,10 +17,10 @@ import type { DecodedPacket, PacketMessage } from '../protocol/messages';
 import { encodePacket } from '../protocol/packet-codec';
 import { typeToMessage } from '../protocol/api-codec';
 import { decodeValue, encodeValue, type ValueMessage } from '../protocol/value-codec';
-import { errorInfo, SourceBinding, type ChildHost, type SourceListener } from '../host/source-binding';
-import { modelInternals, type ModelInternals, type ModelObserver } from './list-model';
-import { RowCache } from './row-cache';
-import { rowFieldNames } from './row-fields';
+import { errorInfo, SourceBinding, type ChildHost, type SourceListener } from './source-binding';
+import { modelInternals, type ModelInternals, type ModelObserver } from '../model/list-model';
+import { RowCache } from '../model/row-cache';
+import { rowFieldNames } from '../model/row-fields';
 
 /** Most rows one RowsRequest may ask for; nodes split bigger fetches. */
 export const MAX_ROWS_PER_REQUEST = 65_536;
