@@ -15,7 +15,7 @@ import type { DecodedPacket, PacketMessage } from '../protocol/messages';
 import type { Peer } from '../protocol/peer';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
 import { StreamPump } from './stream-pump';
-import { handleModelRequest } from './model-binding';
+import { handleModelRequest, ModelBinding } from './model-binding';
 
 /** What a host-side connection needs from its host. */
 export interface HostConnectionOwner {
@@ -224,7 +224,8 @@ export class HostConnection implements SourceListener {
         // A node that reads the source's shared stream gets the stream's number with the
         // snapshot; the stream is opened first so that nothing published after the snapshot
         // can be missed.
-        const wantStream = m.sharedStream === true && this.publisher !== undefined;
+        // A model's deltas depend on what each node holds: never a shared stream.
+        const wantStream = m.sharedStream === true && this.publisher !== undefined && !(binding instanceof ModelBinding);
         let stream = this.streams.get(binding);
         const opened = wantStream && stream === undefined;
         if (opened) stream = this.publisher!.open(binding.id);
