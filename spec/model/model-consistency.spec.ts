@@ -8,7 +8,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ListModel, type Host, type ModelReplica, type Node } from '../../src/index';
-import { nextEvent, TCP_ANY } from '../support/fixtures';
+import { TCP_ANY } from '../support/fixtures';
+import { nextEvent } from './next-event';
 import { World, WAIT_MS, barrier, bindingOf, turn } from '../support/e2e';
 
 type Op =

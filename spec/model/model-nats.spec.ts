@@ -4,7 +4,8 @@
 
 import { expect } from 'chai';
 import { Host, ListModel, Node, silentLogger } from '../../src/index';
-import { nextEvent, until } from '../support/fixtures';
+import { until } from '../support/fixtures';
+import { nextEvent } from './next-event';
 import { NatsServer } from '../support/nats-server';
 
 describe('models over nats://', function () {

@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { DynamicReplica, Field, ListModel, ModelReplica, Property, RemoteObjectType, ValueType, type Host, type Node, type Replica } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
-import { nextEvent, transports, until } from '../support/fixtures';
+import { transports, until } from '../support/fixtures';
+import { nextEvent } from './next-event';
 import { World, WAIT_MS, expectTsro, rejectionOf, thrownBy } from '../support/e2e';
 
 @ValueType('Song')
