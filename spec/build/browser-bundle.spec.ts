@@ -77,7 +77,8 @@ describe('tsro/browser bundle', function () {
     // A guard against regressions (the goal is 40 KiB; see docs/architecture.md for the breakdown).
     // Since tsro/browser connects ws:// itself, its WebSocket connector (about 2 KiB gzipped) is in
     // every app.
-    expect(gzip).to.be.below(84 * 1024);
+    // Models (ModelReplica, its cache) are part of the browser entry: about 2 KiB of it.
+    expect(gzip).to.be.below(88 * 1024);
   });
 
   it('fails, naming the file, when tsro code imports a Node.js built-in', async () => {

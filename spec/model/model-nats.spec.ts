@@ -54,8 +54,11 @@ describe('models over nats://', function () {
     model.push('d');
     expect(await inserted).to.deep.equal([3, 1]);
     expect(a!.row(3)).to.equal('d');
+    // b hears of the change on its own link: not ordered with a's reply.
+    const seen = nextEvent(b!, 'rowsChanged', 5000);
     await a!.set(0, 'A');
     expect(model.at(0)).to.equal('A');
+    await seen;
     expect(await b!.fetch(0, 4)).to.deep.equal(['A', 'B', 'c', 'd']);
   });
 });
