@@ -26,6 +26,10 @@ class Events implements NodeConnectionEvents {
   connectionClosed(_c: NodeConnection, error: TsroError | undefined): void {
     this.closed = error;
   }
+  readonly refused: [SourceInfo, TsroError][] = [];
+  acquireRefused(_c: NodeConnection, source: SourceInfo, error: TsroError): void {
+    this.refused.push([source, error]);
+  }
 }
 
 const PRINTER = { id: 4, name: 'Printer', typeName: 'Printer', signature: 'sig' };

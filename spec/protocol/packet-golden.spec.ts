@@ -19,6 +19,11 @@ const golden: [string, PacketMessage, string][] = [
   ['acquire', { acquire: { source: 1, wantDefinition: true } }, '520408011001'],
   ['acquire of the shared stream', { acquire: { source: 1, wantDefinition: true, sharedStream: true } }, '5206080110011801'],
   ['release', { release: { source: 1 } }, '5a020801'],
+  [
+    'acquireRefused (field 16: a two-byte tag)',
+    { acquireRefused: { source: 3, error: { code: 'FRAME_TOO_LARGE', name: 'ProtocolError', message: 'm' } } },
+    '820127080312230a0f4652414d455f544f4f5f4c41524745120d50726f746f636f6c4572726f721a016d',
+  ],
   ['init', { init: { source: 1, values: [{ int: 100 }, { bool: false }] } }, '620b0801120308c80112022000'],
   ['init with the shared stream number', { init: { source: 1, values: [{ int: 100 }], streamSeq: 300 } }, '620a0801120308c80120ac02'],
   [
@@ -88,8 +93,8 @@ const golden: [string, PacketMessage, string][] = [
 ];
 
 describe('packet golden bytes', () => {
-  it('is protocol version 1', () => {
-    expect(PROTOCOL_VERSION).to.equal(1);
+  it('is protocol version 2', () => {
+    expect(PROTOCOL_VERSION).to.equal(2);
   });
 
   for (const [name, message, hex] of golden) {

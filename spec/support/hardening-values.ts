@@ -217,6 +217,7 @@ export function samplePackets(): { kind: PacketKind; packet: PacketMessage }[] {
   add('sourceRemoved', { sourceRemoved: { source: 7 } });
   add('acquire', { acquire: { source: 7, wantDefinition: true } });
   add('release', { release: { source: 7 } });
+  add('acquireRefused', { acquireRefused: { source: 7, error: { code: 'FRAME_TOO_LARGE', name: 'ProtocolError', message: 'too big' } } });
   add('init', { init: { source: 7, values: [v(3), v('x'), v({ w: 1, h: null })] } });
   add('init', { init: { source: 7, values: [v(3), v('x'), v({ w: 1, h: 2 })], definition } as never });
   add('reply', {

@@ -4,14 +4,15 @@
 // connection from everything when it ends. Until admitted, a node learns nothing and any packet
 // it sends closes the connection.
 
-import { AuthError, CancelledError, DisconnectedError, LimitError, NotValidError, ProtocolError, TimeoutError, type TsroError } from '../errors';
+import { AuthError, CancelledError, DisconnectedError, LimitError, NotValidError, ProtocolError, TimeoutError, TsroError } from '../errors';
 import type { AbandonedCalls } from './abandoned-calls';
 import { runServing, ServedCall } from './call-context';
 import type { Timers } from '../util/timers';
 import type { SharedStream, SharedStreamPublisher } from '../transport/shared-streams';
 import { encodeReplyValue } from '../protocol/hot-packets';
 import { decodeValues } from '../protocol/value-codec';
-import type { DecodedPacket, PacketMessage } from '../protocol/messages';
+import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from '../protocol/messages';
+import { encodePacket } from '../protocol/packet-codec';
 import type { Peer } from '../protocol/peer';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
 import { StreamPump } from './stream-pump';
@@ -72,6 +73,7 @@ export class HostConnection implements SourceListener {
     /** The transport's shared streams, if it fans out by itself (NATS). */
     private readonly publisher?: SharedStreamPublisher,
   ) {
+    peer.awaitingAdmission = true;
     peer.onOpen = () => this.admit();
     peer.onPacket = (p) => this.receive(p);
     this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
@@ -126,14 +128,20 @@ export class HostConnection implements SourceListener {
       refuse(`the authenticate check threw (${err instanceof Error ? err.message : String(err)})`);
       return;
     }
-    Promise.resolve(verdict).then(
-      (ok) => {
-        if (this.peer.closed) return;
-        if (ok === true) this.welcome();
-        else refuse('its credential was not accepted');
-      },
-      (err: unknown) => refuse(`the authenticate check failed (${err instanceof Error ? err.message : String(err)})`),
-    );
+    // Nothing below throws (every send is guarded), and a catch-all keeps it so: a bug here
+    // must close one connection, never reach the process as an unhandled rejection.
+    Promise.resolve(verdict)
+      .then(
+        (ok) => {
+          if (this.peer.closed) return;
+          if (ok === true) this.welcome();
+          else refuse('its credential was not accepted');
+        },
+        (err: unknown) => {
+          if (!this.peer.closed) refuse(`the authenticate check failed (${err instanceof Error ? err.message : String(err)})`);
+        },
+      )
+      .catch((err: unknown) => this.fail('admitting it failed', err));
   }
 
   /** True once this connection was let in (it counts against maxConnections until it ends). */
@@ -152,24 +160,45 @@ export class HostConnection implements SourceListener {
       return;
     }
     this.admitted = true;
+    this.peer.awaitingAdmission = false;
     this.onAdmitted();
     this.peer.hot = { invoke: (source, index, serial, args) => this.invoke(source, index, serial, args) };
     this.owner.connectionOpened(this);
-    this.peer.send(this.owner.sourceListPacket());
+    this.send(this.owner.sourceListPacket());
   }
 
-  /** Fan-out path: a change this node cannot accept (too large) closes its connection, logged. */
+  /**
+   * Fan-out path (changes, signals, source announcements): a packet this node cannot accept
+   * (over the limit it announced) closes its connection with a Goodbye saying why. Never throws.
+   */
   sendEncoded(bytes: Uint8Array): boolean {
     try {
       return this.peer.sendEncoded(bytes);
     } catch (err) {
-      this.peer.close(err as TsroError);
+      this.fail('a packet could not be sent to it', err);
       return false;
     }
   }
 
+  /** Same contract as sendEncoded: never throws; what cannot be sent closes this connection. */
   send(packet: PacketMessage): boolean {
-    return this.peer.send(packet);
+    let bytes: Uint8Array;
+    try {
+      bytes = encodePacket(packet);
+    } catch (err) {
+      this.fail('a packet could not be encoded for it', err);
+      return false;
+    }
+    return this.sendEncoded(bytes);
+  }
+
+  /** Closes this connection (only) with a Goodbye saying why, and logs it. */
+  private fail(why: string, err: unknown): void {
+    if (this.peer.closed) return;
+    const error =
+      err instanceof TsroError ? err : new ProtocolError('PROTOCOL_ERROR', `${why}: ${err instanceof Error ? err.message : String(err)}`, err);
+    this.owner.warn(`closing ${this.label}: ${why}`, error);
+    this.peer.close(error);
   }
 
   close(error?: TsroError): void {
@@ -218,7 +247,7 @@ export class HostConnection implements SourceListener {
         const binding = this.owner.bindingById(m.source ?? 0);
         if (!binding) {
           // Disabled between its announcement and this request: say so, the node will wait.
-          this.peer.send({ sourceRemoved: { source: m.source ?? 0 } });
+          this.send({ sourceRemoved: { source: m.source ?? 0 } });
           return;
         }
         // A node that reads the source's shared stream gets the stream's number with the
@@ -229,13 +258,23 @@ export class HostConnection implements SourceListener {
         let stream = this.streams.get(binding);
         const opened = wantStream && stream === undefined;
         if (opened) stream = this.publisher!.open(binding.id);
-        let init: Uint8Array;
+        const source = m.source ?? 0;
+        let refusal: unknown;
         try {
-          init = binding.initPacket(m.wantDefinition === true, wantStream ? stream!.seq : undefined);
-          this.peer.sendEncoded(init);
+          const init = binding.initPacket(m.wantDefinition === true, wantStream ? stream!.seq : undefined);
+          if (!this.peer.sendEncoded(init)) {
+            if (opened) stream!.release();
+            return;
+          }
         } catch (err) {
+          refusal = err;
+        }
+        if (refusal !== undefined) {
           if (opened) stream!.release();
-          this.owner.warn(`cannot initialize a replica of "${binding.name}" for ${this.label}`, err);
+          // Never silence: the node hears why (and can show it); if even that cannot reach it,
+          // the connection closes with a Goodbye.
+          this.owner.warn(`cannot initialize a replica of "${binding.name}" for ${this.label}`, refusal);
+          this.send({ acquireRefused: { source, error: errorInfo(refusal) } });
           return;
         }
         this.subscriptions.add(binding);
@@ -390,17 +429,35 @@ export class HostConnection implements SourceListener {
     }
   }
 
+  /**
+   * Answers a call or set. Runs from promise callbacks (async slots), so it never throws: a
+   * value that cannot be carried or is over the node's frame limit becomes an error reply; an
+   * error reply over the limit becomes a short one; if even that does not fit, the connection
+   * closes with a Goodbye saying why.
+   */
   private reply(serial: number, outcome: CallOutcome): void {
     if (serial === 0 || this.peer.closed) return;
+    let error: ErrorInfoMessage;
     if ('error' in outcome) {
-      this.peer.send({ reply: { serial, error: outcome.error } });
-      return;
+      error = outcome.error;
+    } else {
+      try {
+        this.peer.sendEncoded(encodeReplyValue(serial, outcome.value, outcome.what));
+        return;
+      } catch (err) {
+        error = errorInfo(err);
+      }
     }
+    let bytes: Uint8Array | undefined;
     try {
-      this.peer.sendEncoded(encodeReplyValue(serial, outcome.value, outcome.what));
-    } catch (err) {
-      // Cannot be carried, or over the node's frame limit: it still gets an answer, the error.
-      this.peer.send({ reply: { serial, error: errorInfo(err) } });
+      bytes = encodePacket({ reply: { serial, error } });
+      if (this.peer.sendEncoded(bytes) || this.peer.closed) return;
+    } catch {
+      // over the node's limit (or not encodable): the short form below
     }
+    const size = bytes ? `${bytes.length}-byte ` : '';
+    this.send({
+      reply: { serial, error: { code: 'FRAME_TOO_LARGE', name: 'ProtocolError', message: `the ${size}reply is over this node's frame limit` } },
+    });
   }
 }

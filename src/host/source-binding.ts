@@ -47,13 +47,13 @@ const MAX_CAUSE_DEPTH = 8;
  */
 export function errorInfo(err: unknown, depth = 0): ErrorInfoMessage {
   let info: ErrorInfoMessage;
-  if (err instanceof TsroError) info = { code: err.code, name: err.name, message: err.message };
-  else if (err instanceof Error) info = { code: 'REMOTE', name: err.name, message: err.message };
+  if (err instanceof TsroError) info = { code: err.code, name: wellFormed(err.name), message: wellFormed(err.message) };
+  else if (err instanceof Error) info = { code: 'REMOTE', name: wellFormed(String(err.name)), message: wellFormed(String(err.message)) };
   else if (err !== null && typeof err === 'object') {
     const message = (err as { message?: unknown }).message;
-    info = { code: 'REMOTE', name: 'Error', message: typeof message === 'string' ? message : 'a value that is not an Error was thrown (see remoteData)' };
+    info = { code: 'REMOTE', name: 'Error', message: typeof message === 'string' ? wellFormed(message) : 'a value that is not an Error was thrown (see remoteData)' };
   } else {
-    info = { code: 'REMOTE', name: 'Error', message: String(err) };
+    info = { code: 'REMOTE', name: 'Error', message: wellFormed(safeString(err)) };
   }
   const data = errorData(err);
   if (data) info.data = data;
@@ -78,6 +78,21 @@ function errorData(err: unknown): ValueMessage | undefined {
     any = true;
   }
   return any ? encodeValue(carried, 'error data') : undefined;
+}
+
+// Strings are made well-formed: a lone surrogate in a thrown message would make the whole
+// reply undecodable on the other side (and close the connection).
+function wellFormed(s: string): string {
+  return (s as string & { toWellFormed?: () => string }).toWellFormed?.() ?? s;
+}
+
+/** String(value), or a description if converting it throws (a hostile toString). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return `a thrown ${typeof value}`;
+  }
 }
 
 /**

@@ -100,6 +100,7 @@ export class ConnectionPool {
       sourcesOffered: (conn, sources) => sink.sourcesOffered(conn, sources),
       sourceWithdrawn: (conn, info) => sink.sourceWithdrawn(conn, info),
       connectionClosed: (conn, error) => this.#connectionClosed(conn, error),
+      acquireRefused: (_conn, info, error) => settings.logger.error(`the replica of "${info.name}" cannot be initialized`, error),
     };
   }
 

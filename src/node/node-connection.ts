@@ -31,6 +31,8 @@ export interface NodeConnectionEvents {
   sourcesOffered(conn: NodeConnection, sources: readonly SourceInfo[]): void;
   sourceWithdrawn(conn: NodeConnection, source: SourceInfo): void;
   connectionClosed(conn: NodeConnection, error: TsroError | undefined): void;
+  /** The host answered an Acquire with AcquireRefused (its replica is told next): log it. */
+  acquireRefused(conn: NodeConnection, source: SourceInfo, error: RemoteError): void;
 }
 
 /** Where a node stands in reading one source's shared stream. */
@@ -515,6 +517,18 @@ export class NodeConnection implements SubscriptionLink {
         this.stopReading(id);
         core?.detach();
         this.events.sourceWithdrawn(this, s);
+        return;
+      }
+      case 'acquireRefused': {
+        const m = p.acquireRefused!;
+        const id = m.source ?? 0;
+        const s = this.offers.get(id);
+        if (!s || !this.subscriptions.has(id)) return; // released meanwhile
+        const e = m.error;
+        const code = e?.code ?? 'REMOTE';
+        const error = new RemoteError(e?.name || 'Error', `${this.url} cannot initialize a replica of "${s.name}": ${e?.message ?? ''}`, code === 'REMOTE' ? undefined : code);
+        this.events.acquireRefused(this, s, error);
+        this.subscriptions.get(id)?.refused(error);
         return;
       }
       case 'pong':

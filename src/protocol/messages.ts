@@ -66,6 +66,7 @@ export interface PacketMessage {
   rowsChanged?: Opt<{ source?: Opt<number>; start?: Opt<number>; rows?: Opt<ValueMessage[]> }>;
   modelReset?: Opt<{ source?: Opt<number>; count?: Opt<number> }>;
   rowSet?: Opt<{ source?: Opt<number>; request?: Opt<number>; index?: Opt<number>; row?: Opt<ValueMessage> }>;
+  acquireRefused?: Opt<{ source?: Opt<number>; error?: Opt<ErrorInfoMessage> }>;
 }
 
 /** Which member of the Packet oneof is set (protobufjs exposes it as `packet.kind`). */

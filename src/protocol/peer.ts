@@ -15,19 +15,27 @@ import { CODES, DisconnectedError, ProtocolError, TsroError, type TsroErrorCode 
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from './messages';
 import { checkFrameCost, DEFAULT_MAX_VALUES_PER_FRAME } from './frame-cost';
 import { decodeHotPacket, type HotPacketHandler } from './hot-decoder';
-import { decodePacket, encodePacket } from './packet-codec';
+import { decodeKnownPacket, encodePacket } from './packet-codec';
 import { decodeValue, encodeValue } from './value-codec';
 import { PROTOCOL_VERSION } from './protocol-version';
-import { platform } from '../util/platform';
 
 // What a peer needs from the layer below (frames in, frames out, a close signal) is the
 // transport layer's FrameLink.
 import type { FrameLink } from '../transport/frame-link';
 export type { FrameLink };
 
-// Names this side in the handshake, for the peer's logs: e.g. `tsro node/v20.19.0`.
-function agent(): string {
-  return platform.runtime ? `tsro ${platform.runtime}` : 'tsro';
+// Identifies the protocol implementation only: the handshake goes to peers not admitted yet, so
+// it names no runtime or version an attacker could look up.
+const AGENT = 'tsro';
+
+/** The Goodbye frame telling the other side why the conversation ends. */
+export function goodbyeFrame(error: TsroError, maxBytes = Number.MAX_SAFE_INTEGER): Uint8Array {
+  const info = { code: error.code, name: error.name, message: error.message.slice(0, 1000) };
+  let bytes = encodePacket({ goodbye: { error: info } });
+  // Within the other side's announced limit where that is possible at all: the reason is the
+  // point of a Goodbye, so it is cut, not the code.
+  if (bytes.length > maxBytes) bytes = encodePacket({ goodbye: { error: { code: error.code, name: error.name, message: '' } } });
+  return bytes;
 }
 
 /** Codes a Goodbye keeps; any other reason for closing is reported as DISCONNECTED. */
@@ -75,12 +83,19 @@ export class Peer {
   ) {
     link.onFrame = (frame) => this.receive(frame);
     link.onClose = (error) => this.finish(error);
+    link.farewell = (error) => goodbyeFrame(error, this.peerMaxFrameSize);
   }
+
+  /**
+   * While true (a host sets it until the node is admitted), any packet after the handshake,
+   * Ping included, closes the connection with PROTOCOL_ERROR: a peer not admitted gets nothing.
+   */
+  awaitingAdmission = false;
 
   /** Sends our Handshake. Call once, after setting the callbacks. */
   start(): void {
     const credential = this.credential === undefined ? null : encodeValue(this.credential, 'the credential');
-    this.send({ handshake: { version: PROTOCOL_VERSION, agent: agent(), maxFrameSize: this.maxFrameSize, credential } });
+    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT, maxFrameSize: this.maxFrameSize, credential } });
   }
 
   get isOpen(): boolean {
@@ -117,7 +132,11 @@ export class Peer {
   close(error?: TsroError): void {
     if (this.ended || this.pendingError) return;
     if (error) {
-      this.link.send(encodePacket({ goodbye: { error: { code: error.code, name: error.name, message: error.message.slice(0, 1000) } } }));
+      try {
+        this.link.send(goodbyeFrame(error, this.peerMaxFrameSize));
+      } catch {
+        // over this side's own sending limit: closes without the reason
+      }
       this.pendingError = error;
     }
     this.link.close();
@@ -155,7 +174,7 @@ export class Peer {
 
   private receive(frame: Uint8Array): void {
     if (this.ended || this.pendingError) return;
-    if (this.open && this.hot !== undefined) {
+    if (this.open && this.hot !== undefined && !this.awaitingAdmission) {
       try {
         if (decodeHotPacket(frame, this.hot, this.maxValuesPerFrame)) return;
       } catch (err) {
@@ -166,19 +185,30 @@ export class Peer {
         throw err;
       }
     }
-    let packet: DecodedPacket;
+    let packet: DecodedPacket | undefined;
     try {
       checkFrameCost(frame, this.maxValuesPerFrame);
-      packet = decodePacket(frame);
+      packet = decodeKnownPacket(frame);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       this.close(err);
       return;
     }
-    if (!this.open) {
-      this.handshake(packet);
+    if (!this.open || this.awaitingAdmission) {
+      // Before admission only the handshake (and a Goodbye) is understood, whatever its kind.
+      if (packet?.kind === 'goodbye') {
+        this.pendingError = errorFromGoodbye(packet.goodbye?.error, this.label);
+        this.link.destroy();
+      } else if (!this.open && packet) {
+        this.handshake(packet);
+      } else {
+        const what = packet ? packet.kind : 'a packet of a kind this version does not know';
+        this.close(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${what} before ${this.open ? 'it was admitted' : 'its handshake'}`));
+      }
       return;
     }
+    // A kind this version does not know (a newer peer's) is skipped: see tsro.proto.
+    if (packet === undefined) return;
     switch (packet.kind) {
       case 'ping':
         this.link.send(encodePacket({ pong: { nonce: packet.ping?.nonce ?? 0 } }));
@@ -200,11 +230,6 @@ export class Peer {
   }
 
   private handshake(packet: DecodedPacket): void {
-    if (packet.kind === 'goodbye') {
-      this.pendingError = errorFromGoodbye(packet.goodbye?.error, this.label);
-      this.link.destroy();
-      return;
-    }
     if (packet.kind !== 'handshake') {
       this.close(new ProtocolError('PROTOCOL_ERROR', `${this.label} sent ${packet.kind} before its handshake`));
       return;

@@ -4,7 +4,7 @@
 // when the last handle is released.
 
 import type { ApiDescription } from '../api/api-description';
-import { ProtocolError } from '../errors';
+import { ProtocolError, type TsroError } from '../errors';
 import type { ValueMessage } from '../protocol/value-codec';
 import type { PacketMessage } from '../protocol/messages';
 import type { ReplicaView } from './replica-view';
@@ -197,6 +197,11 @@ export class ReplicaCore {
     const signal = this.api?.signals[index];
     if (!signal) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" emitted unknown signal #${index}`);
     for (const h of this.views) h.deliverSignal(signal.name, args, index);
+  }
+
+  /** The host refused to initialize this replica (AcquireRefused): its handles say so. */
+  refused(error: TsroError): void {
+    for (const h of [...this.views]) h.deliverRefusal(error);
   }
 
   /** The source went away (disabled, connection lost): values stay, but are no longer vouched for. */

@@ -6,6 +6,7 @@
 
 import type { ReplicaState } from './replica-state';
 import type { CallOptions, WaitOptions } from './call-options';
+import type { TsroError } from '../errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown;
@@ -43,6 +44,8 @@ export type MethodKeys<T> = { [K in RemoteKeys<T>]: T[K] extends AnyFunction ? K
 export type ReplicaEvents<T> = {
   initialized: () => void;
   stateChanged: (state: ReplicaState, oldState: ReplicaState) => void;
+  /** The host cannot initialize this replica (e.g. its values are over this node's frame limit). */
+  acquireRefused: (error: TsroError) => void;
 } & {
   [K in PropertyKeys<T> as `${K & string}Changed`]: (value: T[K]) => void;
 } & {

@@ -7,7 +7,7 @@
 import { readonlyReason, type ApiDescription, type MethodDescription, type PropertyDescription } from '../api/api-description';
 import { conformsAsIs, conformValue } from '../api/conform';
 import { checkArgumentRange } from '../util/objects';
-import { CancelledError, NotValidError, UsageError } from '../errors';
+import { CancelledError, NotValidError, UsageError, type TsroError } from '../errors';
 import { checkSignal, type CallOptions, type WaitOptions } from './call-options';
 import { CallStream } from './call-stream';
 import { setLongTimeout, type LongTimeout } from '../util/timers';
@@ -166,6 +166,15 @@ export abstract class ReplicaView {
     for (const w of [...this.waiters]) w(false);
     this.owner.releaseHandle(this, this.core);
     this.events.clear();
+  }
+
+  /**
+   * The host cannot initialize this replica: the state stays what it is (not valid),
+   * waitForSource resolves false now, and `acquireRefused(error)` tells listeners why.
+   */
+  deliverRefusal(error: TsroError): void {
+    for (const w of [...this.waiters]) w(false);
+    this.events.fire('acquireRefused', error);
   }
 
   refreshState(): void {

@@ -31,6 +31,8 @@ export interface FrameLink {
   onClose: (error: TsroError | undefined) => void;
   /** Sends what is queued, then closes. */
   close(): void;
+  /** Where the link can break the stream itself (bad length prefix), the frame that says why. */
+  farewell?: ((error: TsroError) => Uint8Array | undefined) | undefined;
   /** Closes at once, dropping what is queued; `error` becomes onClose's argument. */
   destroy(error?: TsroError): void;
   /** True once the link no longer sends. */

@@ -70,6 +70,11 @@ export class FrameChannel implements FrameLink {
   onFrame: (frame: Uint8Array) => void = () => {};
   /** Called once when the connection is gone; see the class comment. */
   onClose: (error: TsroError | undefined) => void = () => {};
+  /**
+   * The frame that tells the peer why the stream is being closed on it (a malformed length
+   * prefix, a frame over the limit): sent before the socket ends. None if unset.
+   */
+  farewell: ((error: TsroError) => Uint8Array | undefined) | undefined = undefined;
 
   /** The label given at construction (usually the URL). */
   readonly label: string;
@@ -217,15 +222,30 @@ export class FrameChannel implements FrameLink {
     try {
       this.decoder.push(chunk);
     } catch (err) {
-      this.destroy(
+      const error =
         err instanceof TsroError
           ? err
           : new ProtocolError(
               'PROTOCOL_ERROR',
               `failed to handle a frame from ${this.label}: ${err instanceof Error ? err.message : String(err)}`,
               err,
-            ),
-      );
+            );
+      if (this.state !== 'open') return;
+      let goodbye: Uint8Array | undefined;
+      try {
+        goodbye = this.farewell?.(error);
+      } catch {
+        goodbye = undefined;
+      }
+      if (goodbye === undefined) {
+        this.destroy(error);
+        return;
+      }
+      // Nothing more is read; the peer is told why, then the socket ends (a peer that does not
+      // read is cut off after closeTimeoutMs, as with close()).
+      this.writer.write(goodbye);
+      this.close();
+      this.reason = error;
     }
   }
 
