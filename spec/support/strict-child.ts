@@ -15,6 +15,8 @@ export interface StrictHostConfig {
   sources?: string[];
   token?: string;
   options?: Record<string, number>;
+  /** Extra node flags for the child, e.g. a small heap. */
+  execArgv?: string[];
 }
 
 export interface StrictHost {
@@ -29,9 +31,10 @@ export interface StrictHost {
 }
 
 export async function strictHost(w: World, config: StrictHostConfig = {}): Promise<StrictHost> {
-  const child = fork(path.join(__dirname, 'strict-host.js'), [JSON.stringify(config)], {
+  const { execArgv = [], ...hostConfig } = config;
+  const child = fork(path.join(__dirname, 'strict-host.js'), [JSON.stringify(hostConfig)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: ['--unhandled-rejections=strict', '--enable-source-maps'],
+    execArgv: ['--unhandled-rejections=strict', '--enable-source-maps', ...execArgv],
   });
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`exit ${code ?? signal}`)));
   w.defer(async () => {

@@ -57,8 +57,8 @@ describe('transport/FrameChannel', () => {
   const res = new Resources();
   afterEach(() => res.closeAll());
 
-  it('defaults to a 64 MiB frame limit', async () => {
-    expect(DEFAULT_MAX_FRAME_SIZE).to.equal(64 * 1024 * 1024);
+  it('defaults to a 16 MiB frame limit', async () => {
+    expect(DEFAULT_MAX_FRAME_SIZE).to.equal(16 * 1024 * 1024);
     const { client } = await channelPair(res, 'tcp://127.0.0.1:0');
     expect(client.maxFrameSize).to.equal(DEFAULT_MAX_FRAME_SIZE);
   });

@@ -39,7 +39,7 @@ export interface NodeOptions {
   readonly logger?: Logger;
   /** Timers for waits, heartbeats and backoff; inject fake ones in tests. */
   readonly timers?: Timers;
-  /** Largest frame accepted, in bytes (announced to peers, which then send nothing larger). Default 64 MiB. */
+  /** Largest frame accepted, in bytes (announced to peers, which then send nothing larger). Default 16 MiB. */
   readonly maxFrameSize?: number;
   /**
    * Most bytes waiting to be sent on one connection before its peer counts as too slow and the
@@ -47,9 +47,11 @@ export interface NodeOptions {
    */
   readonly maxBufferedBytes?: number;
   /**
-   * Most value elements (values, object keys, numbers of packed arrays) one received frame may
-   * carry; a frame with more is refused before it is decoded (PROTOCOL_ERROR, that connection
-   * closes). Bounds the memory and time one frame can cost. Default 1,048,576.
+   * Most value cost units one received frame may carry: every value 1, more for values that
+   * allocate objects (a Map 6, bytes 4, a list, object, bigint or date 3), every object field
+   * 4, every Map entry and number of a packed array 1. A frame over it is refused before it is
+   * decoded (PROTOCOL_ERROR, that connection closes). Bounds the memory and time one frame can
+   * cost. Default 393,216 (with the default maxFrameSize: within 64 MiB per frame, measured).
    */
   readonly maxValuesPerFrame?: number;
   /**

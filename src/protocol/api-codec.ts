@@ -23,6 +23,8 @@ export interface TypeRefMessage {
   enumType?: EnumTypeMessage | null;
   valueType?: { name?: string | null; fields?: { name?: string | null; type?: TypeRefMessage | null }[] | null } | null;
   child?: { typeName?: string | null; signature?: string | null } | null;
+  /** Set by the decoder: the member of the oneof read last (the one that counts). */
+  kind?: string;
 }
 
 /** Object form of tsro.v1.EnumType. */
@@ -82,6 +84,9 @@ function bad(msg: string): ProtocolError {
 export function typeFromMessage(m: TypeRefMessage | null | undefined, depth = 0): WireType {
   if (!m) return 'any';
   if (depth > MAX_TYPE_DEPTH) throw bad('type nested too deeply');
+  // A decoded message names the member read last (protobuf's rule when several are present):
+  // only that one counts.
+  if (typeof m.kind === 'string') m = { [m.kind]: (m as Record<string, unknown>)[m.kind] } as TypeRefMessage;
   if (m.array) return { array: typeFromMessage(m.array, depth + 1) };
   if (m.map) return { map: typeFromMessage(m.map, depth + 1) };
   if (m.nullable) return { nullable: typeFromMessage(m.nullable, depth + 1) };
@@ -122,7 +127,10 @@ function enumFromMessage(m: EnumTypeMessage): WireType {
     if (!key) throw bad('an enum member has no name');
     if (hasOwn(members, key)) throw bad(`enum member ${JSON.stringify(key)} is defined twice`);
     let value: number | string;
-    if (hasOwn(mem, 'string') && typeof mem.string === 'string') value = mem.string;
+    const last = (mem as { value?: unknown }).value; // the oneof member read last, when decoded
+    if (last === 'string' && typeof mem.string === 'string') value = mem.string;
+    else if (last === 'number' && typeof mem.number === 'number') value = mem.number;
+    else if (hasOwn(mem, 'string') && typeof mem.string === 'string') value = mem.string;
     else if (hasOwn(mem, 'number') && typeof mem.number === 'number') value = mem.number;
     else throw bad(`enum member ${JSON.stringify(key)} has no value`);
     Object.defineProperty(members, key, { value, writable: true, enumerable: true, configurable: true });

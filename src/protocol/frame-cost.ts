@@ -1,18 +1,36 @@
 // What a frame would cost to decode, counted before decoding it. A Value can be 2 bytes on the
-// wire and ~45 bytes of heap once decoded, so a frame within the size limit could still become
-// gigabytes of objects and seconds of work. This walks the encoded values without allocating
-// and refuses a frame carrying more elements than the limit, so a hostile peer costs one closed
-// connection, not the process.
+// wire and ~300 bytes of heap while being decoded (an empty Map: its protobufjs message, the
+// Map, the entries), so a frame within the size limit could still become gigabytes of objects
+// and seconds of work. This walks the encoded values without allocating and refuses a frame
+// whose cost is over the limit, so a hostile peer costs one closed connection, not the process.
 //
-// Elements: every Value, every object key, every number of a packed array. Nesting deeper than
-// protobufjs's own recursion limit is refused here too. A frame whose structure does not parse
-// is left for the decoder to reject.
+// Cost units, weighted by what decoding really allocates (measured: spec/hardening/frame-memory
+// .spec.ts; no shape costs more than ~60 bytes of heap per unit at the peak of decoding):
+//   every Value 1, scalars included; more for kinds that allocate objects: a list, object,
+//   packed array, bigint or date +2, bytes or buffer +3, a Map +5; every object field 4, every
+//   Map entry 1; every number of a packed array 1. Anything else a frame carries that decodes to
+//   objects (an Init's API definition, a source list) costs 1 per nested message.
+// Nesting deeper than protobufjs's own recursion limit is refused here too. A frame whose
+// structure does not parse is left for the decoder to reject.
 
 import { ProtocolError } from '../errors';
 import { readVarint, varintEnd } from '../transport/varint';
 
-/** Elements a frame may carry by default: about 45 MB of decoded values at the worst. */
-export const DEFAULT_MAX_VALUES_PER_FRAME = 1 << 20;
+/**
+ * Cost units a frame may carry by default. With the weights above, and the 16 MiB frame limit
+ * bounding what strings and bytes hold, one frame's decoded values stay within 64 MiB:
+ * SECURITY.md has the measured figures.
+ */
+export const DEFAULT_MAX_VALUES_PER_FRAME = 384 * 1024;
+
+/**
+ * An object field: its key string, its Field message and its slot in the decoded object. Keys
+ * are distinct in a hostile object, which makes the object a dictionary: ~230 bytes a key.
+ */
+const FIELD_COST = 4;
+
+/** Extra cost of each Value kind (by its field number in tsro.v1.Value) over the 1 every Value pays. */
+const KIND_COST: readonly number[] = [0, 0, 0, 0, 0, /* bytes */ 3, 0, /* bigint */ 2, /* date */ 2, /* list */ 2, /* object */ 2, /* map */ 5, /* buffer */ 3, /* doubles */ 2, /* ints */ 2];
 
 const MAX_DEPTH = 100;
 
@@ -68,6 +86,35 @@ function fields(pos: number, end: number, each: (start: number, stop: number, fi
 function value(start: number, end: number, depth: number, limit: number): void {
   spend(1, limit);
   if (depth > MAX_DEPTH) throw new ProtocolError('PROTOCOL_ERROR', `a value nested deeper than ${MAX_DEPTH} levels`);
+  // Every member present is paid for, scalars too: protobufjs decodes each one it meets, and a
+  // repeated message member is merged, not replaced.
+  let pos = start;
+  while (pos < end) {
+    let tag: number;
+    [tag, pos] = varint(pos, end);
+    const field = tag >>> 3;
+    switch (tag & 7) {
+      case 0:
+        [, pos] = varint(pos, end);
+        break;
+      case 1:
+        pos += 8;
+        break;
+      case 5:
+        pos += 4;
+        break;
+      case 2: {
+        let len: number;
+        [len, pos] = varint(pos, end);
+        if (len > end - pos) throw STOP;
+        pos += len;
+        break;
+      }
+      default:
+        throw STOP;
+    }
+    if (field < KIND_COST.length) spend(KIND_COST[field]!, limit);
+  }
   fields(start, end, (s, e, field) => {
     switch (field) {
       case 9: // list: ValueList{items = 1}
@@ -76,12 +123,16 @@ function value(start: number, end: number, depth: number, limit: number): void {
       case 10: // object: Struct{fields = 1: Field{key = 1, value = 2}}
         fields(s, e, (fs, fe, f) => {
           if (f !== 1) return;
-          spend(1, limit);
+          spend(FIELD_COST, limit);
           fields(fs, fe, (vs, ve, g) => g === 2 && value(vs, ve, depth + 1, limit));
         });
         break;
-      case 11: // map: MapValue{entries = 1: Entry{key = 1, value = 2}}
-        fields(s, e, (es, ee, f) => f === 1 && fields(es, ee, (vs, ve) => value(vs, ve, depth + 1, limit)));
+      case 11: // map: MapValue{entries = 1: Entry{key = 1, value = 2}}; an empty entry still costs
+        fields(s, e, (es, ee, f) => {
+          if (f !== 1) return;
+          spend(1, limit);
+          fields(es, ee, (vs, ve) => value(vs, ve, depth + 1, limit));
+        });
         break;
       case 13: // doubles: PackedDoubles{items = 1, packed fixed64}
         fields(s, e, (ps, pe) => spend((pe - ps) >>> 3, limit));
@@ -108,7 +159,17 @@ const VALUE_FIELDS: Record<number, readonly number[]> = {
   12: [2], // init.values
 };
 
-function run(frame: Uint8Array, limit: number, walk: () => void): void {
+/** Every nested message (and string) of a structure that is not a Value costs 1. */
+function nested(start: number, end: number, depth: number, limit: number): void {
+  if (depth > MAX_DEPTH) throw new ProtocolError('PROTOCOL_ERROR', `a message nested deeper than ${MAX_DEPTH} levels`);
+  fields(start, end, (s, e) => {
+    spend(1, limit);
+    nested(s, e, depth + 1, limit);
+  });
+}
+
+/** Returns the units spent; throws PROTOCOL_ERROR past `limit`. */
+function run(frame: Uint8Array, limit: number, walk: () => void): number {
   buf = frame;
   budget = limit;
   try {
@@ -118,23 +179,33 @@ function run(frame: Uint8Array, limit: number, walk: () => void): void {
   } finally {
     buf = new Uint8Array(0);
   }
+  return limit - budget;
 }
 
-/** Throws PROTOCOL_ERROR if the Packet in `frame` carries more than `limit` value elements. */
-export function checkFrameCost(frame: Uint8Array, limit: number): void {
-  run(frame, limit, () =>
+/**
+ * Throws PROTOCOL_ERROR if decoding the Packet in `frame` would cost more than `limit` units;
+ * returns what it costs.
+ */
+export function checkFrameCost(frame: Uint8Array, limit: number): number {
+  return run(frame, limit, () =>
     fields(0, frame.length, (s, e, member) => {
       const valueFields = VALUE_FIELDS[member];
       if (!valueFields) {
         if (member === 7) fields(s, e, () => spend(1, limit)); // sourceList.sources
         return;
       }
-      fields(s, e, (vs, ve, f) => valueFields.includes(f) && value(vs, ve, 0, limit));
+      fields(s, e, (vs, ve, f) => {
+        if (valueFields.includes(f)) value(vs, ve, 0, limit);
+        else if (member === 12 && f === 3) nested(vs, ve, 0, limit); // init.definition
+      });
     }),
   );
 }
 
-/** Throws PROTOCOL_ERROR if the Value in frame[start, end) has more than `limit` elements. */
-export function checkValueCost(frame: Uint8Array, start: number, end: number, limit: number): void {
-  run(frame, limit, () => value(start, end, 0, limit));
+/**
+ * Throws PROTOCOL_ERROR if decoding the Value in frame[start, end) would cost more than `limit`
+ * units; returns the units it costs (the hot decoder takes them from the frame's budget).
+ */
+export function checkValueCost(frame: Uint8Array, start: number, end: number, limit: number): number {
+  return run(frame, limit, () => value(start, end, 0, limit));
 }

@@ -29,7 +29,13 @@ export interface HotPacketHandler {
 // Decoding state: one frame at a time, never re-entered.
 let buf: Uint8Array = new Uint8Array(0);
 let pos = 0;
+/** What is left of the frame's value budget (frame-cost.ts): one budget per frame, not per value. */
+let remaining = DEFAULT_MAX_VALUES_PER_FRAME;
 let limit = DEFAULT_MAX_VALUES_PER_FRAME;
+
+function overBudget(): ProtocolError {
+  return new ProtocolError('PROTOCOL_ERROR', `a frame carries more than ${limit} values; refused before decoding it`);
+}
 
 const NOT_HOT = Symbol('not hot');
 
@@ -55,6 +61,8 @@ function isAscii(start: number, end: number): boolean {
 
 /** Decodes the Value message in buf[start, end). */
 function value(start: number, end: number): unknown {
+  // Every value pays, a lone scalar too (as in frame-cost.ts): 1M one-byte arguments are 1M units.
+  if (--remaining < 0) throw overBudget();
   if (start === end) return undefined;
   pos = start;
   const tag = buf[pos++]!;
@@ -93,8 +101,11 @@ function value(start: number, end: number): unknown {
       result = NOT_HOT;
   }
   if (result === NOT_HOT || pos !== end) {
-    // Anything but a lone scalar: the general decoder, on exactly these bytes, if affordable.
-    checkValueCost(buf, start, end, limit);
+    // Anything but a lone scalar: the general decoder, on exactly these bytes, if what is left
+    // of the frame's budget affords it (the unit paid above is given back: the walk counts it).
+    remaining += 1;
+    remaining -= checkValueCost(buf, start, end, remaining);
+    if (remaining < 0) throw overBudget();
     let message: ValueMessage;
     try {
       message = schema.Value.decode(buf.subarray(start, end)) as unknown as ValueMessage;
@@ -135,6 +146,7 @@ export function decodeHotPacket(frame: Uint8Array, handler: HotPacketHandler, va
   buf = frame;
   pos = stream ? 2 : 1;
   limit = valueLimit;
+  remaining = valueLimit;
   const end = delimited(frame.length);
   if (end !== frame.length) return false; // more than one field in the Packet: not canonical
   let source = 0;

@@ -6,6 +6,7 @@
 
 import * as protobuf from 'protobufjs/light';
 import { TSRO_DESCRIPTOR } from './tsro-descriptor';
+import { platform } from '../util/platform';
 
 const root = protobuf.Root.fromJSON(TSRO_DESCRIPTOR);
 root.resolveAll();
@@ -31,6 +32,27 @@ function plainOneofs(ns: protobuf.NamespaceBase): void {
   }
 }
 plainOneofs(root);
+
+// protobufjs builds a string shorter than 64 bytes by `+=` of 8-character pieces: a rope of
+// ~9 heap objects for a 30-byte string, ~300 bytes of heap, where one flat string is 56. A frame
+// full of such strings held 8x its size. The platform's UTF-8 decoder (Node's own, in Node.js)
+// makes one flat string; it is given the same strictness (invalid UTF-8 throws, and decoding
+// fails as before).
+const utf8 = (protobuf.util as unknown as { utf8?: { readStrict?: (b: Uint8Array, start: number, end: number) => string } }).utf8;
+if (utf8 !== undefined && typeof utf8.readStrict === 'function') {
+  utf8.readStrict = (b: Uint8Array, start: number, end: number): string => {
+    if (end <= start) return '';
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (b[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii && !platform.isUtf8(b, start, end)) throw new TypeError('invalid UTF-8 in a string field');
+    return platform.utf8Slice(b, start, end);
+  };
+}
 
 /** Every message type of the protocol, by its .proto name. */
 export const schema = {

@@ -478,15 +478,18 @@ function encodeMap(map: Map<unknown, unknown>, st: EncodeState): ValueMessage {
  */
 export function decodeValue(msg: ValueMessage | null | undefined): unknown {
   if (msg == null) return undefined;
-  // The first own enumerable property that is set. protobufjs messages inherit a default for
-  // every field from their prototype, so presence means own (its `$unknowns` is not enumerable).
+  // The plain object form (no `kind`): the first own enumerable property that is set.
   // Object.keys is ~20x faster here than for-in, which walks the prototype's enumerable defaults.
-  let kind: string | undefined;
-  const keys = Object.keys(msg);
-  for (let i = 0; i < keys.length; i++) {
-    if ((msg as Record<string, unknown>)[keys[i]] != null) {
-      kind = keys[i];
-      break;
+  // A decoded message names the member read last: that one counts, as in every protobuf
+  // implementation (a Value carrying several members is read last-wins).
+  let kind = (msg as { kind?: string }).kind;
+  if (kind === undefined) {
+    const keys = Object.keys(msg);
+    for (let i = 0; i < keys.length; i++) {
+      if ((msg as Record<string, unknown>)[keys[i]] != null) {
+        kind = keys[i];
+        break;
+      }
     }
   }
   switch (kind) {
