@@ -135,6 +135,8 @@ export interface NodeParts {
   readonly directory: SourceDirectory;
   readonly registry: RegistryFollower;
   readonly binder: ReplicaBinder;
+  /** Saves persisted properties (when the node has a store); close() waits for it. */
+  readonly saver: PersistenceSaver | undefined;
 }
 
 function makeParts(options: NodeOptions): NodeParts {
@@ -147,10 +149,11 @@ function makeParts(options: NodeOptions): NodeParts {
   let pool!: ConnectionPool;
   let directory!: SourceDirectory;
   let registry!: RegistryFollower;
+  const saver = options.persistedStore ? new PersistenceSaver(options.persistedStore, logger) : undefined;
   const binder = new ReplicaBinder({
     logger,
     timers,
-    saver: options.persistedStore ? new PersistenceSaver(options.persistedStore, logger) : undefined,
+    saver,
     closed: () => pool.closed,
     offer: (name) => directory.offer(name),
     locate: (name) => registry.locations?.get(name),
@@ -193,6 +196,7 @@ function makeParts(options: NodeOptions): NodeParts {
     directory,
     registry,
     binder,
+    saver,
   };
 }
 
@@ -339,6 +343,8 @@ export class Node {
     const closing = this.#parts.pool.close();
     this.#parts.binder.endWaits();
     await closing;
+    // Resolves once persisted values are durable: a node or process started next sees them.
+    await this.#parts.saver?.settle();
     this.#parts.events.clear();
   }
 

@@ -10,6 +10,9 @@ import type { Logger } from '../util/logger';
 export class PersistenceSaver {
   readonly #store: PersistedStore;
   readonly #logger: Logger;
+  /** Saves scheduled for the end of this turn, and those under way. */
+  readonly #scheduled = new Set<() => void>();
+  readonly #pending = new Set<Promise<void>>();
 
   constructor(store: PersistedStore, logger: Logger) {
     this.#store = store;
@@ -39,17 +42,41 @@ export class PersistenceSaver {
   #saver(core: ReplicaCore, signature: string, indices: readonly number[]): () => void {
     const store = this.#store;
     let scheduled = false;
+    const run = (): void => {
+      if (!scheduled) return;
+      scheduled = false;
+      this.#scheduled.delete(run);
+      const values = core.values;
+      if (!values) return;
+      const saving = new Promise<void>((resolve) => resolve(store.save(core.name, signature, indices.map((i) => values[i])))).catch(
+        (err: unknown) => this.#logger.warn(`could not save the persisted properties of "${core.name}"`, err),
+      );
+      // settle() waits for it: a node closed is a node whose values are on disk.
+      this.#pending.add(saving);
+      void saving.then(() => this.#pending.delete(saving));
+    };
     return () => {
       if (scheduled) return;
       scheduled = true;
-      queueMicrotask(() => {
-        scheduled = false;
-        const values = core.values;
-        if (!values) return;
-        new Promise<void>((resolve) => resolve(store.save(core.name, signature, indices.map((i) => values[i])))).catch(
-          (err: unknown) => this.#logger.warn(`could not save the persisted properties of "${core.name}"`, err),
-        );
-      });
+      this.#scheduled.add(run);
+      queueMicrotask(run);
     };
+  }
+
+  /**
+   * Runs the saves scheduled for this turn and waits until every save is durable (the store's
+   * flush(), where it has one): once a closing node has awaited it, a new node or process sees
+   * the values.
+   */
+  async settle(): Promise<void> {
+    for (const run of [...this.#scheduled]) run();
+    await Promise.all([...this.#pending]);
+    const flush = this.#store.flush;
+    if (typeof flush !== 'function') return;
+    try {
+      await flush.call(this.#store);
+    } catch (err) {
+      this.#logger.warn('could not save the persisted properties before closing', err);
+    }
   }
 }

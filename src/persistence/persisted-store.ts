@@ -34,6 +34,11 @@ import { platform } from '../util/platform';
 export interface PersistedStore {
   restore(sourceName: string, signature: string): readonly unknown[] | undefined;
   save(sourceName: string, signature: string, values: readonly unknown[]): void | Promise<void>;
+  /**
+   * Resolves once everything saved so far is durable. Optional: `node.close()` (and
+   * `host.close()`) wait for it, so that what a node saw is kept when its process exits.
+   */
+  flush?(): Promise<void>;
 }
 
 /**
