@@ -175,9 +175,17 @@ export async function listen(
   const close = (): Promise<void> => {
     if (closed !== undefined) return closed;
     closing = true;
+    // libuv unlinks the path of a listening pipe when it closes it, whatever file is there now.
+    // If another host's socket has replaced ours (someone removed ours and bound anew), that
+    // file gets a second name first and gets its own name back after: a host never deletes a
+    // socket file that is not its own.
+    const foreign = socketFile !== undefined ? foreignSocketFile(bound, socketFile) : undefined;
     closed = new Promise<void>((resolve) => {
       // The callback runs once the last accepted socket has closed too.
-      server.close(() => resolve());
+      server.close(() => {
+        if (foreign !== undefined) foreign.restore();
+        resolve();
+      });
       for (const socket of sockets) socket.destroy();
       // Destroying a TLSSocket destroys its raw socket too; those left are mid-handshake.
       for (const raw of rawSockets) if (!raw.destroyed) raw.destroy();
@@ -238,26 +246,86 @@ async function bindOrTakeOver(server: net.Server, address: TransportAddress): Pr
   }
 
   // EADDRINUSE on a Unix socket: the file exists. Either a live host owns it, or it is left over
-  // from a host that died without closing. Only a connection attempt tells them apart.
-  const verdict = await probe(address.path);
-  if (verdict === 'live') {
-    throw new ListenError(`cannot listen on ${address.url}: another host is listening on ${address.url} (${address.path})`);
-  }
-  if (verdict !== 'stale') {
-    throw new ListenError(
-      `cannot listen on ${address.url}: ${address.path} exists and could not be checked: ${describeOsError(verdict)}`,
-      verdict,
-    );
-  }
-  const stats = statOrUndefined(address.path);
-  if (stats !== undefined && !stats.isSocket()) {
-    throw new ListenError(`cannot listen on ${address.url}: ${address.path} exists and is not a socket`);
-  }
+  // from a host that died without closing. Only a connection attempt tells them apart. Taking
+  // it over (probe, unlink, bind) happens under a lock file, so that two hosts racing for one
+  // stale path cannot both unlink and bind: exactly one listens, the other gets LISTEN_FAILED.
+  const release = takeoverLock(address);
   try {
-    unlinkIfPresent(address.path);
-    await bind(server, address);
+    // Under the lock: try again (the previous holder may have just taken the path over).
+    try {
+      await bind(server, address);
+      return;
+    } catch (err) {
+      if (osErrorCode(err) !== 'EADDRINUSE') throw listenError(address, err);
+    }
+    const before = statOrUndefined(address.path);
+    const verdict = await probe(address.path);
+    if (verdict === 'live') {
+      throw new ListenError(`cannot listen on ${address.url}: another host is listening on ${address.url} (${address.path})`);
+    }
+    if (verdict !== 'stale') {
+      throw new ListenError(
+        `cannot listen on ${address.url}: ${address.path} exists and could not be checked: ${describeOsError(verdict)}`,
+        verdict,
+      );
+    }
+    if (before !== undefined && !before.isSocket()) {
+      throw new ListenError(`cannot listen on ${address.url}: ${address.path} exists and is not a socket`);
+    }
+    // Only the file that was found dead is removed, never one that replaced it meanwhile.
+    const now = statOrUndefined(address.path);
+    if (now !== undefined && (before === undefined || now.ino !== before.ino || now.dev !== before.dev)) {
+      throw new ListenError(`cannot listen on ${address.url}: ${address.path} changed while it was being taken over`);
+    }
+    try {
+      unlinkIfPresent(address.path);
+      await bind(server, address);
+    } catch (err) {
+      throw listenError(address, err);
+    }
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Takes `<socket path>.lock` (created exclusively, holding this process's pid) for the duration
+ * of a takeover; throws LISTEN_FAILED if a live process holds it. A lock left by a dead process
+ * is removed and taken once more. Returns the release function.
+ */
+function takeoverLock(address: TransportAddress & { path: string }): () => void {
+  const lock = `${address.path}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = fs.openSync(lock, 'wx', 0o600);
+      try {
+        fs.writeSync(fd, String(process.pid));
+      } finally {
+        fs.closeSync(fd);
+      }
+      return () => unlinkIfPresent(lock);
+    } catch (err) {
+      if (osErrorCode(err) !== 'EEXIST') throw listenError(address, err);
+    }
+    let holder = Number.NaN;
+    try {
+      holder = Number(fs.readFileSync(lock, 'utf8'));
+    } catch {
+      // vanished or unreadable: treated as held, below, unless it was released meanwhile
+    }
+    if (attempt > 0 || (Number.isInteger(holder) && holder > 0 && processAlive(holder))) {
+      throw new ListenError(`cannot listen on ${address.url}: another host is taking over ${address.path}`);
+    }
+    unlinkIfPresent(lock);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
   } catch (err) {
-    throw listenError(address, err);
+    return osErrorCode(err) === 'EPERM';
   }
 }
 
@@ -342,6 +410,28 @@ function statOrUndefined(file: string): fs.Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** If the file at a local address is not the socket this server bound, keeps it safe from libuv's unlink. */
+function foreignSocketFile(address: TransportAddress, mine: fs.Stats): { restore(): void } | undefined {
+  if (address.scheme !== 'local' || address.abstract) return undefined;
+  const now = statOrUndefined(address.path);
+  if (now === undefined || (now.ino === mine.ino && now.dev === mine.dev)) return undefined;
+  const spare = `${address.path}.${process.pid}.keep`;
+  try {
+    fs.linkSync(address.path, spare);
+  } catch {
+    return undefined;
+  }
+  return {
+    restore: () => {
+      try {
+        fs.renameSync(spare, address.path);
+      } catch {
+        unlinkIfPresent(spare);
+      }
+    },
+  };
 }
 
 function unlinkIfPresent(file: string): void {
