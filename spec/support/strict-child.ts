@@ -26,6 +26,8 @@ export interface StrictHost {
   readonly logs: { level: string; message: string; error?: string }[];
   /** Resolves with how the process ended, if it does. */
   readonly exited: Promise<string>;
+  /** The child's resident set size, after a garbage collection. */
+  rss(): Promise<number>;
   /** Fails the test unless the process is alive and a fresh node can call a Printer slot on it. */
   expectServing(bystander?: Node): Promise<void>;
 }
@@ -34,7 +36,7 @@ export async function strictHost(w: World, config: StrictHostConfig = {}): Promi
   const { execArgv = [], ...hostConfig } = config;
   const child = fork(path.join(__dirname, 'strict-host.js'), [JSON.stringify(hostConfig)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: ['--unhandled-rejections=strict', '--enable-source-maps', ...execArgv],
+    execArgv: ['--unhandled-rejections=strict', '--enable-source-maps', '--expose-gc', ...execArgv],
   });
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`exit ${code ?? signal}`)));
   w.defer(async () => {
@@ -61,6 +63,21 @@ export async function strictHost(w: World, config: StrictHostConfig = {}): Promi
     child,
     logs,
     exited,
+    rss(): Promise<number> {
+      return within(
+        new Promise<number>((resolve) => {
+          const on = (m: { type: string; rss?: number }): void => {
+            if (m.type !== 'rss') return;
+            child.off('message', on);
+            resolve(m.rss!);
+          };
+          child.on('message', on);
+          child.send({ type: 'rss' });
+        }),
+        WAIT_MS,
+        'the child host\'s RSS',
+      );
+    },
     async expectServing(bystander?: Node): Promise<void> {
       expect(child.exitCode, 'the host process is alive').to.equal(null);
       expect(child.signalCode, 'the host process is alive').to.equal(null);

@@ -39,6 +39,10 @@ async function main(): Promise<void> {
   for (const name of config.sources ?? ['Printer', 'Gadget']) host.enableRemoting(fixtures[name]!());
   process.on('message', (m: { type: string }) => {
     if (m.type === 'close') void host.close().then(() => process.disconnect());
+    if (m.type === 'rss') {
+      global.gc?.();
+      process.send!({ type: 'rss', rss: process.memoryUsage().rss });
+    }
   });
   process.send!({ type: 'ready', url: host.hostUrl });
 }

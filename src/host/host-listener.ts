@@ -11,6 +11,7 @@ import { encodePacket } from '../protocol/packet-codec';
 import { Peer } from '../protocol/peer';
 import type { FrameLink } from '../transport/frame-link';
 import { FrameChannel } from '../transport/node/frame-channel';
+import type { BufferedBytesPool } from '../transport/buffered-bytes-pool';
 import { sharedStreamPublisherOf } from '../transport/shared-streams';
 import type { Logger } from '../util/logger';
 import type { Timers } from '../util/timers';
@@ -29,6 +30,8 @@ export interface ListenerSettings {
   readonly maxFrameSize: number;
   readonly maxBufferedBytes: number | undefined;
   readonly maxValuesPerFrame: number | undefined;
+  /** Unsent bytes across every accepted connection, bounded by maxTotalBufferedBytes. */
+  readonly unsent: BufferedBytesPool;
   readonly limits: HostLimits;
 }
 
@@ -74,7 +77,7 @@ export class HostListener implements HostConnectionOwner {
   /** A FrameLink over a byte stream, with this host's limits. */
   linkOver(stream: Duplex, label: string): FrameChannel {
     const s = this.#settings;
-    return new FrameChannel(stream, { maxFrameSize: s.maxFrameSize, maxBufferedBytes: s.maxBufferedBytes, label });
+    return new FrameChannel(stream, { maxFrameSize: s.maxFrameSize, maxBufferedBytes: s.maxBufferedBytes, label, pool: s.unsent });
   }
 
   #full(label: string): boolean {

@@ -20,6 +20,7 @@ import { hasServerCredentials, type TlsOptions } from '../transport/node/tls-opt
 import { parseUrl } from '../transport/url';
 import { Node, nodeParts, type NodeOptions, type NodeParts } from '../node/node';
 import { HostListener } from './host-listener';
+import { BufferedBytesPool } from '../transport/buffered-bytes-pool';
 import { RegistryPublisher } from './registry-publisher';
 import type { SourceBinding } from './source-binding';
 import { SourceTable } from './source-table';
@@ -60,6 +61,12 @@ export interface HostOptions extends Omit<NodeOptions, 'tls'> {
   /** A peer that has not completed the handshake (and authentication) by then is dropped, in ms. Default 10 s. */
   readonly handshakeTimeout?: number;
   /**
+   * Most bytes waiting to be sent across all of this host's connections (slow or stalled
+   * readers). Past it, the connections holding the most are disconnected first (logged with
+   * LIMIT_EXCEEDED) until the total is back under it. Default 256 MiB.
+   */
+  readonly maxTotalBufferedBytes?: number;
+  /**
    * Checks the credential a node sends in its handshake before it learns anything (not even
    * the source list). Resolve true to admit it; anything else refuses it with AUTH_FAILED.
    */
@@ -68,6 +75,7 @@ export interface HostOptions extends Omit<NodeOptions, 'tls'> {
 
 const DEFAULT_MAX_CONNECTIONS = 1024;
 const DEFAULT_MAX_IN_FLIGHT_CALLS = 1024;
+const DEFAULT_MAX_TOTAL_BUFFERED_BYTES = 256 * 1024 * 1024;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_ABANDONED_CALLS = 4096;
 
@@ -119,6 +127,7 @@ export class Host extends Node {
         maxFrameSize: node.maxFrameSize,
         maxBufferedBytes: node.maxBufferedBytes,
         maxValuesPerFrame: node.maxValuesPerFrame,
+        unsent: new BufferedBytesPool(options.maxTotalBufferedBytes ?? DEFAULT_MAX_TOTAL_BUFFERED_BYTES),
         limits: {
           maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
           maxInFlightCalls: options.maxInFlightCalls ?? DEFAULT_MAX_IN_FLIGHT_CALLS,

@@ -109,6 +109,11 @@ export class FrameWriter {
     const pending = this.end - this.start;
     let capacity = INITIAL_CAPACITY;
     while (capacity < pending + need) capacity *= 2;
+    // A batch this large is handed to the socket whole and dropped after the flush: doubling
+    // would keep up to twice its size alive in the socket's queue (what maxBufferedBytes and the
+    // host-wide bound count is the bytes, so the memory must be the bytes too). 1/8 of headroom
+    // keeps growth geometric.
+    if (capacity > MAX_RETAINED_CAPACITY) capacity = Math.ceil((pending + need) * 1.125);
     const next = platform.allocUnsafe(capacity);
     if (pending !== 0) next.set(this.buffer!.subarray(this.start, this.end), 0);
     this.buffer = next;

@@ -14,6 +14,7 @@ import { hostPortUrl } from '../url';
 import { SHARED_STREAMS } from '../shared-streams';
 
 export { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_SIZE };
+import { BufferedBytesPool, type PoolMember } from '../buffered-bytes-pool';
 
 
 /** How long `close()` waits, by default, for the peer to finish closing before destroying. */
@@ -37,6 +38,8 @@ export interface FrameChannelOptions {
    * Default: DEFAULT_MAX_BUFFERED_BYTES.
    */
   maxBufferedBytes?: number;
+  /** A bound on unsent bytes shared with other channels (a host's maxTotalBufferedBytes). */
+  pool?: BufferedBytesPool;
 }
 
 
@@ -95,6 +98,8 @@ export class FrameChannel implements FrameLink {
   private reason: TsroError | undefined = undefined;
   private reported = false;
   private closeTimer: NodeJS.Timeout | undefined = undefined;
+  private readonly pool: BufferedBytesPool | undefined;
+  private readonly poolMember: PoolMember | undefined;
 
   /**
    * Takes ownership of a connected `socket`: from now on only the channel reads, writes, ends or
@@ -111,6 +116,20 @@ export class FrameChannel implements FrameLink {
     // hands out; the protocol finds it on the link.
     const shared = (socket as { [SHARED_STREAMS]?: unknown })[SHARED_STREAMS];
     if (shared !== undefined) (this as { [SHARED_STREAMS]?: unknown })[SHARED_STREAMS] = shared;
+    this.pool = options.pool;
+    if (this.pool) {
+      this.poolMember = {
+        accounted: 0,
+        measure: () => (this.state === 'closed' ? 0 : this.writer.pendingBytes + this.socket.writableLength),
+        evict: (bytes, total, limit) =>
+          this.destroy(
+            new LimitError(
+              `${this.label} was disconnected: it holds ${bytes} unsent bytes, the most of any connection, while the host holds ${total} (host-wide limit ${limit})`,
+            ),
+          ),
+      };
+      this.pool.join(this.poolMember);
+    }
     this.remoteLabel =
       socket instanceof net.Socket && socket.remoteAddress !== undefined && socket.remotePort !== undefined
         ? hostPortUrl((socket as { encrypted?: boolean }).encrypted === true ? 'tls' : 'tcp', socket.remoteAddress, socket.remotePort)
@@ -182,6 +201,10 @@ export class FrameChannel implements FrameLink {
       return false;
     }
     this.writer.write(frame);
+    if (this.pool !== undefined) {
+      this.pool.update(this.poolMember!, buffered + frame.length);
+      return this.state === 'open';
+    }
     return true;
   }
 
@@ -285,6 +308,7 @@ export class FrameChannel implements FrameLink {
   private report(): void {
     if (this.reported) return;
     this.reported = true;
+    if (this.pool !== undefined) this.pool.leave(this.poolMember!);
     this.state = 'closed';
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
     this.writer.discard();
