@@ -48,3 +48,30 @@ describe('hardening: stuck slot calls do not stall the rest of a connection', fu
     await host.expectServing();
   });
 });
+
+describe('hardening: idle peers are dropped (idleTimeout)', function () {
+  this.timeout(60_000);
+
+  let w: World;
+  beforeEach(() => {
+    w = new World();
+  });
+  afterEach(() => w.close());
+
+  // Admitted peers that hold nothing and say nothing could keep a host at maxConnections
+  // forever: maxConnections sockets that only sit there locked everyone else out.
+  it('an admitted raw peer that holds nothing and says nothing is closed with a Goodbye TIMEOUT; one holding a source stays', async () => {
+    const host = await strictHost(w, { options: { idleTimeout: 300 } });
+    const holder = await w.raw(host.url);
+    const list = await holder.handshake();
+    holder.sendPacket({ acquire: { source: list.sourceList!.sources!.find((s) => s.name === 'Printer')!.id! } });
+    await holder.packet('init');
+    const idle = await w.raw(host.url);
+    await idle.handshake();
+    await idle.whenClosed(5000);
+    expect(idle.packets.find((p) => p.kind === 'goodbye')?.goodbye?.error?.code).to.equal('TIMEOUT');
+    expect(holder.isOpen, 'the peer holding a subscription is still connected').to.equal(true);
+    expect(host.logs.some((l) => /idle for 300 ms/.test(l.message))).to.equal(true);
+    await host.expectServing();
+  });
+});

@@ -48,7 +48,7 @@ class Owner implements HostConnectionOwner {
     limits: Partial<HostLimits> = {},
     readonly timers: Timers = systemTimers,
   ) {
-    this.limits = { maxConnections: 10, maxInFlightCalls: 10, maxAbandonedCalls: 10, handshakeTimeout: 1000, authenticate: undefined, ...limits };
+    this.limits = { maxConnections: 10, maxInFlightCalls: 10, maxAbandonedCalls: 10, handshakeTimeout: 1000, idleTimeout: 0, authenticate: undefined, ...limits };
     this.abandoned = new AbandonedCalls(this.limits.maxAbandonedCalls, (m) => this.warnings.push(m));
   }
   readonly abandoned: AbandonedCalls;
@@ -207,6 +207,33 @@ describe('HostConnection (in memory)', () => {
       expect(talker.conn.isOpen).to.equal(true);
       talker.conn.close();
       await talker.conn.ended;
+    });
+
+    it('idleTimeout: drops an admitted node that holds nothing and says nothing, not one that holds or talks', async () => {
+      const owner = new Owner({ idleTimeout: 1000 });
+      const idle = serve(owner);
+      const holder = serve(owner);
+      const talker = serve(owner);
+      for (const c of [idle, holder, talker]) {
+        c.node.handshake();
+        await c.node.next('sourceList');
+      }
+      holder.node.send({ acquire: { source: holder.binding.id } });
+      await holder.node.next('init');
+      for (let t = 0; t < 5; t++) {
+        talker.node.send({ ping: { nonce: t } });
+        await clock.tickAsync(500);
+      }
+      await within(idle.conn.ended, 2000, 'the idle connection to end');
+      const ended = owner.ended.find((e) => e.conn === idle.conn)!;
+      expect(ended.error).to.be.instanceOf(TimeoutError);
+      expect(ended.error!.message).to.match(/idle for 1000 ms/);
+      expect(idle.node.packets.find((p) => p.kind === 'goodbye')?.goodbye?.error?.code, 'told why').to.equal('TIMEOUT');
+      expect(holder.conn.isOpen, 'a node holding a subscription stays').to.equal(true);
+      expect(talker.conn.isOpen, 'a node that talks stays').to.equal(true);
+      holder.conn.close();
+      talker.conn.close();
+      await Promise.all([holder.conn.ended, talker.conn.ended]);
     });
   });
 });

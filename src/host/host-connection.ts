@@ -49,6 +49,8 @@ export interface HostLimits {
   /** Most slots running host-wide after their callers gave up (see AbandonedCalls). */
   readonly maxAbandonedCalls: number;
   readonly handshakeTimeout: number;
+  /** An admitted connection that holds nothing and sends nothing for this long is closed, in ms; 0: never. */
+  readonly idleTimeout: number;
   readonly authenticate: ((credential: unknown, peer: { readonly address: string }) => boolean | Promise<boolean>) | undefined;
 }
 
@@ -61,6 +63,8 @@ export class HostConnection implements SourceListener {
   /** Calls with a reply wanted, by serial, until answered or given up by their caller. */
   private readonly running = new Map<number, RunningCall>();
   private handshakeTimer: unknown;
+  private idleTimer: unknown;
+  private framesAtLastIdleCheck = -1;
   /** Resolves once the connection is closed and its socket released. */
   readonly ended: Promise<void>;
   private markEnded!: () => void;
@@ -88,6 +92,8 @@ export class HostConnection implements SourceListener {
     }
     peer.onClose = (error) => {
       this.stopHandshakeTimer();
+      if (this.idleTimer !== undefined) owner.timers.clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
       this.abandonAll(error);
       for (const b of this.subscriptions) this.unsubscribe(b);
       this.subscriptions.clear();
@@ -165,6 +171,30 @@ export class HostConnection implements SourceListener {
     this.peer.hot = { invoke: (source, index, serial, args) => this.invoke(source, index, serial, args) };
     this.owner.connectionOpened(this);
     this.send(this.owner.sourceListPacket());
+    this.scheduleIdleCheck();
+  }
+
+  /**
+   * Idle peers: one that holds nothing (no acquired source, no call running) and sends nothing
+   * for idleTimeout is closed with TIMEOUT, so that sockets that only sit there cannot keep the
+   * host at maxConnections. Checked once per idleTimeout: a peer goes between one and two
+   * timeouts after its last packet.
+   */
+  private scheduleIdleCheck(): void {
+    const timeout = this.owner.limits.idleTimeout;
+    if (!(timeout > 0) || this.peer.closed) return;
+    this.idleTimer = this.owner.timers.setTimeout(() => {
+      this.idleTimer = undefined;
+      const frames = this.peer.framesReceived;
+      const holds = this.subscriptions.size > 0 || this.inFlight > 0 || this.running.size > 0;
+      if (!holds && frames === this.framesAtLastIdleCheck) {
+        this.owner.warn(`closing ${this.label}: idle for ${timeout} ms, holding nothing`);
+        this.peer.close(new TimeoutError(`${this.label} was idle for ${timeout} ms and held nothing`));
+        return;
+      }
+      this.framesAtLastIdleCheck = frames;
+      this.scheduleIdleCheck();
+    }, timeout);
   }
 
   /**

@@ -67,6 +67,13 @@ export interface HostOptions extends Omit<NodeOptions, 'tls'> {
    */
   readonly maxTotalBufferedBytes?: number;
   /**
+   * An admitted node that holds nothing (no acquired source, no call running) and sends nothing
+   * for this long is disconnected (TIMEOUT, logged), so that idle sockets cannot keep the host
+   * at maxConnections; it is told why and a tsro node reconnects when it needs to. In ms; 0
+   * disables it. Default 10 minutes.
+   */
+  readonly idleTimeout?: number;
+  /**
    * Checks the credential a node sends in its handshake before it learns anything (not even
    * the source list). Resolve true to admit it; anything else refuses it with AUTH_FAILED.
    */
@@ -76,6 +83,7 @@ export interface HostOptions extends Omit<NodeOptions, 'tls'> {
 const DEFAULT_MAX_CONNECTIONS = 1024;
 const DEFAULT_MAX_IN_FLIGHT_CALLS = 1024;
 const DEFAULT_MAX_TOTAL_BUFFERED_BYTES = 256 * 1024 * 1024;
+const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_ABANDONED_CALLS = 4096;
 
@@ -133,6 +141,7 @@ export class Host extends Node {
           maxInFlightCalls: options.maxInFlightCalls ?? DEFAULT_MAX_IN_FLIGHT_CALLS,
           maxAbandonedCalls: options.maxAbandonedCalls ?? DEFAULT_MAX_ABANDONED_CALLS,
           handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+          idleTimeout: options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS,
           authenticate: options.authenticate,
         },
       },

@@ -172,8 +172,12 @@ export class Peer {
     this.receive(packet);
   }
 
+  /** Frames received so far: a sign of life for idle checks (a counter, nothing on the hot path). */
+  framesReceived = 0;
+
   private receive(frame: Uint8Array): void {
     if (this.ended || this.pendingError) return;
+    this.framesReceived++;
     if (this.open && this.hot !== undefined && !this.awaitingAdmission) {
       try {
         if (decodeHotPacket(frame, this.hot, this.maxValuesPerFrame)) return;
