@@ -157,6 +157,7 @@ const VALUE_FIELDS: Record<number, readonly number[]> = {
   5: [3], // setProperty.value
   6: [4], // handshake.credential
   12: [2], // init.values
+  21: [2], // streamItems.items
 };
 
 /** Every nested message (and string) of a structure that is not a Value costs 1. */
