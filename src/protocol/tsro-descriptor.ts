@@ -30,6 +30,7 @@ export const TSRO_DESCRIPTOR = {
           "ping",
           "pong",
           "goodbye",
+          "acquireRefused",
           "cancel",
           "streamItems",
           "streamCredit",
@@ -110,6 +111,11 @@ export const TSRO_DESCRIPTOR = {
         "goodbye": {
          "type": "Goodbye",
          "id": 15
+        },
+        "acquireRefused": {
+         "type": "AcquireRefused",
+         "id": 16,
+         "protoName": "acquire_refused"
         },
         "cancel": {
          "type": "CancelCall",
@@ -296,6 +302,18 @@ export const TSRO_DESCRIPTOR = {
          "type": "uint64",
          "id": 4,
          "protoName": "stream_seq"
+        }
+       }
+      },
+      "AcquireRefused": {
+       "fields": {
+        "source": {
+         "type": "uint32",
+         "id": 1
+        },
+        "error": {
+         "type": "ErrorInfo",
+         "id": 2
         }
        }
       },
