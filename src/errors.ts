@@ -1,10 +1,10 @@
 // The error types tsro throws and rejects with. Every one is a TsroError with a stable string
-// `code` that callers can switch on; the table of codes lives in README.md ("Error codes").
+// `code` that callers can switch on; the table of codes lives in docs/errors.md.
 // This module sits below every layer (every folder of src/ imports it). One table, CODES, says
 // for every code which class carries it and what kind of failure it is; the protocol rebuilds
 // errors from wire codes and the CLI picks its exit codes from it.
 
-/** Every code a TsroError can carry. Listed, with meanings, in README.md. */
+/** Every code a TsroError can carry. Listed, with meanings, in docs/errors.md. */
 export type TsroErrorCode =
   | 'URL_INVALID'
   | 'LISTEN_FAILED'

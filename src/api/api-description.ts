@@ -5,7 +5,7 @@
 import type { WireType } from './wire-type';
 
 /**
- * Who may change a property (see README, "Property modes"):
+ * Who may change a property (see docs/object-model.md, "Property modes"):
  * - `writable`: replicas' sets are forwarded to the source (QtRO READWRITE);
  * - `readonly`: only the source changes it (QtRO READONLY);
  * - `constant`: set by the source before it is remoted, never changed after (QtRO CONSTANT);

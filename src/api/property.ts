@@ -4,7 +4,7 @@
 // emitter. Field initializers go through
 // this accessor because the project compiles with useDefineForClassFields: false.
 //
-// Modes (README, "Property modes"): writable (default), `readonly`, `constant` (the accessor
+// Modes (docs/object-model.md, "Property modes"): writable (default), `readonly`, `constant` (the accessor
 // refuses any change once the object has been remoted) and `sourceOnlySetter` (replicas get a
 // generated slot `push<Name>(value)` that assigns through this accessor on the source; a method
 // of that name the class or a subclass defines itself, undecorated, is used instead).

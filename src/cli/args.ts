@@ -91,7 +91,7 @@ row operation (inserted, removed, moved, changed with the new rows, reset) for i
 };
 
 const OPTIONS_HELP = `Options:
-  --json          machine-readable output (JSON; see "--json encoding" in the README)
+  --json          machine-readable output (JSON; see "--json encoding" in docs/cli.md)
   --timeout MS    how long to wait for the host, for the source and for a set or call
                   to complete (default ${DEFAULT_TIMEOUT_MS})
   --verbose       also print the library's warnings (lost connections...) to stderr

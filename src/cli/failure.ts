@@ -1,10 +1,10 @@
 // How the CLI fails: one line on stderr and an exit code per class of failure (the table is in
-// README.md, "Command-line inspector"). Every error a command meets is turned into a CliFailure
+// docs/cli.md). Every error a command meets is turned into a CliFailure
 // by `toFailure`; nothing else reaches the user, and never a stack trace.
 
 import { CODES, isTsroErrorCode, RemoteError, TsroError, type FailureKind } from '../errors';
 
-/** Exit codes, one per class of failure. Keep README.md's table in step. */
+/** Exit codes, one per class of failure. Keep the table in docs/cli.md in step. */
 export const ExitCode = {
   /** Success. */
   OK: 0,

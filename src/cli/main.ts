@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tsro` command-line inspector (package.json "bin"): list the sources of a host, describe
 // one, get and set its properties, call its slots, watch it. Dynamic replicas only: it needs no
-// API classes. Usage: `tsro --help`; exit codes: failure.ts and README.md.
+// API classes. Usage: `tsro --help`; exit codes: failure.ts and docs/cli.md.
 
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';

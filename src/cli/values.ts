@@ -17,7 +17,7 @@ import { defineOwn, isPlainObject } from '../util/objects';
 /** A JSON value, as JSON.parse returns it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** The one-key objects that stand for values JSON has no form for. Documented in README.md. */
+/** The one-key objects that stand for values JSON has no form for. Documented in docs/cli.md. */
 export const TAGS = ['$bigint', '$bytes', '$date', '$map', '$undefined', '$number', '$object'] as const;
 const TAG_SET: ReadonlySet<string> = new Set(TAGS);
 
@@ -113,7 +113,7 @@ function formatFlat(v: unknown): string {
 // Machine form
 
 /**
- * The JSON form of a value (see README.md, "--json encoding"): JSON values as they are, and
+ * The JSON form of a value (see docs/cli.md, "--json encoding"): JSON values as they are, and
  * - bigint `{"$bigint":"12"}`, Uint8Array/Buffer `{"$bytes":"0102ff"}` (hex),
  *   Date `{"$date":"2024-05-01T12:00:00.000Z"}` (`null` for an invalid Date),
  *   Map `{"$map":[[key, value], ...]}`, undefined `{"$undefined":true}`,
