@@ -10,10 +10,11 @@
 //   - slot call round trip, a node in the bench process calling through NATS vs directly.
 // Runs once, under the tcp transport (NATS has no local variant). Needs nats-server on PATH.
 
-import { Host, Node } from '../../src/index';
+import { Host } from '../../src/index';
 import { NatsServer } from '../../spec/support/nats-server';
 import { BenchSource } from '../bench-api';
 import { BenchChild } from '../ipc';
+import { slotRoundTripUs } from '../slot-round-trip';
 import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
 import { median, nowMs } from '../stats';
 import { immediate, withTimeout } from '../util';
@@ -112,25 +113,7 @@ export const nats: Scenario = {
       }
 
       // Round trip of a slot call from this process, through NATS and directly.
-      const rtt = async (url: string): Promise<number> => {
-        const node = new Node();
-        try {
-          await node.connectToNode(url);
-          const r = node.acquire(BenchSource);
-          if (!(await r.waitForSource(10_000))) throw new Error(`Bench at ${url} did not become valid`);
-          const n = ctx.quick ? 200 : 2000;
-          for (let i = 0; i < 100; i++) await r.add(i, 1);
-          const samples: number[] = [];
-          for (let i = 0; i < n; i++) {
-            const t = nowMs();
-            await r.add(i, 1);
-            samples.push((nowMs() - t) * 1000);
-          }
-          return median(samples);
-        } finally {
-          await node.close();
-        }
-      };
+      const rtt = (url: string): Promise<number> => slotRoundTripUs(url, ctx.quick ? 200 : 2000);
       const natsRtt: number[] = [];
       const tcpRtt: number[] = [];
       for (let run = 0; run < ctx.runs; run++) {

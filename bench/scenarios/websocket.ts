@@ -9,11 +9,12 @@
 // The ws/tcp ratios are logged and reported as rows of their own. Runs once, under the tcp
 // transport (the comparison is its own pair of transports).
 
-import { Host, Node } from '../../src/index';
+import { Host } from '../../src/index';
 import { BenchSource } from '../bench-api';
 import { BenchChild } from '../ipc';
+import { slotRoundTripUs } from '../slot-round-trip';
 import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
-import { median, nowMs } from '../stats';
+import { nowMs } from '../stats';
 import { immediate, withTimeout } from '../util';
 
 export const websocket: Scenario = {
@@ -54,25 +55,7 @@ export const websocket: Scenario = {
         }
       };
 
-      const roundTrip = async (side: 'tcp' | 'ws'): Promise<number> => {
-        const node = new Node();
-        try {
-          await node.connectToNode(hosts[side].hostUrl);
-          const r = node.acquire(BenchSource);
-          if (!(await r.waitForSource(10_000))) throw new Error(`Bench over ${side} did not become valid`);
-          const n = ctx.quick ? 200 : 3000;
-          for (let i = 0; i < 100; i++) await r.add(i, 1);
-          const samples: number[] = [];
-          for (let i = 0; i < n; i++) {
-            const t = nowMs();
-            await r.add(i, 1);
-            samples.push((nowMs() - t) * 1000);
-          }
-          return median(samples);
-        } finally {
-          await node.close();
-        }
-      };
+      const roundTrip = (side: 'tcp' | 'ws'): Promise<number> => slotRoundTripUs(hosts[side].hostUrl, ctx.quick ? 200 : 3000);
 
       // Warm both paths once, then alternate, so that drift in the machine's load hits both.
       await pushRate('tcp');
