@@ -163,6 +163,10 @@ export class Host extends Node {
               tls: hasServerCredentials(tls) ? tls : undefined,
               socketMode: options.localSocketMode,
               onTlsClientError: (error, peer) => logger.warn(`refused a TLS connection from ${peer ?? 'a peer'}`, error),
+              // A TLS handshake is part of the handshake the host bounds: in time, and in number
+              // (as many as maxConnections, like connections still in their tsro handshake).
+              tlsHandshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+              maxTlsHandshakes: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
             });
     const bound = listening.then((server) => {
       if (node.pool.closed) {

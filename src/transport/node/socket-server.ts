@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { ListenError } from '../../errors';
+import { LimitError, ListenError } from '../../errors';
 import { describeOsError, osErrorCode } from './os-error';
 import { hasServerCredentials, serverContextOptions, type TlsServerOptions } from './tls-options';
 import { hostPortUrl, type TransportAddress } from '../url';
@@ -54,6 +54,17 @@ export interface ListenOptions {
    * client gave up (e.g. because it did not trust the server's certificate).
    */
   onTlsClientError?: (error: Error, peer: string | undefined) => void;
+  /**
+   * `tls://`: how long a client may take over its TLS handshake before it is dropped (reported
+   * to onTlsClientError as ERR_TLS_HANDSHAKE_TIMEOUT). Default: Node's, 120 s.
+   */
+  tlsHandshakeTimeout?: number;
+  /**
+   * `tls://`: the most connections at once still in their TLS handshake; more are dropped at
+   * once (reported to onTlsClientError as LIMIT_EXCEEDED). Without it, a peer could hold any
+   * number of sockets in a handshake that never ends, below everything the host counts.
+   */
+  maxTlsHandshakes?: number;
 }
 
 /**
@@ -88,6 +99,8 @@ export async function listen(
   // close() can cut a handshake in progress short. Once a connection is handed over it is closed
   // through its TLSSocket only: destroying the raw socket under a live TLSSocket can crash Node.
   const rawSockets = new Set<net.Socket>();
+  // How many of rawSockets got past their TLS handshake (and are still open).
+  let secured = 0;
   const peers = new WeakMap<net.Socket, string>();
   let closing = false;
 
@@ -115,13 +128,25 @@ export async function listen(
         raw.destroy();
         return;
       }
+      const limit = options.maxTlsHandshakes;
+      if (limit !== undefined && rawSockets.size - secured >= limit) {
+        const peer = raw.remoteAddress !== undefined && raw.remotePort !== undefined ? hostPortUrl('tls', raw.remoteAddress, raw.remotePort) : undefined;
+        raw.destroy();
+        options.onTlsClientError?.(new LimitError(`${limit} TLS handshakes are already in progress`), peer);
+        return;
+      }
       rawSockets.add(raw);
       raw.once('close', () => rawSockets.delete(raw));
       if (raw.remoteAddress !== undefined && raw.remotePort !== undefined) {
         peers.set(raw, hostPortUrl('tls', raw.remoteAddress, raw.remotePort));
       }
     });
-    server.on('secureConnection', accept);
+    // Connections past their TLS handshake: the rest of rawSockets are still in it.
+    server.on('secureConnection', (socket: tls.TLSSocket) => {
+      secured++;
+      socket.once('close', () => secured--);
+      accept(socket);
+    });
     server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
       // Node destroys the socket after this event; nothing reached the owner. Handshakes that
       // close() cuts short are not reported.
@@ -136,6 +161,9 @@ export async function listen(
             ? peers.get(raw)
             : undefined;
       options.onTlsClientError?.(clientCertificateError(socket, err) ?? err, peer);
+      // After a handshake timeout Node leaves the raw TCP socket open (seen on Node 20): the
+      // peer would keep it, and its slot, for as long as it likes.
+      if (raw instanceof net.Socket) raw.destroy();
     });
   } else {
     server.on('connection', accept);
@@ -227,7 +255,8 @@ function createServer(address: TransportAddress, options: ListenOptions): net.Se
     );
   }
   try {
-    return tls.createServer(serverContextOptions(options.tls));
+    const timeout = options.tlsHandshakeTimeout;
+    return tls.createServer({ ...serverContextOptions(options.tls), ...(timeout !== undefined && timeout > 0 ? { handshakeTimeout: timeout } : {}) });
   } catch (err) {
     // A certificate or key that does not parse, a key that does not match, a wrong passphrase...
     throw new ListenError(`cannot listen on ${address.url}: invalid TLS options: ${describeOsError(err)}`, err);
