@@ -53,11 +53,20 @@ function spend(n: number, limit: number): void {
   }
 }
 
-/** Calls `each(start, end, field)` for every length-delimited field of the message in [pos, end). */
-function fields(pos: number, end: number, each: (start: number, stop: number, field: number) => void): void {
+/**
+ * Calls `each(start, end, field)` for every length-delimited field of the message in [pos, end),
+ * and `every(field)`, if given, for every field of any wire type, first.
+ */
+function fields(
+  pos: number,
+  end: number,
+  each: (start: number, stop: number, field: number) => void,
+  every?: (field: number) => void,
+): void {
   while (pos < end) {
     let tag: number;
     [tag, pos] = varint(pos, end);
+    every?.(tag >>> 3);
     const wire = tag & 7;
     switch (wire) {
       case 0:
@@ -88,33 +97,6 @@ function value(start: number, end: number, depth: number, limit: number): void {
   if (depth > MAX_DEPTH) throw new ProtocolError('PROTOCOL_ERROR', `a value nested deeper than ${MAX_DEPTH} levels`);
   // Every member present is paid for, scalars too: protobufjs decodes each one it meets, and a
   // repeated message member is merged, not replaced.
-  let pos = start;
-  while (pos < end) {
-    let tag: number;
-    [tag, pos] = varint(pos, end);
-    const field = tag >>> 3;
-    switch (tag & 7) {
-      case 0:
-        [, pos] = varint(pos, end);
-        break;
-      case 1:
-        pos += 8;
-        break;
-      case 5:
-        pos += 4;
-        break;
-      case 2: {
-        let len: number;
-        [len, pos] = varint(pos, end);
-        if (len > end - pos) throw STOP;
-        pos += len;
-        break;
-      }
-      default:
-        throw STOP;
-    }
-    if (field < KIND_COST.length) spend(KIND_COST[field]!, limit);
-  }
   fields(start, end, (s, e, field) => {
     switch (field) {
       case 9: // list: ValueList{items = 1}
@@ -145,6 +127,8 @@ function value(start: number, end: number, depth: number, limit: number): void {
         });
         break;
     }
+  }, (field) => {
+    if (field < KIND_COST.length) spend(KIND_COST[field]!, limit);
   });
 }
 
