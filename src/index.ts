@@ -8,8 +8,8 @@ export {
   TsroError, UrlError, ListenError, ConnectError, ProtocolError, DisconnectedError, NotValidError, AuthError,
   LimitError, TimeoutError, CancelledError, UsageError, RemoteError, PersistenceError, type TsroErrorCode,
 } from './errors';
-export { RemoteObjectType, Property, Signal, Slot, ValueType, Field } from './api';
-export type { PropertyOptions, SignalOptions, SlotOptions, FieldOptions, WireType, ScalarType } from './api';
+export { RemoteObjectType, Property, Signal, Slot, ValueType, Field, notifyPropertyChanged } from './api';
+export type { PropertyOptions, PropertyDecoratorFunction, SignalOptions, SlotOptions, FieldOptions, WireType, ScalarType } from './api';
 export type { TypeSpec, EnumType, EnumMembers, ValueTypeRef } from './api';
 export type { ApiDescription, PropertyDescription, PropertyMode, MethodDescription, ParamDescription } from './api';
 export { Node, type NodeOptions, type NodeEvents, type ConnectOptions } from './node/node';

@@ -1,6 +1,6 @@
 // The decorators layer: declaring a remote API on an ordinary class.
 export { RemoteObjectType } from './remote-object-type';
-export { Property, type PropertyOptions } from './property';
+export { Property, notifyPropertyChanged, type PropertyOptions, type PropertyDecoratorFunction } from './property';
 export { Signal, type SignalOptions } from './signal';
 export { Slot, type SlotOptions } from './slot';
 export { ValueType, Field, type FieldOptions } from './value-type';

@@ -9,6 +9,7 @@
 
 import 'reflect-metadata';
 import { UsageError } from '../errors';
+import { checkLegacyDecoratorCall, declaresParameters, missingMetadata } from './decorator-checks';
 import {
   makeApiDescription,
   type ApiDescription,
@@ -198,6 +199,7 @@ export function apiOf(ctor: AnyClass): ApiDescription {
   if (cached) return cached;
   const apiClass = findApiClass(ctor) ?? ctor;
   const typeName: string = Reflect.getOwnMetadata(TYPE_NAME_KEY, apiClass) ?? apiClass.name;
+  if (apiClass !== ctor) checkNoSubclassMembers(ctor, apiClass, typeName);
 
   const chain = [...classChain(apiClass)].reverse().map((c) => c.prototype as object);
   const properties: PropertyDescription[] = [];
@@ -243,6 +245,33 @@ export function apiOf(ctor: AnyClass): ApiDescription {
 }
 
 /**
+ * Members decorated in a subclass of the API class would not be remoted (the API is the class
+ * that carries the type name, as in QtRO): a decorator that does nothing is an error. Members the
+ * API class declares already (an override) are fine: the subclass's code runs for them.
+ */
+function checkNoSubclassMembers(ctor: AnyClass, apiClass: AnyClass, typeName: string): void {
+  const api = new Set<string>();
+  for (let c: unknown = apiClass; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    for (const m of (Reflect.getOwnMetadata(MEMBERS_KEY, (c as { prototype: object }).prototype) ?? []) as MemberDeclaration[]) api.add(m.name);
+  }
+  for (let c: unknown = ctor; c !== apiClass && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+    const members: MemberDeclaration[] = Reflect.getOwnMetadata(MEMBERS_KEY, (c as { prototype: object }).prototype) ?? [];
+    const extra = members.filter((m) => !api.has(m.name));
+    if (extra.length === 0) continue;
+    const sub = (c as AnyClass).name;
+    const list = extra.map((m) => `${decoratorOf(m)} ${m.name}`).join(', ');
+    throw declarationError(
+      sub,
+      `${list} ${extra.length === 1 ? 'is' : 'are'} declared in a subclass of ${apiClass.name}, the @RemoteObjectType('${typeName}') class, so ${extra.length === 1 ? 'it is' : 'they are'} not remoted: the remote API is the class that carries the type name and its ancestors. Declare ${extra.length === 1 ? 'it' : 'them'} on ${apiClass.name}, or give ${sub} a type of its own with @RemoteObjectType('...')`,
+    );
+  }
+}
+
+function decoratorOf(m: MemberDeclaration): string {
+  return m.kind === 'property' ? '@Property' : m.kind === 'signal' ? '@Signal' : '@Slot';
+}
+
+/**
  * The checked method and parameter list of a @Signal or @Slot: a string-named method without a
  * rest parameter, its parameters typed by the explicit option or by `design:paramtypes`.
  */
@@ -253,16 +282,21 @@ export function declaredMethod(
   descriptor: PropertyDescriptor,
   explicit: readonly TypeSpec[] | undefined,
 ): { readonly cls: string; readonly name: string; readonly fn: Function; readonly params: ParamDescription[] } {
-  const cls = (prototype as { constructor: { name: string } }).constructor.name;
-  const fn: unknown = descriptor.value;
   const label = decorator === 'signal' ? '@Signal' : '@Slot';
+  checkLegacyDecoratorCall(label, prototype, key);
+  const cls = (prototype as { constructor: { name: string } }).constructor.name;
+  const fn: unknown = descriptor?.value;
   if (typeof key !== 'string' || typeof fn !== 'function') {
     throw new UsageError('DECLARATION_INVALID', `${cls}: ${label} goes on a string-named method`);
   }
   if (hasRestParameter(fn)) {
     throw new UsageError('DECLARATION_INVALID', `${cls}: ${decorator} "${key}" has a rest parameter; take an array instead`);
   }
-  const design: unknown[] = Reflect.getMetadata('design:paramtypes', prototype, key) ?? [];
+  const designTypes: unknown[] | undefined = Reflect.getMetadata('design:paramtypes', prototype, key);
+  if (designTypes === undefined && explicit === undefined && declaresParameters(fn)) {
+    throw missingMetadata(cls, `the parameters of ${decorator} "${key}"`, '{ params: [...] }');
+  }
+  const design = designTypes ?? [];
   const count = explicit?.length ?? design.length;
   const names = parameterNames(fn, count);
   const params = Array.from({ length: count }, (_, i) => ({

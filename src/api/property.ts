@@ -1,8 +1,14 @@
 // @Property(options?): a replicated property. Installs an accessor on the prototype that stores
 // the value per instance and, when the value actually changes, checks it against the declared
 // type, tells every observer (hosts) and emits `<name>Changed` locally if the object is an event
-// emitter. Field initializers go through
-// this accessor because the project compiles with useDefineForClassFields: false.
+// emitter. Field initializers go through this accessor under `useDefineForClassFields: false`;
+// under `true` (TypeScript's default for ES2022+ targets) they define an own data property that
+// hides it, which the host adopts at enableRemoting (adoptProperties in host/source-state).
+//
+// On a get/set accessor pair of the class's own, the decorator keeps the class's getter and
+// setter: a set (local or from a replica) runs the class's setter, then the getter's value is
+// replicated if it changed. A getter alone is a read-only property; the class reports its
+// changes with notifyPropertyChanged(this, name).
 //
 // Modes (docs/object-model.md, "Property modes"): writable (default), `readonly`, `constant` (the accessor
 // refuses any change once the object has been remoted) and `sourceOnlySetter` (replicas get a
@@ -14,7 +20,8 @@ import { UsageError } from '../errors';
 import { pushSlotName, type PropertyMode } from './api-description';
 import { conformValue, needsRevive, reviveValue } from './conform';
 import { childTypeOf, declareMember, isRemoteObjectClass, resolveWireType } from './metadata';
-import { emitLocally, sameValue, sourceState } from './source-state';
+import { checkLegacyDecoratorCall, missingMetadata } from './decorator-checks';
+import { emitLocally, propertyHooksOf, sameValue, setPropertyHooks, sourceState } from './source-state';
 import type { TypeSpec, WireType } from './wire-type';
 import { modelChildType } from './model-type';
 
@@ -57,6 +64,22 @@ export interface PropertyOptions {
    * cannot be `persisted`; excludes `type`.
    */
   readonly model?: TypeSpec;
+  /**
+   * Checks a replica's set on the source before it is applied: throw to refuse it. The replica's
+   * set (typed assignment or `dyn.set`) then rejects with a RemoteError carrying what was thrown
+   * (its name, message and data). Runs with `this` as the source object; local sets skip it.
+   */
+  // A method signature, so a check written for the property's own type (`(v: number) => ...`) fits.
+  validate?(value: unknown): void;
+}
+
+/**
+ * The type of `@Property(...)`: it decorates a field, or a get/set accessor pair (whose
+ * descriptor it replaces with a replicating one).
+ */
+export interface PropertyDecoratorFunction {
+  (prototype: object, key: string | symbol): void;
+  <T>(prototype: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
 }
 
 function modeOf(cls: string, key: string, options: PropertyOptions): PropertyMode {
@@ -67,22 +90,39 @@ function modeOf(cls: string, key: string, options: PropertyOptions): PropertyMod
   return set[0] ?? 'writable';
 }
 
-export function Property(options: PropertyOptions = {}): PropertyDecorator {
-  return (prototype: object, key: string | symbol): void => {
+/** Replicated property: a field (`@Property() level = 1`) or a get/set accessor pair. */
+export function Property(options: PropertyOptions = {}): PropertyDecoratorFunction {
+  return ((prototype: object, key: string | symbol, descriptor?: PropertyDescriptor): PropertyDescriptor | undefined => {
+    checkLegacyDecoratorCall('@Property', prototype, key);
     const cls = (prototype as { constructor: { name: string } }).constructor.name;
     if (typeof key !== 'string') {
       throw new UsageError('DECLARATION_INVALID', `${cls}: @Property needs a string-named member`);
+    }
+    const accessor = descriptor !== undefined && (descriptor.get !== undefined || descriptor.set !== undefined);
+    if (descriptor !== undefined && !accessor) {
+      throw new UsageError('DECLARATION_INVALID', `${cls}: @Property goes on a field or a get/set accessor, not on method "${key}" (use @Slot or @Signal)`);
+    }
+    if (accessor && descriptor.get === undefined) {
+      throw new UsageError('DECLARATION_INVALID', `${cls}: property "${key}" has a setter but no getter; replicas need to read it`);
+    }
+    if (options.validate !== undefined && typeof options.validate !== 'function') {
+      throw new UsageError('DECLARATION_INVALID', `${cls}: property "${key}": validate must be a function`);
     }
     const isModel = options.model !== undefined;
     if (isModel && (options.type !== undefined || options.child === true)) {
       throw new UsageError('DECLARATION_INVALID', `${cls}: model property "${key}" takes \`model\` (its row type), not \`type\` or \`child\``);
     }
     const isChild = isModel || isRemoteObjectClass(options.type);
+    if (accessor && isChild) {
+      throw new UsageError('DECLARATION_INVALID', `${cls}: child or model property "${key}" must be a field, not an accessor (only the source sets it)`);
+    }
     if (options.child === true && !isChild) {
       throw new UsageError('DECLARATION_INVALID', `${cls}: child property "${key}" needs \`type\`: a remote object class`);
     }
     let type: WireType;
     let mode = modeOf(cls, key, options);
+    // A getter alone: replicas cannot set it.
+    if (accessor && descriptor.set === undefined && mode === 'writable') mode = 'readonly';
     if (isChild) {
       if (!isModel && options.type === (prototype as { constructor: unknown }).constructor) {
         throw new UsageError('DECLARATION_INVALID', `${cls}: property "${key}" cannot hold a child of its own class`);
@@ -98,7 +138,9 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
       // Only the source sets a child: replicas see it readonly (QtRO's CLASS properties).
       if (mode === 'writable') mode = 'readonly';
     } else {
-      type = resolveWireType(cls, `property "${key}"`, options.type, Reflect.getMetadata('design:type', prototype, key));
+      const design: unknown = Reflect.getMetadata('design:type', prototype, key);
+      if (design === undefined && options.type === undefined) throw missingMetadata(cls, `property "${key}"`, '{ type: ... }');
+      type = resolveWireType(cls, `property "${key}"`, options.type, design);
     }
     declareMember(prototype, {
       kind: 'property',
@@ -113,28 +155,73 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
     const constant = mode === 'constant';
     // Value types are stored as instances (what the getter returns) but sent as plain objects.
     const revive = needsRevive(type);
-    Object.defineProperty(prototype, key, {
+    const validate = options.validate as ((this: object, value: unknown) => void) | undefined;
+    /** Checks, tells every observer (hosts) and stores a new value; then `<key>Changed` locally. */
+    const store = (obj: object, value: unknown): void => {
+      const state = sourceState(obj);
+      if (key in state.values && sameValue(state.values[key], value)) return;
+      if (constant && state.remoted) {
+        throw new UsageError('READONLY', `${what} is constant: it cannot change once the object is remoted`);
+      }
+      // Checked and encoded before it is stored: a value of the wrong type or one that cannot
+      // be carried throws here, and neither the object nor any replica sees it.
+      const conformed = type === 'any' ? value : conformValue(type, value, what);
+      for (const o of state.observers) o.propertyChanged(key, conformed);
+      const stored = revive ? reviveValue(type, conformed) : conformed;
+      state.values[key] = stored;
+      emitLocally(obj, changed, [stored]);
+    };
+    if (!accessor) {
+      setPropertyHooks(prototype, key, { validate });
+      Object.defineProperty(prototype, key, {
+        configurable: true,
+        enumerable: true,
+        get(this: object): unknown {
+          return sourceState(this).values[key];
+        },
+        set(this: object, value: unknown): void {
+          store(this, value);
+        },
+      });
+      return undefined;
+    }
+    const getter = descriptor.get!;
+    const setter = descriptor.set;
+    const publish = (obj: object): void => store(obj, getter.call(obj));
+    setPropertyHooks(prototype, key, { getter, validate, publish });
+    return {
       configurable: true,
-      enumerable: true,
-      get(this: object): unknown {
-        return sourceState(this).values[key];
-      },
-      set(this: object, value: unknown): void {
-        const state = sourceState(this);
-        if (key in state.values && sameValue(state.values[key], value)) return;
-        if (constant && state.remoted) {
-          throw new UsageError('READONLY', `${what} is constant: it cannot change once the object is remoted`);
-        }
-        // Checked and encoded before it is stored: a value of the wrong type or one that cannot
-        // be carried throws here, and neither the object nor any replica sees it.
-        const conformed = type === 'any' ? value : conformValue(type, value, what);
-        for (const o of state.observers) o.propertyChanged(key, conformed);
-        const stored = revive ? reviveValue(type, conformed) : conformed;
-        state.values[key] = stored;
-        emitLocally(this, changed, [stored]);
-      },
-    });
-  };
+      enumerable: descriptor.enumerable ?? false,
+      get: getter,
+      set:
+        setter &&
+        function (this: object, value: unknown): void {
+          if (constant && sourceState(this).remoted) {
+            throw new UsageError('READONLY', `${what} is constant: it cannot change once the object is remoted`);
+          }
+          // The class's setter sees only values of the declared type; what it makes of them is
+          // what its getter then returns, and that is what replicates.
+          if (type !== 'any') conformValue(type, value, what);
+          setter.call(this, value);
+          publish(this);
+        },
+    };
+  }) as PropertyDecoratorFunction;
+}
+
+/**
+ * Tells tsro that a property declared on a getter (with or without a setter) may have a new
+ * value: the getter is read and, if the value changed, it replicates and `<name>Changed` is
+ * emitted. Call it from the class whenever what the getter computes from changes, e.g.
+ * `notifyPropertyChanged(this, 'fahrenheit')` after setting the field it is computed from.
+ * (A setter decorated with @Property reports its own changes.)
+ */
+export function notifyPropertyChanged<T extends object>(source: T, name: keyof T & string): void {
+  const publish = propertyHooksOf(source, name)?.publish;
+  if (publish === undefined) {
+    throw new UsageError('UNKNOWN_MEMBER', `${source.constructor?.name ?? 'object'} has no @Property accessor "${name}" (a @Property field reports its changes when it is assigned)`);
+  }
+  publish(source);
 }
 
 /** The generated `push<Name>(value)` slot of a sourceOnlySetter property. */

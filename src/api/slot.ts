@@ -4,6 +4,7 @@
 
 import 'reflect-metadata';
 import { declareMember, declaredMethod, resolveWireType } from './metadata';
+import { missingMetadata } from './decorator-checks';
 import type { TypeSpec } from './wire-type';
 
 export interface SlotOptions {
@@ -27,6 +28,11 @@ export function Slot(options: SlotOptions = {}): MethodDecorator {
   return (prototype: object, key: string | symbol, descriptor: PropertyDescriptor): void => {
     const { cls, name, fn, params } = declaredMethod('slot', prototype, key, descriptor, options.params);
     const item = streamOf(options.returns);
+    // Metadata off (no design:paramtypes, which every decorated method gets when it is on): the
+    // return type cannot be known either.
+    if (options.returns === undefined && Reflect.getMetadata('design:paramtypes', prototype, name) === undefined) {
+      throw missingMetadata(cls, `slot "${name}"`, "{ returns: ... } (e.g. 'void', 'double', 'string')");
+    }
     // fn.length stops at the first parameter with a default value, which is what may be omitted.
     const required = Math.min(fn.length, params.length);
     if (item !== undefined) {

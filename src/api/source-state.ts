@@ -2,6 +2,8 @@
 // observers (host-side source bindings) that want to hear about property changes and signals.
 // An object can be remoted by several hosts at once, hence a list of observers.
 
+import { UsageError } from '../errors';
+
 /**
  * Notified synchronously when a decorated object changes a property (before the value is
  * stored; throwing refuses the change) or emits a signal.
@@ -47,6 +49,68 @@ export function removeSourceObserver(obj: object, observer: SourceObserver): voi
 /** The current value of a decorated property, read without going through the accessor. */
 export function readSourceValue(obj: object, name: string): unknown {
   return (obj as WithState)[STATE]?.values[name];
+}
+
+/**
+ * What a @Property declared beyond its accessor: the class's own getter and setter (a property
+ * declared on a get/set pair), a source-side check of replicas' sets, and `publish`, which reads
+ * an accessor property's getter and replicates the value if it changed.
+ */
+export interface PropertyHooks {
+  readonly getter?: (this: object) => unknown;
+  readonly validate?: (this: object, value: never) => void;
+  readonly publish?: (obj: object) => void;
+}
+
+const HOOKS = new WeakMap<object, Map<string, PropertyHooks>>();
+
+export function setPropertyHooks(prototype: object, name: string, hooks: PropertyHooks): void {
+  let own = HOOKS.get(prototype);
+  if (!own) HOOKS.set(prototype, (own = new Map()));
+  own.set(name, hooks);
+}
+
+/** The hooks of `obj`'s property `name`, from the nearest class in its chain that declared it. */
+export function propertyHooksOf(obj: object, name: string): PropertyHooks | undefined {
+  for (let p: object | null = Object.getPrototypeOf(obj); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const hooks = HOOKS.get(p)?.get(name);
+    if (hooks) return hooks;
+  }
+  return undefined;
+}
+
+/**
+ * A property's value as the object holds it right now, whatever the class-field semantics it was
+ * compiled with: an own data property (a field initializer under `useDefineForClassFields: true`,
+ * which shadows the prototype's accessor), the class's own getter, or the stored value.
+ */
+export function currentSourceValue(obj: object, name: string): unknown {
+  const own = Object.getOwnPropertyDescriptor(obj, name);
+  if (own && 'value' in own) return own.value;
+  const getter = propertyHooksOf(obj, name)?.getter;
+  return getter ? getter.call(obj) : readSourceValue(obj, name);
+}
+
+/**
+ * Makes the decorated properties of `obj` go through their replicating accessors. Compiled with
+ * `useDefineForClassFields: true` (TypeScript's default for ES2022+ targets), a field
+ * initializer defines an own data property on the instance that hides the prototype's accessor:
+ * every such property is removed and its value assigned through the accessor (so it is checked
+ * and stored like any set). Accessor-declared properties read their getter once. Idempotent.
+ */
+export function adoptProperties(obj: object, names: readonly string[]): void {
+  for (const name of names) {
+    const own = Object.getOwnPropertyDescriptor(obj, name);
+    if (own && 'value' in own) {
+      if (!own.configurable || !Reflect.deleteProperty(obj, name)) {
+        throw new UsageError('DECLARATION_INVALID', `property "${name}" of ${obj.constructor?.name ?? 'the object'} is a non-configurable own property (frozen or sealed object?): it cannot be replicated`);
+      }
+      if (own.value !== undefined) (obj as Record<string, unknown>)[name] = own.value;
+      continue;
+    }
+    const hooks = propertyHooksOf(obj, name);
+    if (hooks?.publish) hooks.publish(obj);
+  }
 }
 
 /** Same value for change detection: Object.is, and Dates by their time. */

@@ -20,6 +20,7 @@
 // Fields are resolved when @ValueType runs (after every @Field of the class): a value type used
 // by another must be declared first, and a value type cannot contain itself.
 
+import { checkLegacyDecoratorCall, missingMetadata } from './decorator-checks';
 import 'reflect-metadata';
 import { UsageError } from '../errors';
 import {
@@ -54,12 +55,15 @@ function declarationError(cls: string, msg: string): UsageError {
 /** A field of a `@ValueType` class. */
 export function Field(options: FieldOptions = {}): PropertyDecorator {
   return (prototype: object, key: string | symbol): void => {
+    checkLegacyDecoratorCall('@Field', prototype, key);
     const cls = (prototype as { constructor: { name: string } }).constructor.name;
     if (typeof key !== 'string') throw declarationError(cls, '@Field needs a string-named member');
     const own: FieldDeclaration[] | undefined = Reflect.getOwnMetadata(FIELDS_KEY, prototype);
     const list = own ?? [];
     if (list.some((f) => f.name === key)) throw declarationError(cls, `field "${key}" is decorated twice`);
-    list.push({ name: key, explicit: options.type, design: Reflect.getMetadata('design:type', prototype, key) });
+    const design: unknown = Reflect.getMetadata('design:type', prototype, key);
+    if (design === undefined && options.type === undefined) throw missingMetadata(cls, `field "${key}"`, '@Field({ type: ... })');
+    list.push({ name: key, explicit: options.type, design });
     if (!own) Reflect.defineMetadata(FIELDS_KEY, list, prototype);
   };
 }

@@ -243,7 +243,13 @@ export class Host extends Node {
       logger.warn(`cannot remote "${sourceName}": the object is already remoted as "${holder.name}"`);
       return false;
     }
-    const binding = this.#addBinding(sourceName, api, object, false);
+    let binding;
+    try {
+      binding = this.#addBinding(sourceName, api, object, false);
+    } catch (err) {
+      logger.warn(`cannot remote "${sourceName}"`, err);
+      return false;
+    }
     void publisher.publish(binding);
     return true;
   }

@@ -133,6 +133,12 @@ interface PropertyPlan {
 const CONTROL_NAMES = ['refresh', 'dispose'] as const;
 
 /**
+ * `Target` as a type that inference does not draw from (TypeScript 5.4's NoInfer, written out so
+ * that consumers on TypeScript 5.0-5.3 can read the declarations).
+ */
+type NoInferred<T> = [T][T extends unknown ? 0 : never];
+
+/**
  * Makes `target`, an object that is not decorated, remotable with `api`'s API: the result is an
  * instance of a subclass of `api` (same type name and signature, so `node.acquire(api)` works)
  * to pass to `host.enableRemoting`.
@@ -157,7 +163,7 @@ const CONTROL_NAMES = ['refresh', 'dispose'] as const;
 export function adaptSource<Api extends object, Target extends object, P = object, S = object>(
   api: abstract new () => Api,
   target: Target,
-  options: SourceAdapterOptions<Api, NoInfer<Target>, P, S> = {},
+  options: SourceAdapterOptions<Api, NoInferred<Target>, P, S> = {},
 ): SourceAdapter<Api> {
   const description = apiOf(api as AnyClass);
   const cls = api.name || description.typeName;

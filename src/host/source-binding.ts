@@ -7,7 +7,7 @@ import { readonlyReason, type ApiDescription, type MethodDescription, type Prope
 import { isChildType } from '../api/wire-type';
 import { conformsAsIs, conformValue, needsRevive, reviveValue } from '../api/conform';
 import { checkArgumentCount, checkArgumentRange } from '../util/objects';
-import { addSourceObserver, readSourceValue, removeSourceObserver, type SourceObserver } from '../api/source-state';
+import { addSourceObserver, adoptProperties, propertyHooksOf, readSourceValue, removeSourceObserver, type SourceObserver } from '../api/source-state';
 import { TsroError, UsageError } from '../errors';
 import { apiToMessage } from '../protocol/api-codec';
 import type { ErrorInfoMessage, SourceInfoMessage } from '../protocol/messages';
@@ -138,6 +138,7 @@ export class SourceBinding implements SourceObserver {
     const slots = api.slots.map((s) => s.params.some((p) => needsRevive(p.type)));
     this.reviveSlotArgs = slots.some(Boolean) ? slots : undefined;
     this.#childNames = api.properties.some((p) => isChildType(p.type)) ? api.properties.map(() => null) : undefined;
+    adoptProperties(object, api.properties.map((p) => p.name));
     addSourceObserver(object, this);
   }
 
@@ -327,6 +328,8 @@ export class SourceBinding implements SourceObserver {
     if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property #${index}`);
     if (prop.readonly) throw new UsageError('READONLY', `property "${prop.name}" of source "${this.name}" ${readonlyReason(prop)}`);
     const decoded = conformValue(prop.type, decodeValue(value ?? {}), `property "${prop.name}"`);
+    const validate = propertyHooksOf(this.object, prop.name)?.validate as ((this: object, v: unknown) => void) | undefined;
+    if (validate) validate.call(this.object, this.instanceProperties?.[index] ? reviveValue(prop.type, decoded) : decoded);
     (this.object as Record<string, unknown>)[prop.name] = decoded;
   }
 

@@ -12,7 +12,7 @@
 import type { ApiDescription } from '../api/api-description';
 import { conformValue, needsRevive, reviveValue } from '../api/conform';
 import { apiOf, type AnyClass } from '../api/metadata';
-import { readSourceValue } from '../api/source-state';
+import { currentSourceValue } from '../api/source-state';
 import { childTypeClass, isChildType } from '../api/wire-type';
 import { isModelType, modelRowType } from '../api/model-type';
 import { copyValue } from '../util/objects';
@@ -200,7 +200,7 @@ function readDefaults(cls: AnyClass, api: ApiDescription, owner: ReplicaOwner): 
     const instance = new (cls as unknown as new () => object)();
     return api.properties.map((p) => {
       if (isChildType(p.type)) return null; // a child object: no replica until the source names one
-      const v = readSourceValue(instance, p.name);
+      const v = currentSourceValue(instance, p.name);
       if (!needsRevive(p.type)) return v;
       try {
         return conformValue(p.type, v, `default of property "${p.name}"`);
