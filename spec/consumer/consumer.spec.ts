@@ -179,6 +179,13 @@ describe('tsro in a consumer project (packed, installed, compiled with TS 5.0 / 
     const stray = paths.filter((p) => !p.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE', 'src/protocol/tsro.proto'].includes(p));
     expect(stray, 'files outside the library').to.deep.equal([]);
     expect(paths.filter((p) => /spec|bench|samples/.test(p)), 'tests, benchmarks or samples in the package').to.deep.equal([]);
+    // Every entry point the manifest names is in the package.
+    const manifest = JSON.parse(fs.readFileSync(path.join(app, 'node_modules/tsro/package.json'), 'utf8')) as {
+      main: string; types: string; bin: Record<string, string>; exports: Record<string, string | Record<string, string>>;
+    };
+    const targets = [manifest.main, manifest.types, ...Object.values(manifest.bin)];
+    for (const e of Object.values(manifest.exports)) targets.push(...(typeof e === 'string' ? [e] : Object.values(e)));
+    for (const t of targets) expect(paths, `entry point ${t}`).to.include(path.posix.normalize(t));
   });
 
   it('source maps carry their sources (they resolve without src/)', function () {

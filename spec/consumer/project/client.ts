@@ -1,6 +1,7 @@
 // The client side: a typed replica and a dynamic one, exercising what a user relies on first.
 import { once } from 'node:events';
 import { Node, RemoteError } from 'tsro';
+import { nextEvent } from 'tsro/testing';
 import { Thermostat } from './thermostat.js';
 
 function check(what: string, ok: boolean, detail?: unknown): void {
@@ -26,7 +27,7 @@ export async function runClient(url: string): Promise<string[]> {
     done.push('accessor set');
 
     const fChanged = new Promise<number>((resolve) => t.once('fahrenheitChanged', resolve));
-    const alarm = new Promise<[number, string]>((resolve) => t.once('alarm', (level, text) => resolve([level, text])));
+    const alarm = nextEvent(t, 'alarm', { timeout: 5000 });
     check('slot result', (await t.boost(5)) === 25.5);
     check('notifyPropertyChanged replicates a getter', (await fChanged) === 78);
     const [level, text] = await alarm;
