@@ -11,6 +11,7 @@ import { Host, Property, RegistryHost, RemoteObjectType, silentLogger, Slot } fr
 import { TCP_ANY, uniqueLocalUrl, within } from './support/fixtures';
 import { Printer } from './support/printer';
 import { nextEvent } from '../src/testing';
+import { OpensslMissingError, testCerts } from './support/certs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -481,10 +482,62 @@ describe('tsro CLI (bin: dist/src/cli/main.js)', function () {
       fails(port, 1, /invalid URL "tcp:\/\/127\.0\.0\.1"/);
     });
 
-    it('unknown source (not offered within --timeout): 3', async () => {
-      const [get, watch] = await Promise.all([tsro('get', url, 'Nope', '--timeout', '300'), tsro('watch', url, 'Nope', '--timeout=300')]);
-      fails(get, 3, /no source "Nope" at tcp:\/\/127\.0\.0\.1:\d+ \(not offered within 300 ms/);
+    it('unknown source: 3 as soon as the source list says so, with the closest names', async () => {
+      // A --timeout far beyond the time tsro() allows for exiting: the answer must not wait for it.
+      const [get, watch, typo] = await Promise.all([
+        tsro('get', url, 'Nope', '--timeout', '600000'),
+        tsro('watch', url, 'Nope', '--timeout=600000'),
+        tsro('get', url, 'Printr', '--timeout', '600000'),
+      ]);
+      fails(get, 3, /no source "Nope" at tcp:\/\/127\.0\.0\.1:\d+ \(it offers Gadget, Printer\)\.$/m);
       fails(watch, 3, /no source "Nope"/);
+      fails(typo, 3, /no source "Printr" .* Did you mean "Printer"\?/);
+    });
+
+    it('--credential: a host that refuses it (or its absence) is 7, AUTH_FAILED', async () => {
+      const guarded = new Host(TCP_ANY, { logger: silentLogger, authenticate: (credential) => credential === 'open sesame' });
+      try {
+        await guarded.listening;
+        guarded.enableRemoting(new Printer());
+        const [none, wrong, right] = await Promise.all([
+          tsro('list', guarded.hostUrl),
+          tsro('list', guarded.hostUrl, '--credential', 'guess'),
+          tsro('get', guarded.hostUrl, 'Printer', 'inkLevel', '--credential=open sesame'),
+        ]);
+        fails(none, 7, /AUTH_FAILED; see --credential/);
+        fails(wrong, 7, /AUTH_FAILED/);
+        expect(ok(right)).to.deep.equal(['100']);
+      } finally {
+        await guarded.close();
+      }
+    });
+
+    it('--ca, --cert, --key: a tls:// host that asks for a client certificate', async function () {
+      let certs;
+      try {
+        certs = testCerts();
+      } catch (err) {
+        if (err instanceof OpensslMissingError) this.skip();
+        throw err;
+      }
+      const secure = new Host('tls://127.0.0.1:0', {
+        logger: silentLogger,
+        tls: { cert: certs.server.cert, key: certs.server.key, ca: certs.ca.cert, requestCert: true },
+      });
+      try {
+        await secure.listening;
+        secure.enableRemoting(new Printer());
+        const [withCert, untrusted, usage] = await Promise.all([
+          tsro('get', secure.hostUrl, 'Printer', 'inkLevel', '--ca', certs.ca.certPath, '--cert', certs.client.certPath, '--key', certs.client.keyPath),
+          tsro('list', secure.hostUrl, '--timeout', '2000'),
+          tsro('list', secure.hostUrl, '--cert', certs.client.certPath),
+        ]);
+        expect(ok(withCert)).to.deep.equal(['100']);
+        expect(untrusted.code, context(untrusted)).to.equal(2);
+        fails(usage, 1, /--cert and --key go together/);
+      } finally {
+        await secure.close();
+      }
     });
 
     it('unknown property or slot: 3', async () => {

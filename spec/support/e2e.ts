@@ -141,12 +141,13 @@ export class Tap<A extends unknown[] = unknown[]> {
 
 /** Records every event of `names` a replica (or any emitter) emits, in order. */
 export function recordEvents(
-  source: { on(event: string, fn: (...args: never[]) => void): unknown },
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  source: { on(event: string, fn: (...args: any[]) => void): unknown },
   names: readonly string[],
 ): { event: string; args: unknown[] }[] {
   const log: { event: string; args: unknown[] }[] = [];
   for (const name of names) {
-    source.on(name, ((...args: unknown[]) => log.push({ event: name, args })) as (...args: never[]) => void);
+    source.on(name, (...args: unknown[]) => log.push({ event: name, args }));
   }
   return log;
 }

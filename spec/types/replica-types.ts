@@ -104,6 +104,18 @@ export async function dynamicReplicaShape(node: Node): Promise<void> {
   const result: Promise<unknown> = d.invoke('print', 'doc');
   const valid: boolean = await d.waitForSource();
   d.on('anything', (...args: unknown[]) => void args);
+  // Any listener signature: written for the signal's arguments, or unannotated (unknown).
+  d.on('jammed', (page: number, reason: string) => void [page, reason]);
+  d.once('inkLevelChanged', (level: number) => void level);
+  d.off('jammed', (page: number, reason: string) => void [page, reason]);
+  d.on('jammed', (page, reason) => {
+    assertType<Equal<typeof page, unknown>>();
+    void reason;
+  });
+  // get<T>: the type a test expects, without a cast.
+  const level: number = d.get<number>('inkLevel');
+  assertType<Equal<typeof level, number>>();
+  assertType<Equal<ReturnType<typeof d.get>, unknown>>();
   void [names, v, set, result, valid];
   // @ts-expect-error a dynamic replica has no typed fields
   void d.inkLevel;

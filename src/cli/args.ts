@@ -15,6 +15,12 @@ export interface Options {
   readonly timeout: number;
   /** Print the library's warnings (lost connections, reconnect attempts) to stderr. */
   readonly verbose: boolean;
+  /** Sent to the host in the handshake, for its `authenticate` check. */
+  readonly credential?: string;
+  /** PEM files for tls:// hosts: the CA to trust, and a client certificate and its key. */
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
 }
 
 export type Parsed =
@@ -95,6 +101,10 @@ const OPTIONS_HELP = `Options:
   --timeout MS    how long to wait for the host, for the source and for a set or call
                   to complete (default ${DEFAULT_TIMEOUT_MS})
   --verbose       also print the library's warnings (lost connections...) to stderr
+  --credential TEXT  sent to the host for its authenticate check (a token, a password...)
+  --ca FILE       tls:// only: PEM file of the CA that signs the host's certificate
+  --cert FILE     tls:// only: PEM file of a client certificate, for hosts that ask for one
+  --key FILE      tls:// only: PEM file of that certificate's private key
   -h, --help      show help (also: tsro COMMAND --help)
   --version       show tsro's version`;
 
@@ -103,10 +113,13 @@ What JSON cannot say: {"$bigint":"12"}, {"$bytes":"0102ff"}, {"$date":"2024-05-0
 {"$map":[["k", 1]]}, {"$undefined":true}, {"$number":"NaN"}. An int64 takes a plain integer,
 a date an ISO string.`;
 
-const URL_HELP = `URL: tcp://host:port, tls://host:port, ws://host:port/path, wss://host:port/path or local:name.`;
+const URL_HELP = `URL: tcp://host:port, tls://host:port (see --ca, --cert, --key), ws://host:port/path,
+wss://host:port/path, local:name (a Unix socket or Windows named pipe), nats://host:port (every
+host on that NATS server), or a scheme a program registered with registerTransportScheme.`;
 
-const EXIT_HELP = `Exit codes: 0 ok, 1 usage, 2 connection, 3 not found, 4 the slot threw,
-5 refused (readonly, argument count or type), 6 no answer in time, 70 internal error.`;
+const EXIT_HELP = `Exit codes: 0 ok, 1 usage, 2 connection (also: not a tsro host), 3 not found,
+4 the slot threw, 5 refused (readonly, argument count or type), 6 no answer in time,
+7 the host refused the credential (AUTH_FAILED), 70 internal error.`;
 
 export function mainHelp(): string {
   const commands = (Object.keys(COMMANDS) as CommandName[])
@@ -161,6 +174,11 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   let help = false;
   let version = false;
   let timeout = DEFAULT_TIMEOUT_MS;
+  const strings: { credential?: string; ca?: string; cert?: string; key?: string } = {};
+  const stringOption = (option: 'credential' | 'ca' | 'cert' | 'key', value: string | undefined): void => {
+    if (value === undefined || value === '') throw usage(`--${option} needs a value`);
+    strings[option] = value;
+  };
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -200,6 +218,12 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
       case '--timeout':
         timeout = parseTimeout(inline ?? argv[++i]);
         break;
+      case '--credential':
+      case '--ca':
+      case '--cert':
+      case '--key':
+        stringOption(name.slice(2) as 'credential' | 'ca' | 'cert' | 'key', inline ?? argv[++i]);
+        break;
       default:
         throw usage(`unknown option ${name} (see tsro --help)`);
     }
@@ -222,5 +246,6 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     throw usage(`${first}: missing operand${spec.min - operands.length === 1 ? '' : 's'}; usage: ${spec.synopsis}`);
   }
   if (operands.length > spec.max) throw usage(`${first}: too many operands; usage: ${spec.synopsis}`);
-  return { kind: 'run', command: first, operands, options: { json, timeout, verbose } };
+  if ((strings.cert === undefined) !== (strings.key === undefined)) throw usage('--cert and --key go together');
+  return { kind: 'run', command: first, operands, options: { json, timeout, verbose, ...strings } };
 }

@@ -317,6 +317,7 @@ async function watchModel(session: Session, name: string, options: Options, out:
 const watch: Command = async (operands, options, out) => {
   const session = await Session.open(operands[0]!, options, true);
   try {
+    session.checkOffered(operands[1]!);
     if (knownSources(session.node).find((s) => s.name === operands[1])?.typeName === MODEL_TYPE_NAME) {
       await watchModel(session, operands[1]!, options, out);
       return;

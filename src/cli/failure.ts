@@ -20,6 +20,8 @@ export const ExitCode = {
   REFUSED: 5,
   /** A set or call got no answer within --timeout. */
   TIMEOUT: 6,
+  /** The host refused the credential (--credential) or client certificate (AUTH_FAILED). */
+  AUTH: 7,
   /** A bug in tsro. */
   INTERNAL: 70,
 } as const;
@@ -74,6 +76,7 @@ export function toFailure(err: unknown, what?: string): CliFailure {
     return new CliFailure(ExitCode.REMOTE, `${prefix}${err.remoteName}: ${err.remoteMessage}`);
   }
   if (err instanceof TsroError) {
+    if (err.code === 'AUTH_FAILED') return new CliFailure(ExitCode.AUTH, `${err.message} (${err.code}; see --credential, --cert, --key)`);
     return new CliFailure(exitCodeOf(err.code) ?? ExitCode.INTERNAL, `${err.message} (${err.code})`);
   }
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -8,7 +8,9 @@ import type { Logger } from '../util/logger';
 import '../transport/node/node-transports'; // the CLI runs in Node.js: tcp, tls, local, nats
 import { Node } from '../node/node';
 import type { Options } from './args';
-import { CliFailure, ExitCode, oneLine } from './failure';
+import { readFileSync } from 'node:fs';
+import { didYouMean } from '../util/closest-names';
+import { CliFailure, ExitCode, oneLine, usage } from './failure';
 
 /** A source as the CLI lists it. */
 export interface KnownSource {
@@ -40,6 +42,20 @@ function cliLogger(verbose: boolean): Logger {
   return { warn: (m, e) => write('warning', m, e), error: (m, e) => write('error', m, e) };
 }
 
+/** The PEM files of --ca, --cert and --key, read; undefined when none is given. */
+function tlsOptions(options: Options): { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined {
+  if (options.ca === undefined && options.cert === undefined && options.key === undefined) return undefined;
+  const read = (option: string, file: string | undefined): Buffer | undefined => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw usage(`cannot read --${option} ${file}: ${(err as Error).message}`);
+    }
+  };
+  return { ca: read('ca', options.ca), cert: read('cert', options.cert), key: read('key', options.key) };
+}
+
 export class Session {
   readonly node: Node;
 
@@ -52,6 +68,8 @@ export class Session {
       logger: cliLogger(options.verbose),
       connectTimeout: options.timeout,
       reconnect: reconnect ? undefined : false,
+      credential: options.credential,
+      tls: tlsOptions(options),
     });
   }
 
@@ -88,6 +106,7 @@ export class Session {
    * and to send its API and values.
    */
   async replica(name: string): Promise<DynamicReplica> {
+    this.checkOffered(name);
     const replica = this.node.acquireDynamic(name);
     if (await replica.waitForSource(this.options.timeout)) return replica;
     const offered = knownSources(this.node).some((s) => s.name === name);
@@ -97,6 +116,18 @@ export class Session {
         ? `source "${name}" at ${this.url} did not become valid within ${this.options.timeout} ms (state ${replica.state})`
         : `no source "${name}" at ${this.url} (not offered within ${this.options.timeout} ms; see tsro list ${this.url})`,
     );
+  }
+
+  /**
+   * Fails with NOT_FOUND, naming the closest sources, if the host (or the registry it is) does
+   * not offer `name`: its source list is in once the session is open, so a name it lacks is an
+   * answer, not a reason to wait out --timeout.
+   */
+  checkOffered(name: string): void {
+    const known = knownSources(this.node).map((s) => s.name);
+    if (known.includes(name)) return;
+    const offers = known.length === 0 ? 'it offers no source' : `it offers ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}`;
+    throw new CliFailure(ExitCode.NOT_FOUND, `no source "${name}" at ${this.url} (${offers}).${didYouMean(name, known)}`);
   }
 
   /**

@@ -109,6 +109,8 @@ export function hostParts(host: Host): HostParts {
 export class Host extends Node {
   readonly #parts: HostParts;
   #listeningObserved = false;
+  /** Why listening failed, once it has: such a host can remote nothing. */
+  #listenError: unknown;
   #boundUrl: string;
   #server: { readonly url: string; close(): Promise<void> } | undefined;
   #externalPeers = 0;
@@ -179,6 +181,7 @@ export class Host extends Node {
     // A failure is never an unhandled rejection; it is logged only for callers who never
     // looked at `listening` (the others get the rejection).
     bound.catch((err: unknown) => {
+      this.#listenError = err;
       if (!this.#listeningObserved) logger.error(`host ${url} is not listening`, err);
     });
     const publisher = new RegistryPublisher(node.registry, bound, () => this.#boundUrl, logger, (b) => sources.has(b));
@@ -207,7 +210,8 @@ export class Host extends Node {
   /**
    * Remotes `object` under `name`, else its `@RemoteObjectType` name, else its `objectName`.
    * Returns false (and warns) if no name can be found, the name is taken on this host, the
-   * object is already remoted here, or its class declares no remote API.
+   * object is already remoted here, its class declares no remote API (or one that cannot work,
+   * DECLARATION_INVALID), or the host is closed or failed to listen (`listening` rejected).
    */
   enableRemoting(object: object, name?: string): boolean {
     return this.#enable(object, name);
@@ -218,6 +222,10 @@ export class Host extends Node {
     const logger = node.logger;
     if (node.pool.closed) {
       logger.warn('enableRemoting on a closed host');
+      return false;
+    }
+    if (this.#listenError !== undefined) {
+      logger.warn(`enableRemoting on host ${this.#boundUrl}, which is not listening: no node could reach the source`, this.#listenError);
       return false;
     }
     const cls = (object as { constructor: AnyClass }).constructor;

@@ -158,8 +158,17 @@ function makeParts(options: NodeOptions): NodeParts {
     offer: (name) => directory.offer(name),
     locate: (name) => registry.locations?.get(name),
     ensureConnected: (url) => pool.ensureConnected(url),
+    knownSourceNames: () => {
+      const locations = registry.locations;
+      if (locations === undefined && [...pool.connections()].length === 0) return undefined;
+      const names = new Set<string>();
+      for (const [name, offer] of directory.entries()) if (!offer.info.child) names.add(name);
+      if (locations) for (const name of locations.keys()) names.add(name);
+      return { names: [...names].sort(), registry: locations !== undefined };
+    },
   });
   directory = new SourceDirectory(logger, () => pool.connections(), binder);
+  directory.watch(() => binder.hintWaiting());
   pool = new ConnectionPool(
     {
       logger,

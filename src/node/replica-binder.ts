@@ -2,6 +2,7 @@
 // that name, and its subscription to whichever connected host offers the name. A core whose
 // source is not offered yet waits; the registry, if followed, says which host to connect to.
 
+import { didYouMean } from '../util/closest-names';
 import type { ApiDescription } from '../api/api-description';
 import { apiOf, type AnyClass } from '../api/metadata';
 import { DisconnectedError } from '../errors';
@@ -28,6 +29,11 @@ export interface BinderLinks {
   /** Where the registry says a source lives, if a registry is followed and valid. */
   locate(name: string): SourceLocation | undefined;
   ensureConnected(url: string): void;
+  /**
+   * The names of every source the node knows of (connected hosts' offers, the registry's list),
+   * and whether a registry counts in; undefined while no source list is in yet.
+   */
+  knownSourceNames(): { readonly names: readonly string[]; readonly registry: boolean } | undefined;
 }
 
 export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
@@ -36,6 +42,8 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
   readonly #links: BinderLinks;
   readonly #cores = new Map<string, ReplicaCore>();
   readonly #acquired = new Set<() => void>();
+  /** Names whose missing source was pointed out already (#hintUnknown): once each. */
+  readonly #hinted = new Set<string>();
 
   constructor(links: BinderLinks) {
     this.#links = links;
@@ -136,6 +144,34 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
     this.#cores.get(name)?.refreshStates();
   }
 
+  /** The source lists changed: points out replicas whose name is still on none of them. */
+  hintWaiting(): void {
+    for (const core of this.#cores.values()) {
+      if (!core.subscription && !this.#hinted.has(core.name) && !this.#links.offer(core.name) && !this.#links.locate(core.name)) {
+        this.#hintUnknown(core.name);
+      }
+    }
+  }
+
+  /**
+   * A replica of a name that no connected host offers and the registry (if any) does not list:
+   * said once, at once if the source lists are in (else when they arrive), with the closest
+   * known names; most often a typo, which would otherwise only show as a timeout.
+   */
+  #hintUnknown(name: string): void {
+    if (this.#hinted.has(name)) return;
+    const known = this.#links.knownSourceNames();
+    if (known === undefined) return;
+    this.#hinted.add(name);
+    const where = known.registry ? 'no connected host or the registry' : 'no connected host';
+    const names = known.names;
+    const list =
+      names.length === 0
+        ? ' No source is offered.'
+        : didYouMean(name, names) || ` Known sources: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}.`;
+    this.logger.warn(`a replica of "${name}" waits for a source that ${where} offers (yet).${list}`);
+  }
+
   #afterAcquire(): void {
     for (const fn of this.#acquired) fn();
   }
@@ -160,6 +196,7 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
     if (!offer) {
       const location = this.#links.locate(core.name);
       if (location) this.#links.ensureConnected(location.hostUrl);
+      else this.#hintUnknown(core.name);
       return;
     }
     const { connection, info } = offer;

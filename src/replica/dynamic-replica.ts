@@ -115,12 +115,15 @@ export class DynamicReplica extends ReplicaHandle {
     return this.#view.api?.properties.map((p) => p.name) ?? [];
   }
 
-  /** The current value of a property (for a child object, a DynamicReplica of it, or null). */
-  get(name: string): unknown {
+  /**
+   * The current value of a property (for a child object, a DynamicReplica of it, or null).
+   * `get<number>('level')` states the type you expect (unchecked: the source decides).
+   */
+  get<T = unknown>(name: string): T {
     const view = this.#view;
     const prop = view.requireApi(`get "${name}"`).propertyByName.get(name);
     if (!prop) throw new UsageError('UNKNOWN_MEMBER', `source "${this.name}" has no property "${name}"`);
-    return view.presentedValue(prop.index, view.core.values![prop.index]);
+    return view.presentedValue(prop.index, view.core.values![prop.index]) as T;
   }
 
   /**

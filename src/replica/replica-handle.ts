@@ -6,7 +6,12 @@ import type { ReplicaState } from './replica-state';
 import { checkCallOptions, type CallOptions, type WaitOptions } from './call-options';
 import { DEFAULT_WAIT_MS, type ReplicaView } from './replica-view';
 
-type Listener = (...args: never[]) => unknown;
+/**
+ * Any listener: the method-signature form makes its parameters compare bivariantly, so a
+ * listener written for the event's own arguments (`(level: number, text: string) => ...`) fits,
+ * and unannotated parameters are `unknown`. (Typed replicas' `on` is typed per event.)
+ */
+type Listener = { listener(...args: unknown[]): unknown }['listener'];
 
 /**
  * The view behind a handle, for the replica layer's own code (not a member of the handle). A
