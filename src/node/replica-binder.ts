@@ -154,22 +154,20 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
   }
 
   /**
-   * A replica of a name that no connected host offers and the registry (if any) does not list:
-   * said once, at once if the source lists are in (else when they arrive), with the closest
-   * known names; most often a typo, which would otherwise only show as a timeout.
+   * A replica of a name that no connected host offers and the registry (if any) does not list,
+   * but close to one that is: most often a typo, which would otherwise only show as a timeout.
+   * Said once, at once if the source lists are in (else when they arrive). A name close to none
+   * is not pointed out: it is as likely a source that is about to be offered.
    */
   #hintUnknown(name: string): void {
     if (this.#hinted.has(name)) return;
     const known = this.#links.knownSourceNames();
     if (known === undefined) return;
+    const hint = didYouMean(name, known.names);
+    if (hint === '') return;
     this.#hinted.add(name);
     const where = known.registry ? 'no connected host or the registry' : 'no connected host';
-    const names = known.names;
-    const list =
-      names.length === 0
-        ? ' No source is offered.'
-        : didYouMean(name, names) || ` Known sources: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}.`;
-    this.logger.warn(`a replica of "${name}" waits for a source that ${where} offers (yet).${list}`);
+    this.logger.warn(`a replica of "${name}" waits for a source that ${where} offers (yet).${hint}`);
   }
 
   #afterAcquire(): void {
