@@ -188,6 +188,7 @@ describe('user classes: fields, accessors, validation, declarations that cannot 
       expect(err).to.be.instanceOf(RemoteError);
       expect((err as RemoteError).remoteName).to.equal('RangeError');
       expect(err.message).to.contain('target 35 is above 30');
+      expect((err as RemoteError).remoteData).to.deep.equal({ limit: 30 });
       expect(source.target).to.equal(21);
       expect(dyn.get('target')).to.equal(21);
 
