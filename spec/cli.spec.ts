@@ -489,7 +489,7 @@ describe('tsro CLI (bin: dist/src/cli/main.js)', function () {
         tsro('watch', url, 'Nope', '--timeout=600000'),
         tsro('get', url, 'Printr', '--timeout', '600000'),
       ]);
-      fails(get, 3, /no source "Nope" at tcp:\/\/127\.0\.0\.1:\d+ \(it offers Gadget, Printer\)\.$/m);
+      fails(get, 3, /no source "Nope" at tcp:\/\/127\.0\.0\.1:\d+ \(it offers Gadget, Printer, Ticks\)\.$/m);
       fails(watch, 3, /no source "Nope"/);
       fails(typo, 3, /no source "Printr" .* Did you mean "Printer"\?/);
     });
