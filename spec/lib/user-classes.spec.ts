@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import { notifyPropertyChanged, Property, RemoteError, RemoteObjectType, Signal, Slot, type Host, type Node } from '../../src/index';
-import { nextEvent } from '../support/fixtures';
+import { nextEvent } from '../../src/testing';
 import { World, WAIT_MS, expectTsro, rejectionOf, sourceEvent, thrownBy } from '../support/e2e';
 
 /** What TypeScript emits for `reading = 20.5` under useDefineForClassFields: true. */
