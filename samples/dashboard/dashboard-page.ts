@@ -72,7 +72,7 @@ gps.on('stateChanged', (state) => {
   showConnection();
   feed('state', `GpsReceiver → ${state}`);
 });
-printer.on('stateChanged', (state) => {
+printer.on('stateChanged', (state: ReplicaState) => {
   showState('printer-state', state);
   showConnection();
   feed('state', `Printer → ${state}`);
