@@ -11,7 +11,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { WebSocketServer } from 'ws';
-import { Host } from '../../src/index';
+// The page's API classes (page/page-api.ts) import the package by name, so the Host here does
+// too: one copy of tsro on this side, whose hosts see the values its decorators store.
+import { Host } from 'tsro';
 import { WEBSOCKET_SUBPROTOCOL } from '../../src/transport/websocket-messages';
 import { bundleForBrowser } from '../../samples/dashboard/page-bundle';
 import { startDashboard, type Dashboard } from '../../samples/dashboard/dashboard-host';
