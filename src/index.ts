@@ -13,7 +13,7 @@ export type { PropertyOptions, PropertyDecoratorFunction, SignalOptions, SlotOpt
 export type { TypeSpec, EnumType, EnumMembers, ValueTypeRef } from './api';
 export type { ApiDescription, PropertyDescription, PropertyMode, MethodDescription, ParamDescription } from './api';
 export { Node, type NodeOptions, type NodeEvents, type ConnectOptions } from './node/node';
-export { Host, type HostOptions } from './host/host';
+export { Host, type HostOptions, type HostEvents, type PressureChange } from './host/host';
 export { DynamicReplica } from './replica/dynamic-replica';
 export type { Replica, ReplicaEvents } from './replica/replica-types';
 export type { ReplicaState } from './replica/replica-state';

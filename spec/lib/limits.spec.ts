@@ -115,7 +115,9 @@ for (const t of transports()) {
       await logger.waitFor(/did not complete the handshake/);
     });
 
-    it('disconnects a replica that stops reading instead of buffering without bound', async () => {
+    // Property changes alone would coalesce under pressure (spec/host/pressure.spec.ts): the
+    // signals here cannot, so the unsent bytes grow until maxBufferedBytes.
+    it('disconnects a replica that stops reading signals instead of buffering without bound', async () => {
       const logger = recordingLogger();
       const { host, printer } = await hostWith({ maxBufferedBytes: 256 * 1024, logger });
       const healthy = await w.connectedNode(host);
@@ -136,6 +138,7 @@ for (const t of transports()) {
       // Big changes, a turn at a time, until the host gives up on the reader.
       while (raw.isOpen && i < 2000) {
         printer.queue = [chunk, String(i++)];
+        printer.jammed(i, chunk);
         await new Promise((resolve) => setImmediate(resolve));
       }
       await within(logger.waitFor(/reads too slowly/), WAIT_MS, 'the slow reader to be dropped');

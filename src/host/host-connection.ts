@@ -14,6 +14,7 @@ import { decodeValues } from '../protocol/value-codec';
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from '../protocol/messages';
 import { encodePacket } from '../protocol/packet-codec';
 import type { Peer } from '../protocol/peer';
+import type { SharedFrame } from '../transport/shared-frame';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
 import { StreamPump } from './stream-pump';
 import { handleModelRequest, ModelBinding } from './model-binding';
@@ -204,6 +205,20 @@ export class HostConnection implements SourceListener {
   sendEncoded(bytes: Uint8Array): boolean {
     try {
       return this.peer.sendEncoded(bytes);
+    } catch (err) {
+      this.fail('a packet could not be sent to it', err);
+      return false;
+    }
+  }
+
+  /**
+   * Fan-out of a source's frame, shared with the other connections (not copied per connection);
+   * `key` >= 0 for a property change, which may coalesce under pressure. Same contract as
+   * sendEncoded.
+   */
+  sendShared(frame: SharedFrame, key: number): boolean {
+    try {
+      return this.peer.sendShared(frame, key);
     } catch (err) {
       this.fail('a packet could not be sent to it', err);
       return false;

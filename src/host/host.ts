@@ -18,9 +18,11 @@ import { duplexPair } from '../transport/node/duplex-pair';
 import type { FrameLink } from '../transport/frame-link';
 import { hasServerCredentials, type TlsOptions } from '../transport/node/tls-options';
 import { parseUrl } from '../transport/url';
-import { Node, nodeParts, type NodeOptions, type NodeParts } from '../node/node';
+import { Node, nodeParts, type NodeEvents, type NodeOptions, type NodeParts } from '../node/node';
 import { HostListener } from './host-listener';
-import { BufferedBytesPool } from '../transport/buffered-bytes-pool';
+import { DEFAULT_MAX_BUFFERED_BYTES } from '../transport/frame-link';
+import { SendPressure, type PressureChange } from './send-pressure';
+import type { WaitOptions } from '../replica/call-options';
 import { RegistryPublisher } from './registry-publisher';
 import type { SourceBinding } from './source-binding';
 import { SourceTable } from './source-table';
@@ -67,6 +69,16 @@ export interface HostOptions extends Omit<NodeOptions, 'tls'> {
    */
   readonly maxTotalBufferedBytes?: number;
   /**
+   * Bytes waiting to be sent on one connection past which it is under pressure: its replicas read
+   * more slowly than the sources change. From then on the connection's pending property changes
+   * coalesce (a newer value of a property replaces the one still waiting, in its place), while
+   * signals, replies, stream items, model changes and everything else still go out, all of it,
+   * in order; the host emits `pressure` and `drained()` waits. The connection still closes at
+   * `maxBufferedBytes`. See docs/performance.md for the exact ordering guarantee. In bytes, 0 or
+   * more (Infinity: never coalesce). Default: an eighth of maxBufferedBytes (4 MiB).
+   */
+  readonly pressureThreshold?: number;
+  /**
    * An admitted node that holds nothing (no acquired source, no call running) and sends nothing
    * for this long is disconnected (TIMEOUT, logged), so that idle sockets cannot keep the host
    * at maxConnections; it is told why and a tsro node reconnects when it needs to. In ms; 0
@@ -87,6 +99,19 @@ const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_ABANDONED_CALLS = 4096;
 
+/** Events of a Host (`host.on(event, fn)`): a Node's, and its connections' pressure. */
+export interface HostEvents extends NodeEvents {
+  /**
+   * A connection went over the host's `pressureThreshold` (`pressured: true`: its property changes
+   * coalesce from now on) or came back under it, or ended (`pressured: false`). `connections`
+   * counts the connections under pressure now: a source that paces itself waits while it is
+   * not 0 (or awaits `host.drained()`).
+   */
+  pressure: (event: PressureChange) => void;
+}
+
+export type { PressureChange };
+
 /** The collaborators behind one Host, beside its node's. @internal */
 export interface HostParts {
   readonly node: NodeParts;
@@ -95,6 +120,8 @@ export interface HostParts {
   readonly sources: SourceTable;
   readonly listener: HostListener;
   readonly publisher: RegistryPublisher;
+  /** Which connections are under pressure; coalesced changes. */
+  readonly pressure: SendPressure;
   /** Host.enableRemoting, for constructors of subclasses (which must not call overridable methods). */
   readonly enable: (object: object, name?: string) => boolean;
 }
@@ -130,6 +157,16 @@ export class Host extends Node {
     const address = parseUrl(url);
     this.#boundUrl = url;
     const sources = new SourceTable();
+    const threshold = options.pressureThreshold ?? (node.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES) / 8;
+    if (typeof threshold !== 'number' || Number.isNaN(threshold) || threshold < 0) {
+      throw new UsageError('TYPE_MISMATCH', `pressureThreshold must be a number of bytes, 0 or more (got ${String(threshold)})`);
+    }
+    const pressure = new SendPressure(
+      options.maxTotalBufferedBytes ?? DEFAULT_MAX_TOTAL_BUFFERED_BYTES,
+      threshold,
+      node.timers,
+      (change) => node.events.fire('pressure', change),
+    );
     const listener = new HostListener(
       {
         logger,
@@ -137,7 +174,7 @@ export class Host extends Node {
         maxFrameSize: node.maxFrameSize,
         maxBufferedBytes: node.maxBufferedBytes,
         maxValuesPerFrame: node.maxValuesPerFrame,
-        unsent: new BufferedBytesPool(options.maxTotalBufferedBytes ?? DEFAULT_MAX_TOTAL_BUFFERED_BYTES),
+        unsent: pressure.pool,
         limits: {
           maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
           maxInFlightCalls: options.maxInFlightCalls ?? DEFAULT_MAX_IN_FLIGHT_CALLS,
@@ -185,7 +222,7 @@ export class Host extends Node {
       if (!this.#listeningObserved) logger.error(`host ${url} is not listening`, err);
     });
     const publisher = new RegistryPublisher(node.registry, bound, () => this.#boundUrl, logger, (b) => sources.has(b));
-    this.#parts = { node, bound, sources, listener, publisher, enable: (object, name) => this.#enable(object, name) };
+    this.#parts = { node, bound, sources, listener, publisher, pressure, enable: (object, name) => this.#enable(object, name) };
     node.registry.onInitialized(() => {
       for (const b of sources.values()) void publisher.publish(b);
     });
@@ -194,6 +231,48 @@ export class Host extends Node {
     // like any other, with the same semantics (values are copies; sets go through the source).
     node.pool.setLocalRoute((target) => this.#inProcess(target));
     node.binder.onAcquire(() => this.#connectToSelf());
+  }
+
+  /**
+   * Listens to a Node's events (see Node.on) and `pressure`: a connection went over the host's
+   * `pressureThreshold` or came back under it.
+   */
+  override on<E extends keyof HostEvents>(event: E, fn: HostEvents[E]): this {
+    nodeParts(this).events.on(event, fn as (...args: never[]) => unknown);
+    return this;
+  }
+
+  override once<E extends keyof HostEvents>(event: E, fn: HostEvents[E]): this {
+    nodeParts(this).events.once(event, fn as (...args: never[]) => unknown);
+    return this;
+  }
+
+  override off<E extends keyof HostEvents>(event: E, fn: HostEvents[E]): this {
+    nodeParts(this).events.off(event, fn as (...args: never[]) => unknown);
+    return this;
+  }
+
+  /**
+   * Resolves true once no connection is under pressure (at once if none is): a source that
+   * produces faster than its slowest replica reads can pace itself with it. `wait`: a timeout in
+   * ms (resolves false when it passes; default: none) or `{ timeout, signal }` (an aborted
+   * signal rejects with CANCELLED). Closing the host ends the wait.
+   */
+  drained(wait?: number | WaitOptions): Promise<boolean> {
+    return this.#parts.pressure.drained(wait);
+  }
+
+  /** Connections under pressure now (over pressureThreshold, coalescing property changes). */
+  get pressuredConnections(): number {
+    return this.#parts.pressure.pressured;
+  }
+
+  /**
+   * Property changes that never went out because a newer value of the same property replaced
+   * them while their connection was under pressure, over all connections since the host started.
+   */
+  get coalescedChanges(): number {
+    return this.#parts.pressure.coalesced;
   }
 
   /** Resolves once the host is bound; rejects with LISTEN_FAILED (port in use, live socket...). */
@@ -331,6 +410,7 @@ export class Host extends Node {
     await bound.catch(() => {});
     await this.#server?.close();
     await closing;
+    this.#parts.pressure.close();
   }
 
   #connectToSelf(): void {

@@ -14,6 +14,7 @@ import type { ErrorInfoMessage, SourceInfoMessage } from '../protocol/messages';
 import { encodePacket } from '../protocol/packet-codec';
 import { runServing, swapCaller, type ServedCall } from './call-context';
 import { encodePropertyChange, encodeSignal } from '../protocol/hot-packets';
+import { FrameArena, type SharedFrame } from '../transport/shared-frame';
 
 function describeKind(v: unknown): string {
   return v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
@@ -23,6 +24,15 @@ import { decodeValue, encodeValue, type ValueMessage } from '../protocol/value-c
 /** Somewhere a binding can send encoded packets: a host-side connection. */
 export interface SourceListener {
   sendEncoded(bytes: Uint8Array): boolean;
+  /** A frame every listener gets, made once; `key` >= 0: a property change (see SendQueue). */
+  sendShared?(frame: SharedFrame, key: number): boolean;
+}
+
+// A property's coalescing key: unique per binding and property (ids and indexes stay far below
+// these bounds; a property past them is simply never coalesced).
+const KEY_INDEXES = 2 ** 20;
+function propertyKey(id: number, index: number): number {
+  return index < KEY_INDEXES && id < 2 ** 32 ? id * KEY_INDEXES + index : -1;
 }
 
 /** Outcome of a call: the (conformed) return value, or why it failed. */
@@ -121,6 +131,8 @@ export class SourceBinding implements SourceObserver {
   readonly #childNames: (string | null)[] | undefined;
   /** Children made so far (names them: each replacement gets a new name). */
   #childCount = 0;
+  /** Where this source's fanned-out frames are laid down once for all its listeners. */
+  #arena: FrameArena | undefined;
 
   constructor(
     readonly id: number,
@@ -245,7 +257,7 @@ export class SourceBinding implements SourceObserver {
     }
     // Encoded even without listeners: that is the check that the value can be carried at all.
     const bytes = encodePropertyChange(this.id, prop.index, value, this.propertyWhat[prop.index]!);
-    if (this.listeners.length > 0) this.broadcast(bytes);
+    if (this.listeners.length > 0) this.broadcast(bytes, propertyKey(this.id, prop.index));
   }
 
   signalEmitted(name: string, args: readonly unknown[]): void {
@@ -255,11 +267,19 @@ export class SourceBinding implements SourceObserver {
     if (args.length !== signal.params.length) checkArgumentCount(signal.params.length, args.length, `signal "${name}"`);
     const conformed = signal.params.map((p, i) => conformValue(p.type, args[i], what(i)));
     const bytes = encodeSignal(this.id, signal.index, conformed, what);
-    if (this.listeners.length > 0) this.broadcast(bytes);
+    if (this.listeners.length > 0) this.broadcast(bytes, -1);
   }
 
-  private broadcast(bytes: Uint8Array): void {
-    for (const l of this.listeners) l.sendEncoded(bytes);
+  // One copy for every listener (their queues refer to it); a listener that cannot share
+  // (a transport's shared stream) gets the bytes.
+  private broadcast(bytes: Uint8Array, key: number): void {
+    const frame = (this.#arena ??= new FrameArena()).place(bytes);
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) {
+      const l = listeners[i]!;
+      if (l.sendShared !== undefined) l.sendShared(frame, key);
+      else l.sendEncoded(bytes);
+    }
   }
 
   /**

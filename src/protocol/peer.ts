@@ -22,6 +22,7 @@ import { PROTOCOL_VERSION } from './protocol-version';
 // What a peer needs from the layer below (frames in, frames out, a close signal) is the
 // transport layer's FrameLink.
 import type { FrameLink } from '../transport/frame-link';
+import type { SharedFrame } from '../transport/shared-frame';
 export type { FrameLink };
 
 // Identifies the protocol implementation only: the handshake goes to peers not admitted yet, so
@@ -123,6 +124,17 @@ export class Peer {
       );
     }
     return this.link.send(bytes);
+  }
+
+  /**
+   * Sends a frame shared by many peers (fan-out), which the link may refer to instead of copying;
+   * `key` >= 0 lets the link coalesce it with a held frame of the same key. Same contract as send().
+   */
+  sendShared(frame: SharedFrame, key: number): boolean {
+    const bytes = frame.bytes;
+    if (bytes.length > this.peerMaxFrameSize) return this.sendEncoded(bytes); // throws FRAME_TOO_LARGE
+    const link = this.link;
+    return link.sendShared !== undefined ? link.sendShared(frame, key) : link.send(bytes);
   }
 
   /**

@@ -6,6 +6,7 @@
 // registered per scheme (src/transport/connectors.ts), so the core never imports a socket.
 
 import type { TsroError } from '../errors';
+import type { SharedFrame } from './shared-frame';
 import type { TransportAddress } from './url';
 
 /**
@@ -22,9 +23,16 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 export interface FrameLink {
   /**
    * Queues one frame; false, and nothing is sent, if the link is closed or closing. The link
-   * copies the frame or sends it before the caller's next turn, so the caller may reuse it.
+   * may refer to the frame until it is written: the caller must not change it afterwards.
    */
   send(frame: Uint8Array): boolean;
+  /**
+   * Queues a frame that other links send too (fan-out), without a copy per link where the link
+   * can (see SharedFrame). `key` >= 0 marks it coalescable: a link that holds frames for a slow
+   * reader may replace a held frame of the same key by this one (same contract as send()). A
+   * link without it gets `send(frame.bytes)`.
+   */
+  sendShared?(frame: SharedFrame, key: number): boolean;
   /** Receives every frame from the other side, in order; assigned by the owner right after construction. */
   onFrame: (frame: Uint8Array) => void;
   /**

@@ -1,6 +1,6 @@
 // One Node.js byte stream (socket, pipe, any Duplex) as a FrameLink (src/transport/frame-link.ts):
 // a two-way stream of length-prefixed frames. It owns the socket: received chunks go through a
-// FrameDecoder, sent frames through a FrameWriter, and every way the connection can end (close,
+// FrameDecoder, sent frames through a SendQueue, and every way the connection can end (close,
 // destroy, peer hang-up, socket error, malformed stream) funnels into a single onClose call.
 
 import * as net from 'node:net';
@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import { DisconnectedError, LimitError, ProtocolError, TsroError } from '../../errors';
 import { FrameDecoder } from '../frame-decoder';
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_SIZE, type FrameLink } from '../frame-link';
-import { FrameWriter } from '../frame-writer';
+import { SendQueue, type ChunkSink } from '../send-queue';
+import type { SharedFrame } from '../shared-frame';
 import { describeOsError } from './os-error';
 import { hostPortUrl } from '../url';
 import { SHARED_STREAMS } from '../shared-streams';
@@ -38,7 +39,11 @@ export interface FrameChannelOptions {
    * Default: DEFAULT_MAX_BUFFERED_BYTES.
    */
   maxBufferedBytes?: number;
-  /** A bound on unsent bytes shared with other channels (a host's maxTotalBufferedBytes). */
+  /**
+   * A bound on unsent bytes shared with other channels (a host's maxTotalBufferedBytes), and the
+   * host's pressure threshold: past it, this channel holds frames and coalesces keyed ones
+   * (see SendQueue) and tells the pool.
+   */
   pool?: BufferedBytesPool;
 }
 
@@ -91,7 +96,7 @@ export class FrameChannel implements FrameLink {
 
   private readonly socket: Duplex;
   private readonly decoder: FrameDecoder;
-  private readonly writer: FrameWriter;
+  private readonly queue: SendQueue;
   private readonly closeTimeoutMs: number;
   private readonly maxBufferedBytes: number;
   private state: State = 'open';
@@ -120,7 +125,9 @@ export class FrameChannel implements FrameLink {
     if (this.pool) {
       this.poolMember = {
         accounted: 0,
-        measure: () => (this.state === 'closed' ? 0 : this.writer.pendingBytes + this.socket.writableLength),
+        measure: () => (this.state === 'closed' ? 0 : this.queue.pendingBytes + this.socket.writableLength),
+        label: this.label,
+        pressured: false,
         evict: (bytes, total, limit) =>
           this.destroy(
             new LimitError(
@@ -143,9 +150,31 @@ export class FrameChannel implements FrameLink {
       },
       this.label,
     );
-    this.writer = new FrameWriter((bytes) => {
-      if (this.socket.writable) this.socket.write(bytes);
-    });
+    const sink: ChunkSink = {
+      write: (chunk, written) => {
+        if (!socket.writable) return;
+        if (written === undefined) socket.write(chunk);
+        else socket.write(chunk, () => written());
+      },
+      cork: () => socket.cork(),
+      uncork: () => socket.uncork(),
+      get unsent() {
+        return socket.writableLength;
+      },
+    };
+    const pool = this.pool;
+    this.queue = new SendQueue(
+      sink,
+      pool?.pressureThreshold ?? Infinity,
+      pool && {
+        pressure: (pressured, unsent) => {
+          if (this.state === 'open') pool.pressureChanged(this.poolMember!, pressured, unsent);
+        },
+        coalesced: () => {
+          pool.coalesced++;
+        },
+      },
+    );
 
     if (socket.destroyed) {
       // Its 'close' may already have been emitted; report without waiting for it.
@@ -176,33 +205,56 @@ export class FrameChannel implements FrameLink {
   }
 
   /**
-   * Queues `frame` for sending; it goes out with the other frames of this event-loop turn. The
-   * frame is copied, so the caller may reuse it at once.
+   * Queues `frame` for sending; it goes out with the other frames of this event-loop turn. A
+   * frame under LARGE_FRAME is copied, so the caller may reuse it at once; a larger one is
+   * referred to until written, so the caller must not change it.
    *
    * @returns false, and sends nothing, if the channel is closed or closing.
    * @throws ProtocolError('FRAME_TOO_LARGE') if `frame` is longer than `maxFrameSize` (the peer
    *   would reject it); the channel stays open.
    */
   send(frame: Uint8Array): boolean {
-    if (this.state !== 'open') return false;
-    if (frame.length > this.maxFrameSize) {
-      throw new ProtocolError(
-        'FRAME_TOO_LARGE',
-        `cannot send a frame of ${frame.length} bytes to ${this.label}; the limit is ${this.maxFrameSize}`,
-      );
+    const buffered = this.admit(frame.length, 0);
+    if (buffered < 0) return false;
+    this.queue.write(frame);
+    return this.sent(buffered + frame.length);
+  }
+
+  /**
+   * Queues a frame that other channels send too, without copying it (see SharedFrame). `key` >= 0
+   * lets it replace a frame of the same key still held under pressure (a newer value of the same
+   * property); see SendQueue for the exact ordering guarantee. Same contract as `send()`.
+   */
+  sendShared(frame: SharedFrame, key: number): boolean {
+    const length = frame.bytes.length;
+    const buffered = this.admit(length, this.queue.replaceable(key));
+    if (buffered < 0) return false;
+    this.queue.writeShared(frame, key);
+    return this.sent(buffered + length);
+  }
+
+  // Checks that a frame of `length` may be queued (replacing `replaced` held bytes): the bytes
+  // waiting now, or -1 if the channel is closed (or just closed, for being too slow).
+  private admit(length: number, replaced: number): number {
+    if (this.state !== 'open') return -1;
+    if (length > this.maxFrameSize) {
+      throw new ProtocolError('FRAME_TOO_LARGE', `cannot send a frame of ${length} bytes to ${this.label}; the limit is ${this.maxFrameSize}`);
     }
-    const buffered = this.writer.pendingBytes + this.socket.writableLength;
-    if (buffered > 0 && buffered + frame.length > this.maxBufferedBytes) {
+    const buffered = this.queue.pendingBytes + this.socket.writableLength - replaced;
+    if (buffered > 0 && buffered + length > this.maxBufferedBytes) {
       // Dropping the frame silently would leave the peer wrong without knowing it; closing tells
       // it (a replica turns suspect, reconnects and re-initializes with current values).
       this.destroy(
         new LimitError(`${this.label} reads too slowly: ${buffered} bytes are waiting to be sent (limit ${this.maxBufferedBytes})`),
       );
-      return false;
+      return -1;
     }
-    this.writer.write(frame);
+    return buffered;
+  }
+
+  private sent(buffered: number): boolean {
     if (this.pool !== undefined) {
-      this.pool.update(this.poolMember!, buffered + frame.length);
+      this.pool.update(this.poolMember!, buffered);
       return this.state === 'open';
     }
     return true;
@@ -219,7 +271,7 @@ export class FrameChannel implements FrameLink {
   close(): void {
     if (this.state !== 'open') return;
     this.state = 'closing';
-    this.writer.flush();
+    this.queue.flushAll();
     this.socket.end(() => this.socket.destroy());
     this.closeTimer = setTimeout(() => this.socket.destroy(), this.closeTimeoutMs);
     this.closeTimer.unref();
@@ -236,7 +288,7 @@ export class FrameChannel implements FrameLink {
       this.state = 'closed';
       this.reason = error;
     }
-    this.writer.discard();
+    this.queue.discard();
     this.socket.destroy();
   }
 
@@ -266,7 +318,7 @@ export class FrameChannel implements FrameLink {
       }
       // Nothing more is read; the peer is told why, then the socket ends (a peer that does not
       // read is cut off after closeTimeoutMs, as with close()).
-      this.writer.write(goodbye);
+      this.queue.write(goodbye);
       this.close();
       this.reason = error;
     }
@@ -302,7 +354,7 @@ export class FrameChannel implements FrameLink {
   private fail(reason: TsroError): void {
     this.state = 'closed';
     this.reason = reason;
-    this.writer.discard();
+    this.queue.discard();
   }
 
   private report(): void {
@@ -311,7 +363,7 @@ export class FrameChannel implements FrameLink {
     if (this.pool !== undefined) this.pool.leave(this.poolMember!);
     this.state = 'closed';
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
-    this.writer.discard();
+    this.queue.discard();
     this.onClose(this.reason);
   }
 }

@@ -93,12 +93,23 @@ export class WebSocketStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    // An empty write asks only to be told when what came before is out (a send queue's fence).
+    if (chunk.length === 0) {
+      callback(null);
+      return;
+    }
     const messages = splitIntoMessages(chunk);
     const last = messages.length - 1;
     for (let i = 0; i < last; i++) this.#ws.send(messages[i]!, { binary: true });
     // Done once the last part is handed to the OS: the Writable's buffered bytes then count what
     // the peer has not taken yet, as they do for a TCP socket.
     this.#ws.send(messages[last]!, { binary: true }, (err) => callback(err ?? null));
+  }
+
+  // Chunks written together (corked: a length prefix, then the large frame it announces) are one
+  // batch of whole frames only together: they go out as one.
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this._write(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk)), 'binary', callback);
   }
 
   // A graceful end: the close frame goes out after everything written, and the end is complete
