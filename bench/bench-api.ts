@@ -18,6 +18,12 @@ export class BenchSource {
   }
 }
 
+/** Values of any size (the scale scenarios' value-size curve): the first 4 bytes number them. */
+@RemoteObjectType('Bytes')
+export class BytesSource {
+  @Property({ type: 'bytes' }) data: Uint8Array = new Uint8Array(4);
+}
+
 /** Init of a large byte-array property. */
 @RemoteObjectType('Blob')
 export class BlobSource {

@@ -19,6 +19,7 @@
 
 import { Host } from '../src/index';
 import { BenchSource } from './bench-api';
+import { goal } from './goals';
 import { BenchChild } from './ipc';
 import { RawWriter, rawListen, type RawConn } from './raw-baseline';
 import type { MetricResult, Scenario, ScenarioContext } from './scenario';
@@ -227,7 +228,7 @@ export function pushScenario(spec: PushScenarioSpec): Scenario {
           better: 'lower',
           tsro: r.tsro.map((s) => s.lost),
           raw: r.raw.map((s) => s.lost),
-          target: { op: '<=', value: 0, text: 'none' },
+          target: goal('lost'),
         },
       ];
     },

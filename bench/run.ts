@@ -1,10 +1,13 @@
 // tsro benchmark harness: runs every scenario over tcp and local sockets, each against a
 // raw-socket baseline measured in the same run, prints a table and writes JSON.
 //
-//   node dist/bench/run.js [--quick] [--only name[,name...]] [--transport tcp|local] [--runs N] [--out file]
+//   node dist/bench/run.js [--quick] [--scale] [--only name[,name...]] [--transport tcp|local] [--runs N] [--out file]
 //
 //   --quick      tiny sizes and one run (the smoke test); writes bench/results/quick.json
-//   --only       scenarios by name: rtt, pipelined, streams, timeouts, properties, signals, fanout, init, memory, bytes, nats, websocket
+//   --scale      the scale scenarios instead (scale-fanout, scale-idle, scale-sources, scale-values;
+//                tcp only, 3 runs); `npm run bench:scale`. With --quick: small counts (their test)
+//   --only       scenarios by name: rtt, pipelined, streams, timeouts, properties, signals, fanout, init, memory, bytes, nats, websocket,
+//                and the scale ones
 //   --transport  one transport instead of both
 //   --runs       repetitions per scenario (default 5; quick: 1); the table shows median, min..max
 //   --out        where the JSON goes (default bench/results/latest.json)
@@ -31,13 +34,21 @@ import { signals } from './scenarios/signals';
 import { wireBytes } from './scenarios/wire-bytes';
 import { streams } from './scenarios/streams';
 import { callTimeouts } from './scenarios/call-timeouts';
-import { evaluate, formatTable, type Row } from './table';
+import { scaleFanout } from './scale/scale-fanout';
+import { scaleIdle } from './scale/scale-idle';
+import { scaleSources } from './scale/scale-sources';
+import { scaleValues } from './scale/scale-values';
+import { evaluate, formatGoalSummary, formatTable, type Row } from './table';
 import { errorText, type TransportName } from './util';
 
 export const SCENARIOS: Scenario[] = [rtt, pipelined, streams, callTimeouts, properties, signals, fanout, init, memory, wireBytes, nats, websocket];
+/** The scale scenarios (--scale): long, tcp only, each host in the bench process. */
+export const SCALE_SCENARIOS: Scenario[] = [scaleFanout, scaleIdle, scaleSources, scaleValues];
+const ALL = [...SCENARIOS, ...SCALE_SCENARIOS];
 
 interface Options {
   quick: boolean;
+  scale: boolean;
   only: string[] | undefined;
   transports: TransportName[];
   runs: number;
@@ -46,15 +57,16 @@ interface Options {
 
 function usage(message: string): never {
   console.error(`bench: ${message}`);
-  console.error('usage: node dist/bench/run.js [--quick] [--only name[,name]] [--transport tcp|local] [--runs N] [--out file]');
-  console.error(`scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  console.error('usage: node dist/bench/run.js [--quick] [--scale] [--only name[,name]] [--transport tcp|local] [--runs N] [--out file]');
+  console.error(`scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}; --scale: ${SCALE_SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
 
 function parseOptions(argv: string[]): Options {
   let quick = false;
+  let scale = false;
   let only: string[] | undefined;
-  let transports: TransportName[] = ['tcp', 'local'];
+  let transports: TransportName[] | undefined;
   let runs: number | undefined;
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -65,6 +77,7 @@ function parseOptions(argv: string[]): Options {
       return v;
     };
     if (a === '--quick') quick = true;
+    else if (a === '--scale') scale = true;
     else if (a === '--only') only = value().split(',').filter(Boolean);
     else if (a === '--transport') {
       const t = value();
@@ -76,14 +89,18 @@ function parseOptions(argv: string[]): Options {
     } else if (a === '--out') out = path.resolve(value());
     else usage(`unknown option ${a}`);
   }
-  for (const name of only ?? []) if (!SCENARIOS.some((s) => s.name === name)) usage(`unknown scenario ${name}`);
+  for (const name of only ?? []) if (!ALL.some((s) => s.name === name)) usage(`unknown scenario ${name}`);
+  // The scale scenarios run over tcp only (they return nothing for local).
+  const scaleOnly = scale || (only !== undefined && only.every((n) => SCALE_SCENARIOS.some((s) => s.name === n)));
   const resultsDir = path.join(__dirname, '..', '..', 'bench', 'results');
+  const name = `${scale ? 'scale-' : ''}${quick ? 'quick' : 'latest'}.json`;
   return {
     quick,
+    scale,
     only,
-    transports,
-    runs: runs ?? (quick ? 1 : 5),
-    out: out ?? path.join(resultsDir, quick ? 'quick.json' : 'latest.json'),
+    transports: transports ?? (scaleOnly ? ['tcp'] : ['tcp', 'local']),
+    runs: runs ?? (quick ? 1 : scale ? 3 : 5),
+    out: out ?? path.join(resultsDir, name),
   };
 }
 
@@ -112,7 +129,7 @@ async function main(): Promise<void> {
   }
   const started = new Date();
   const t0 = performance.now();
-  const selected = SCENARIOS.filter((s) => !options.only || options.only.includes(s.name));
+  const selected = options.only ? ALL.filter((s) => options.only!.includes(s.name)) : options.scale ? SCALE_SCENARIOS : SCENARIOS;
   const results: MetricResult[] = [];
   const errors: { scenario: string; transport: string; error: string }[] = [];
   const log = (message: string): void => {
@@ -121,7 +138,8 @@ async function main(): Promise<void> {
   };
   log(
     `tsro bench: ${options.quick ? 'quick, ' : ''}${options.runs} run(s), ${options.transports.join('+')}, ` +
-      `scenarios ${selected.map((s) => s.name).join(', ')}; node ${process.version}, ${os.cpus().length} cpus`,
+      `scenarios ${selected.map((s) => s.name).join(', ')}; node ${process.version}, ${os.cpus().length} cpus, ` +
+      `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   );
 
   for (const scenario of selected) {
@@ -147,8 +165,9 @@ async function main(): Promise<void> {
       'for rates below 1 means slower than raw, for times/bytes above 1 means slower/bigger. ' +
       'QtRO: C++ Qt Remote Objects, 2 cores, tcp loopback.\n',
   );
+  process.stdout.write(`\n${formatGoalSummary(rows)}\n\n`);
   for (const e of errors) process.stdout.write(`FAILED ${e.scenario} (${e.transport}): ${e.error.split('\n')[0]}\n`);
-  process.stdout.write(`total ${durationS.toFixed(1)} s\n`);
+  process.stdout.write(`total ${durationS.toFixed(1)} s; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 
   const json = {
     meta: {
@@ -159,6 +178,8 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model,
       quick: options.quick,
+      scale: options.scale,
+      loadAverage: os.loadavg(),
       runs: options.runs,
       transports: options.transports,
       scenarios: selected.map((s) => s.name),

@@ -22,6 +22,8 @@ export interface Target {
   readonly relativeToRaw?: boolean;
   /** How the target reads in the table, e.g. "<= 1.15x raw". */
   readonly text: string;
+  /** The id of the goal in goals.ts this target is, if it is one. */
+  readonly goal?: string;
 }
 
 export interface MetricResult {

@@ -2,10 +2,10 @@
 // tsro Host with the scenario's sources and, next to it, a raw-socket server answering the same
 // requests. The bench process connects to both and measures on its own clock.
 //
-// Commands (see ipc.ts): start {transport, sources, count} -> {tsroUrl, rawUrl}; mem -> memory
+// Commands (see ipc.ts): start {transport, sources: bench|init|many|registry, count} -> {tsroUrl, rawUrl}; mem -> memory
 // after GC; stop; ping; exit.
 
-import { Host } from '../src/index';
+import { Host, RegistryHost } from '../src/index';
 import { BenchSource, makeBlob, makeNumbers, makeWide, rawSnapshots } from './bench-api';
 import { serveBench } from './ipc';
 import { rawListen, serveRaw, type RawServer, type RawSubscription } from './raw-baseline';
@@ -33,7 +33,7 @@ serveBench(
       await stop();
       const transport = m.transport as TransportName;
       const kind = m.sources as string;
-      const h = new Host(listenUrl(transport, 'h'));
+      const h = kind === 'registry' ? new RegistryHost(listenUrl(transport, 'g')) : new Host(listenUrl(transport, 'h'));
       host = h;
       await h.listening;
       const snapshots = kind === 'init' ? rawSnapshots() : new Map<number, Uint8Array>();
@@ -43,6 +43,8 @@ serveBench(
       } else if (kind === 'init') {
         sources = [makeBlob(), makeNumbers(), makeWide()];
         for (const s of sources) if (!h.enableRemoting(s)) throw new Error('enableRemoting failed');
+      } else if (kind === 'registry') {
+        // A registry and nothing else: hosts register their sources with it.
       } else if (kind === 'many') {
         const count = m.count as number;
         for (let i = 0; i < count; i++) {

@@ -1,6 +1,7 @@
 // Turns the scenarios' samples into rows (medians, the ratio against the raw baseline, whether
 // the target is met) and prints them as a plain-text table.
 
+import { GOALS, goalText } from './goals';
 import type { MetricResult, Target } from './scenario';
 import { median, summarize, type Summary } from './stats';
 
@@ -47,10 +48,10 @@ export function evaluate(m: MetricResult): Row {
       if (met) {
         status = 'met';
       } else if (t.value === 0) {
-        status = `MISS (${fmt(value, m.unit)})`;
+        status = `MISSED (${fmt(value, m.unit)})`;
       } else {
         missFactor = t.op === '<=' ? value / t.value : t.value / value;
-        status = `MISS x${missFactor.toFixed(2)}`;
+        status = `MISSED x${missFactor.toFixed(2)}`;
       }
     }
   }
@@ -93,7 +94,7 @@ function fmtRatio(r: number | undefined): string {
 }
 
 export function formatTable(rows: Row[]): string {
-  const header = ['scenario', 'tr', 'metric', 'unit', 'tsro median', 'min..max', 'raw median', 'tsro/raw', 'QtRO', 'target', 'status'];
+  const header = ['scenario', 'tr', 'metric', 'unit', 'tsro median', 'min..max', 'raw median', 'tsro/raw', 'QtRO', 'goal', 'status'];
   const body = rows.map((r) => [
     r.scenario,
     r.transport,
@@ -117,6 +118,29 @@ export function formatTable(rows: Row[]): string {
     if (previous && rows[i]!.scenario !== previous) out.push('');
     previous = rows[i]!.scenario;
     out.push(line(b));
+  }
+  return out.join('\n');
+}
+
+/**
+ * Every goal of goals.ts with how this run did: met (every row held to it met it), MISSED (the
+ * rows that missed, with their figure), or not measured by this run.
+ */
+export function formatGoalSummary(rows: Row[]): string {
+  const out = ['goals (bench/goals.ts):'];
+  const width = Math.max(...GOALS.map((g) => g.figure.length));
+  for (const g of GOALS) {
+    const held = rows.filter((r) => r.target?.goal === g.id);
+    let status: string;
+    if (held.length === 0) status = 'not measured in this run';
+    else if (held.every((r) => r.met === true)) status = `met (${held.length} row${held.length > 1 ? 's' : ''})`;
+    else {
+      const missed = held.filter((r) => r.met !== true);
+      status = `MISSED in ${missed.length} of ${held.length}: ${missed
+        .map((r) => `${r.scenario}/${r.transport} ${r.metric} = ${r.target?.relativeToRaw ? fmtRatio(r.ratio) : `${fmt(r.tsro.median, r.unit)} ${r.unit}`}`)
+        .join('; ')}`;
+    }
+    out.push(`  ${g.figure.padEnd(width)}  ${goalText(g).padEnd(16)}  ${status}  [${g.origin}]`);
   }
   return out.join('\n');
 }

@@ -13,6 +13,9 @@ const RUN = path.join(__dirname, '..', 'bench', 'run.js');
 const SCENARIOS = ['rtt', 'pipelined', 'streams', 'timeouts', 'properties', 'signals', 'fanout', 'init', 'memory', 'bytes'];
 
 interface Row {
+  target?: { goal?: string; relativeToRaw?: boolean };
+  ratio?: number;
+  status: string;
   scenario: string;
   transport: string;
   metric: string;
@@ -38,7 +41,12 @@ describe('bench harness (--quick)', function () {
       });
       const seconds = (Date.now() - started) / 1000;
       expect(code, `exit code; stderr:\n${stderr}`).to.equal(0);
-      expect(stdout).to.match(/scenario\s+tr\s+metric/);
+      expect(stdout).to.match(/scenario\s+tr\s+metric.*\sgoal\s+status/);
+      // Every goal of bench/goals.ts is listed under the table, measured or not.
+      expect(stdout).to.include('goals (bench/goals.ts):');
+      for (const figure of ['property updates, 1 replica', 'signals, 1 replica', 'pipelined calls', '10-way fan-out time', '1 MiB init (one copy)']) {
+        expect(stdout, figure).to.match(new RegExp(`${figure.replace(/[()]/g, '\\$&')}\\s+\\S.*(met|MISSED)`));
+      }
       const json = JSON.parse(fs.readFileSync(out, 'utf8')) as { errors: unknown[]; results: Row[]; meta: { quick: boolean } };
       expect(json.meta.quick).to.equal(true);
       expect(json.errors).to.deep.equal([]);
@@ -60,6 +68,16 @@ describe('bench harness (--quick)', function () {
               expect(r.raw!.median, what).to.be.greaterThan(0);
             }
           }
+        }
+      }
+      // The issue's ratio goals are held against the raw baseline, with the ratio and a verdict.
+      for (const [scenario, id] of [['properties', 'properties'], ['signals', 'signals'], ['pipelined', 'pipelined'], ['rtt', 'rtt'], ['fanout', 'fanout']]) {
+        const held = json.results.filter((r) => r.scenario === scenario && r.target?.goal === id);
+        expect(held.length, `${scenario} rows held to goal ${id}`).to.equal(2);
+        for (const r of held) {
+          expect(r.target!.relativeToRaw, id).to.equal(true);
+          expect(Number.isFinite(r.ratio), `${id} ratio`).to.equal(true);
+          expect(r.status, id).to.match(/^(met|MISSED x\d)/);
         }
       }
       // NATS vs direct tcp: tcp only (NATS has no local variant), each side against the other

@@ -4,6 +4,7 @@
 
 import { Node } from '../../src/index';
 import { BenchSource } from '../bench-api';
+import { goal } from '../goals';
 import { BenchChild } from '../ipc';
 import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
 import { nowMs } from '../stats';
@@ -54,7 +55,7 @@ export const callTimeouts: Scenario = {
           better: 'higher',
           tsro: withTimeoutRate,
           raw: without,
-          target: { op: '>=', value: 1 / 1.1, relativeToRaw: true, text: '<= 10% per call vs no timeout' },
+          target: goal('timeouts'),
           notes: [
             'tsro: a node with callTimeout 60 s (every call timed, none expires); raw column: the same calls from a node without',
             'one deadline timer per connection, not one per call',

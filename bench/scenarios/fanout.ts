@@ -3,6 +3,7 @@
 // reported (IPC "done") that it saw the last value. See push.ts for what the time includes.
 
 import { pushExtra, pushNotes, runPush, type PushOptions } from '../push';
+import { goal } from '../goals';
 import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
 
 export const fanout: Scenario = {
@@ -26,7 +27,7 @@ export const fanout: Scenario = {
         better: 'lower',
         tsro: r.tsro.map((s) => s.elapsedMs),
         raw: r.raw.map((s) => s.elapsedMs),
-        target: ctx.quick ? undefined : { op: '<=', value: 180, text: '<= 180 ms' },
+        target: goal('fanout'),
         qtro: ctx.quick ? undefined : 360,
         notes: pushNotes(o, r),
         extra: pushExtra(r),
@@ -38,7 +39,7 @@ export const fanout: Scenario = {
         better: 'lower',
         tsro: r.tsro.map((s) => s.lost),
         raw: r.raw.map((s) => s.lost),
-        target: { op: '<=', value: 0, text: 'none' },
+        target: goal('lost'),
       },
     ];
   },

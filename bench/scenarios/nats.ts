@@ -13,6 +13,7 @@
 import { Host } from '../../src/index';
 import { NatsServer } from '../../spec/support/nats-server';
 import { BenchSource } from '../bench-api';
+import { goal } from '../goals';
 import { BenchChild } from '../ipc';
 import { slotRoundTripUs } from '../slot-round-trip';
 import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
@@ -107,7 +108,7 @@ export const nats: Scenario = {
             unit: 'updates',
             better: 'lower',
             tsro: viaNats.map((s, i) => s.lost + direct2[i]!.lost),
-            target: { op: '<=', value: 0, text: 'none' },
+            target: goal('lost'),
           },
         );
       }

@@ -6,6 +6,7 @@ import { Node } from '../../src/index';
 import { BenchSource } from '../bench-api';
 import { BenchChild } from '../ipc';
 import { RawRpcClient, rawConnect } from '../raw-baseline';
+import { goal } from '../goals';
 import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
 import { median, nowMs, percentile } from '../stats';
 
@@ -63,7 +64,7 @@ export const rtt: Scenario = {
           metric: 'round trip, median',
           tsro: tsroMedian,
           raw: rawMedian,
-          target: { op: '<=', value: 1.15, relativeToRaw: true, text: '<= 1.15x raw' },
+          target: goal('rtt'),
           qtro: 114,
           notes,
         },

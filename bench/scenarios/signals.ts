@@ -2,6 +2,7 @@
 // in the bench process, 1000 per event-loop turn; time until a replica in another process has
 // received the last one. See push.ts.
 
+import { goal } from '../goals';
 import { pushScenario } from '../push';
 
 export const signals = pushScenario({
@@ -10,4 +11,5 @@ export const signals = pushScenario({
   kind: 'signal',
   metric: (updates) => `${updates / 1000}k signals (int, string)`,
   noun: 'signals',
+  target: goal('signals'),
 });

@@ -11,18 +11,19 @@
 import * as net from 'node:net';
 import { Host, Node } from '../../src/index';
 import { BenchSource } from '../bench-api';
+import { goal } from '../goals';
 import { RawRpcClient, rawConnect, rawListen, serveRaw, type RawConn } from '../raw-baseline';
 import type { MetricResult, Scenario, ScenarioContext, Target } from '../scenario';
 import { listenUrl, netAddress, sleep, withTimeout, type TransportName } from '../util';
 
-interface CountingProxy {
+export interface CountingProxy {
   readonly url: string;
   bytes(): { up: Buffer; down: Buffer };
   readonly lastActivity: () => number;
   close(): Promise<void>;
 }
 
-async function countingProxy(transport: TransportName, target: string): Promise<CountingProxy> {
+export async function countingProxy(transport: TransportName, target: string): Promise<CountingProxy> {
   const up: Buffer[] = [];
   const down: Buffer[] = [];
   let activity = 0;
@@ -72,7 +73,7 @@ async function countingProxy(transport: TransportName, target: string): Promise<
 }
 
 /** Waits until nothing has crossed the proxy for `ms`. */
-async function quiet(proxy: CountingProxy, ms = 40): Promise<void> {
+export async function quiet(proxy: CountingProxy, ms = 40): Promise<void> {
   for (;;) {
     const before = proxy.lastActivity();
     await sleep(ms);
@@ -121,9 +122,9 @@ interface Message {
 }
 
 const MESSAGES: Message[] = [
-  { metric: 'small call add(1, 2)', target: { op: '<=', value: 20, text: '<= 20 B' }, qtro: 49 },
-  { metric: 'its reply', target: { op: '<=', value: 20, text: '<= 20 B' }, qtro: 33 },
-  { metric: 'int32 property change (to 42)', target: { op: '<=', value: 20, text: '<= 20 B' }, qtro: 82 },
+  { metric: 'small call add(1, 2)', target: goal('bytes-call'), qtro: 49 },
+  { metric: 'its reply', target: goal('bytes-reply'), qtro: 33 },
+  { metric: 'int32 property change (to 42)', target: goal('bytes-change'), qtro: 82 },
   { metric: 'signal tick(1, "x")' },
 ];
 

@@ -7,6 +7,9 @@
 // (`addSource` resolves false, the host logs a warning) and queued in order. When the winner
 // withdraws or drops, the next queued one takes over, announced as removed + added. The
 // directory never flips back and forth between live hosts.
+//
+// A burst of changes (a host registering thousands of sources) republishes the directory once
+// per burst rather than once per change; see #changed.
 
 import { Property, RemoteObjectType, Signal, Slot } from '../api';
 import type { WireType } from '../api/wire-type';
@@ -96,18 +99,48 @@ export class RegistrySource {
 
   #activate(name: string, entry: Entry): void {
     this.#active.set(name, entry);
-    this.#publish();
-    this.remoteObjectAdded(name, entry.location);
+    this.#changed(() => this.remoteObjectAdded(name, entry.location));
   }
 
   #withdraw(name: string, entry: Entry, promote: boolean): void {
     this.#active.delete(name);
-    this.#publish();
-    this.remoteObjectRemoved(name, entry.location);
+    this.#changed(() => this.remoteObjectRemoved(name, entry.location));
     if (!promote) return;
     const next = this.#waiting.get(name)?.shift();
     if (this.#waiting.get(name)?.length === 0) this.#waiting.delete(name);
     if (next) this.#activate(name, next);
+  }
+
+  // sourceLocations goes to every replica whole: republished once per change, a burst of n
+  // registrations (a host with thousands of sources coming up) would send O(n^2) bytes. So the
+  // first change since the last flush is published at once (a lone change is seen exactly as
+  // before: the map, then its signal, then the slot's reply), and the changes that follow it in
+  // the same burst are published together when the current task's microtasks run, the map first
+  // and then their signals in order.
+  #flushing = false;
+  #dirty = false;
+  #signals: (() => void)[] = [];
+
+  #changed(signal: () => void): void {
+    if (this.#flushing) {
+      this.#dirty = true;
+      this.#signals.push(signal);
+      return;
+    }
+    this.#publish();
+    signal();
+    this.#flushing = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushing = false;
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    this.#publish();
+    const signals = this.#signals;
+    this.#signals = [];
+    for (const emit of signals) emit();
   }
 
   #publish(): void {
