@@ -7,6 +7,7 @@ import type { ReplicaState } from '../replica/replica-state';
 import { isReplicaLike, listen, nameOf, show, stateOf } from './describe';
 import { realDelay, timeoutOf } from './real-time';
 import type { ReplicaLike } from './replica-event-types';
+import { settleOnMatch, settlerOf } from './settle-on-match';
 
 export interface WaitForStateOptions {
   /** Real milliseconds to wait before rejecting with TIMEOUT. Default 2000. */
@@ -25,20 +26,10 @@ export function waitForState(
   if (matches(replica.state)) return Promise.resolve(replica.state);
   return new Promise<ReplicaState>((resolve, reject) => {
     const states: string[] = [];
+    const wait = settlerOf<ReplicaState>(resolve, reject, () => finish());
     const onState = (state: ReplicaState): void => {
       states.push(state);
-      let ok: boolean;
-      try {
-        ok = matches(state);
-      } catch (err) {
-        finish();
-        reject(err);
-        return;
-      }
-      if (ok) {
-        finish();
-        resolve(state);
-      }
+      settleOnMatch(matches, state, wait);
     };
     const cancel = realDelay(() => {
       finish();

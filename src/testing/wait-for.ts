@@ -10,6 +10,7 @@ import type { DynamicReplica } from '../replica/dynamic-replica';
 import { isReplicaLike, listen, nameOf, readProperty, show, stateOf, type EventTargetLike } from './describe';
 import { realDelay, timeoutOf } from './real-time';
 import type { ReplicaLike, ReplicaPropertyName } from './replica-event-types';
+import { settleOnMatch, settlerOf } from './settle-on-match';
 
 export interface WaitForOptions {
   /** Real milliseconds to wait before rejecting with TIMEOUT. Default 2000. */
@@ -39,29 +40,17 @@ export function waitFor(replica: ReplicaLike & EventTargetLike, prop: string, ex
   return new Promise<unknown>((resolve, reject) => {
     const seen: unknown[] = [];
     const states: string[] = [];
+    const wait = settlerOf<unknown>(resolve, reject, () => finish());
     const check = (): void => {
       if (replica.state !== 'valid') return;
       const names = (replica as Partial<DynamicReplica>).propertyNames;
       if (Array.isArray(names) && !names.includes(prop)) {
-        finish();
-        reject(new UsageError('UNKNOWN_MEMBER', `waitFor: source "${replica.name}" has no property "${prop}" (it has ${names.join(', ') || 'none'})`));
+        wait.reject(new UsageError('UNKNOWN_MEMBER', `waitFor: source "${replica.name}" has no property "${prop}" (it has ${names.join(', ') || 'none'})`));
         return;
       }
       const value = readProperty(replica, prop);
-      let ok: boolean;
-      try {
-        ok = matches(value);
-      } catch (err) {
-        finish();
-        reject(err);
-        return;
-      }
-      if (ok) {
-        finish();
-        resolve(value);
-      } else if (seen.length === 0 || !isDeepStrictEqual(seen[seen.length - 1], value)) {
-        seen.push(value);
-      }
+      if (settleOnMatch(matches, value, wait)) return;
+      if (seen.length === 0 || !isDeepStrictEqual(seen[seen.length - 1], value)) seen.push(value);
     };
     const onState = (state: unknown): void => {
       states.push(String(state));
