@@ -1,4 +1,4 @@
-// How a source gets its name on a host (shared/API.md, "Name of a source"): the
+// How a source gets its name on a host (docs/object-model.md): the
 // @RemoteObjectType name (also when declared on an ancestor), else the object's `objectName`,
 // else enableRemoting fails; an explicit name overrides both. Over real sockets, both transports.
 
