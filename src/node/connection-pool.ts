@@ -4,6 +4,7 @@
 // with capped exponential backoff until the node closes. Links come from the connector registered
 // for the URL's scheme (src/transport/connectors.ts): this file opens no socket itself.
 
+import { checkHostGreeting } from '../protocol/host-greeting';
 import { CancelledError, DisconnectedError, TimeoutError, TsroError, UsageError } from '../errors';
 import { checkSignal } from '../replica/call-options';
 import type { EventHub } from '../util/emitter';
@@ -400,6 +401,7 @@ export class ConnectionPool {
   async #attach(remote: RemoteHost, channel: FrameLink): Promise<void> {
     const s = this.#settings;
     const credential = typeof s.credential === 'function' ? (s.credential as (url: string) => unknown)(remote.url) : s.credential;
+    channel.expectFirstBytes?.((head) => checkHostGreeting(head, remote.url));
     const peer = new Peer(channel, remote.url, s.maxFrameSize, credential, s.maxValuesPerFrame);
     const connection = new NodeConnection(remote.url, peer, this.#events, s.timers, s.heartbeatInterval, sharedStreamSubscriberOf(channel), s.callTimeout);
     remote.connection = connection;

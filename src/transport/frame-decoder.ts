@@ -3,7 +3,7 @@
 // frames inside one chunk -- costs a varint read and a subarray per frame and nothing else.
 
 import { platform } from '../util/platform';
-import { ProtocolError } from '../errors';
+import { ProtocolError, type TsroError } from '../errors';
 import { MAX_VARINT32_BYTES } from './varint';
 
 // Weight of the 7-bit group at each position of a varint. Multiplication (not `<<`) keeps the
@@ -43,6 +43,10 @@ export class FrameDecoder {
   private failed = false;
   private failure: unknown = undefined;
 
+  // Checks the first chunk of the stream once (see checkFirstBytes), then is cleared.
+  private firstBytesCheck: ((head: Uint8Array) => TsroError | undefined) | undefined = undefined;
+  private receivedAny = false;
+
   /**
    * @param maxFrameSize the largest body length accepted, in bytes (an integer, 0..0xFFFFFFFF).
    * @param onFrame receives each frame's body; see the class comment for how long it stays valid.
@@ -77,6 +81,10 @@ export class FrameDecoder {
   push(chunk: Uint8Array): void {
     if (this.failed) throw this.failure;
     try {
+      if (!this.receivedAny) {
+        this.receivedAny = true;
+        if (this.firstBytesCheck !== undefined) this.checkHead(chunk);
+      }
       this.consume(chunk);
     } catch (err) {
       this.failed = true;
@@ -84,6 +92,23 @@ export class FrameDecoder {
       this.parts.length = 0;
       throw err;
     }
+  }
+
+  /**
+   * Has the stream's first chunk shown to `check` before anything is decoded (ignored once bytes
+   * have arrived: it is too late to tell); an error it returns fails the decoder like a malformed
+   * prefix. A peer that speaks another protocol is then named at its first bytes, instead of
+   * its bytes being waited on as the rest of a frame that never comes.
+   */
+  checkFirstBytes(check: (head: Uint8Array) => TsroError | undefined): void {
+    this.firstBytesCheck = check;
+  }
+
+  private checkHead(chunk: Uint8Array): void {
+    const check = this.firstBytesCheck!;
+    this.firstBytesCheck = undefined;
+    const error = check(chunk);
+    if (error !== undefined) throw error;
   }
 
   private consume(chunk: Uint8Array): void {

@@ -55,6 +55,13 @@ export interface FrameLink {
    * enforces its own maximum.
    */
   setReceiveLimit?(bytes: number): void;
+  /**
+   * Shows the first bytes the other side sends (the first chunk or message, before any frame is
+   * decoded) to `check`; an error it returns closes the link with that error. Lets the protocol
+   * name a peer that speaks something else at once. Optional: without it, such a peer shows up as
+   * a malformed frame or a handshake timeout.
+   */
+  expectFirstBytes?(check: (head: Uint8Array) => TsroError | undefined): void;
 }
 
 /** What a Connector is asked to honour for one connection. */

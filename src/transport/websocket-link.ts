@@ -80,6 +80,10 @@ export class WebSocketLink implements FrameLink {
     this.#decoder.setMaxFrameSize(Math.min(bytes, this.#maxFrameSize));
   }
 
+  expectFirstBytes(check: (head: Uint8Array) => TsroError | undefined): void {
+    this.#decoder.checkFirstBytes(check);
+  }
+
   send(frame: Uint8Array): boolean {
     if (this.#state !== 'open') return false;
     if (frame.length > this.#maxFrameSize) {

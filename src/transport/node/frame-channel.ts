@@ -199,6 +199,10 @@ export class FrameChannel implements FrameLink {
     this.decoder.setMaxFrameSize(Math.min(bytes, this.maxFrameSize));
   }
 
+  expectFirstBytes(check: (head: Uint8Array) => TsroError | undefined): void {
+    this.decoder.checkFirstBytes(check);
+  }
+
   /** True once the channel no longer sends: after `close()`, `destroy()`, or when the connection failed. */
   get closed(): boolean {
     return this.state !== 'open';
