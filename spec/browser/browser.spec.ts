@@ -188,9 +188,12 @@ describe('tsro/browser in Chromium', function () {
       const midFrame = await otherServer(tsroLike, (ws, req) =>
         ws.once('message', () => req.socket.end(Buffer.concat([Buffer.from([0x82, 126, 0x03, 0xe8]), Buffer.alloc(10)]))),
       );
-      const notFrames = await otherServer(tsroLike, (ws) => ws.once('message', () => ws.send(Buffer.from([50, 1, 2, 3]))));
+      // The start of a Handshake frame (length 50, the Handshake tag, its length, its version key),
+      // cut off: it passes the node's first-bytes check and fails as a message that is not whole frames.
+      const notFrames = await otherServer(tsroLike, (ws) => ws.once('message', () => ws.send(Buffer.from([50, 0x32, 48, 0x08]))));
+      const notTsro = await otherServer(tsroLike, (ws) => ws.once('message', () => ws.send(Buffer.from([50, 1, 2, 3]))));
       const text = await otherServer(tsroLike, (ws) => ws.once('message', () => ws.send('hello')));
-      const oversized = await otherServer(tsroLike, (ws) => ws.once('message', () => ws.send(Buffer.concat([Buffer.from([0xd0, 0x0f]), Buffer.alloc(2000)]))));
+      const oversized = await otherServer(tsroLike, (ws) => ws.once('message', () => ws.send(Buffer.concat([Buffer.from([0xd0, 0x0f, 0x32, 0xcd, 0x0f, 0x08]), Buffer.alloc(1996)]))));
 
       const e1 = await page.evaluate((url) => tsroPage.probe(url), midFrame);
       expect(e1).to.include({ code: 'DISCONNECTED' });
@@ -203,6 +206,9 @@ describe('tsro/browser in Chromium', function () {
       expect(e3!.message).to.match(/text message/);
       const e4 = await page.evaluate((url) => tsroPage.probe(url, 1024), oversized);
       expect(e4).to.include({ code: 'FRAME_TOO_LARGE' });
+      const e5 = await page.evaluate((url) => tsroPage.probe(url), notTsro);
+      expect(e5).to.include({ code: 'PROTOCOL_ERROR' });
+      expect(e5!.message).to.match(/is not a tsro host: it sent bytes 32 01 02 03/);
 
       // The page's own replicas never noticed.
       printer.inkLevel = 33;

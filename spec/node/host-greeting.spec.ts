@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { ConnectError, Host, Node, silentLogger } from '../../src/index';
+import { ProtocolError, Host, Node, silentLogger } from '../../src/index';
 import { encodePacket } from '../../src/protocol/packet-codec';
 import { checkHostGreeting, GOODBYE_TAG, HANDSHAKE_TAG } from '../../src/protocol/host-greeting';
 import { TCP_ANY, within } from '../support/fixtures';
@@ -46,19 +46,19 @@ describe('a node connecting to something that is not a tsro host', () => {
   });
 
   /** connectToNode with a connect timeout far longer than the test's: the answer must come at once. */
-  async function connectFails(url: string): Promise<ConnectError> {
+  async function connectFails(url: string): Promise<ProtocolError> {
     const node = new Node({ logger: silentLogger, connectTimeout: 60_000 });
     cleanups.push(() => node.close());
     const err: unknown = await within(node.connectToNode(url).then(
       () => undefined,
       (e: unknown) => e,
     ), 3000, 'connectToNode to fail');
-    expect(err).to.be.instanceOf(ConnectError);
-    expect((err as ConnectError).code).to.equal('CONNECT_FAILED');
-    return err as ConnectError;
+    expect(err).to.be.instanceOf(ProtocolError);
+    expect((err as ProtocolError).code).to.equal('PROTOCOL_ERROR');
+    return err as ProtocolError;
   }
 
-  it('an HTTP server: CONNECT_FAILED at once, quoting its reply', async () => {
+  it('an HTTP server: PROTOCOL_ERROR at once, quoting its reply', async () => {
     const srv = http.createServer((_req, res) => res.end('hello'));
     srv.listen(0, '127.0.0.1');
     await once(srv, 'listening');
@@ -71,7 +71,7 @@ describe('a node connecting to something that is not a tsro host', () => {
     expect(err.message).to.match(new RegExp(`^${url.replace(/[.]/g, '\\.')} is not a tsro host: it sent "HTTP/1\\.1 400 Bad Request`));
   });
 
-  it('a server that greets with a banner and waits: CONNECT_FAILED at once, not after the connect timeout', async () => {
+  it('a server that greets with a banner and waits: PROTOCOL_ERROR at once, not after the connect timeout', async () => {
     const srv = await server((socket) => socket.write('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'));
     cleanups.push(srv.close);
     const err = await connectFails(srv.url);
@@ -146,10 +146,10 @@ describe('checkHostGreeting', () => {
 
   it('refuses any other tag, an empty first frame, a length prefix that never ends, a packet length that does not fill the frame, another first field', () => {
     expect(checkHostGreeting(Uint8Array.of(2, 0x6a, 0), 'h')?.message).to.match(/^h is not a tsro host/);
-    expect(checkHostGreeting(Uint8Array.of(5, HANDSHAKE_TAG, 2, 0x08, 2), 'h')).to.be.instanceOf(ConnectError);
+    expect(checkHostGreeting(Uint8Array.of(5, HANDSHAKE_TAG, 2, 0x08, 2), 'h')).to.be.instanceOf(ProtocolError);
     // "220 " (an SMTP greeting): length 50, the Handshake tag, a packet length that fits, then not the version field.
-    expect(checkHostGreeting(new TextEncoder().encode('220 mail.example.com ESMTP\r\n'), 'h')).to.be.instanceOf(ConnectError);
-    expect(checkHostGreeting(Uint8Array.of(0, HANDSHAKE_TAG), 'h')).to.be.instanceOf(ConnectError);
-    expect(checkHostGreeting(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0x01), 'h')).to.be.instanceOf(ConnectError);
+    expect(checkHostGreeting(new TextEncoder().encode('220 mail.example.com ESMTP\r\n'), 'h')).to.be.instanceOf(ProtocolError);
+    expect(checkHostGreeting(Uint8Array.of(0, HANDSHAKE_TAG), 'h')).to.be.instanceOf(ProtocolError);
+    expect(checkHostGreeting(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0x01), 'h')).to.be.instanceOf(ProtocolError);
   });
 });

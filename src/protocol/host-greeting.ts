@@ -6,7 +6,7 @@
 // its length, that packet's tag, the packet's length (the rest of the frame) and its first field.
 // Other protocols' greetings fail one of those checks (an SMTP "220 " passes the first two).
 
-import { ConnectError } from '../errors';
+import { ProtocolError } from '../errors';
 import { MAX_VARINT32_BYTES } from '../transport/varint';
 
 /** Packet.handshake = 6 and Packet.goodbye = 15, length-delimited (wire type 2). */
@@ -23,7 +23,7 @@ const SHOWN = 48;
  * Checks the first chunk a host sent: undefined if it can start a tsro conversation (or is too
  * short to tell), else the error that names what it sent.
  */
-export function checkHostGreeting(head: Uint8Array, label: string): ConnectError | undefined {
+export function checkHostGreeting(head: Uint8Array, label: string): ProtocolError | undefined {
   const reader = { pos: 0 };
   const frameLength = readVarint(head, reader);
   if (frameLength === TOO_SHORT) return undefined;
@@ -58,8 +58,8 @@ function readVarint(head: Uint8Array, reader: { pos: number }): number {
   }
 }
 
-function notTsro(head: Uint8Array, label: string): ConnectError {
-  return new ConnectError(`${label} is not a tsro host: it sent ${show(head)} where a tsro handshake begins`);
+function notTsro(head: Uint8Array, label: string): ProtocolError {
+  return new ProtocolError('PROTOCOL_ERROR', `${label} is not a tsro host: it sent ${show(head)} where a tsro handshake begins`);
 }
 
 /** The greeting as text if it reads as text (most other protocols start with one), else hex. */
