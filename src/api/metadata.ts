@@ -33,6 +33,13 @@ import { classChain } from '../util/objects';
 
 const MEMBERS_KEY = 'tsro:members';
 const TYPE_NAME_KEY = 'tsro:typeName';
+// Which loaded copy of tsro declared a class's remote members. Decorator metadata lives in the
+// process-wide reflect-metadata store, but a source's values and hooks live in module state of
+// the copy whose decorators ran: a class declared with one copy (say 'tsro' from one install)
+// and remoted or acquired through another (a second install, or a path import next to the
+// package name) would replicate nothing. apiOf refuses it instead.
+const COPY_KEY = 'tsro:copy';
+const THIS_COPY: object = Object.freeze({});
 
 /** A class that may carry decorators. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -96,11 +103,28 @@ export function declareMember(prototype: object, decl: MemberDeclaration): void 
   }
   list.push(decl);
   if (!own) Reflect.defineMetadata(MEMBERS_KEY, list, prototype);
+  Reflect.defineMetadata(COPY_KEY, THIS_COPY, prototype);
 }
 
 /** Records the type name given by @RemoteObjectType. */
 export function declareTypeName(ctor: AnyClass, typeName: string): void {
   Reflect.defineMetadata(TYPE_NAME_KEY, typeName, ctor);
+  Reflect.defineMetadata(COPY_KEY, THIS_COPY, ctor);
+}
+
+/** Throws if a class of `ctor`'s chain was declared with another loaded copy of tsro. */
+function checkSameCopy(ctor: AnyClass): void {
+  for (const c of classChain(ctor)) {
+    for (const target of [c, (c as { prototype: object }).prototype]) {
+      const copy: unknown = Reflect.getOwnMetadata(COPY_KEY, target);
+      if (copy !== undefined && copy !== THIS_COPY) {
+        throw declarationError(
+          (c as AnyClass).name,
+          'its decorators come from another copy of tsro than the one remoting or acquiring it, so nothing would replicate. Load tsro once per process: check for two installs (npm ls tsro) or imports of tsro by a file path beside the package name',
+        );
+      }
+    }
+  }
 }
 
 /** The @RemoteObjectType name of this class or its nearest ancestor that has one. */
@@ -197,6 +221,7 @@ const apiCache = new WeakMap<object, ApiDescription>();
 export function apiOf(ctor: AnyClass): ApiDescription {
   const cached = apiCache.get(ctor);
   if (cached) return cached;
+  checkSameCopy(ctor);
   const apiClass = findApiClass(ctor) ?? ctor;
   const typeName: string = Reflect.getOwnMetadata(TYPE_NAME_KEY, apiClass) ?? apiClass.name;
   if (apiClass !== ctor) checkNoSubclassMembers(ctor, apiClass, typeName);
