@@ -20,5 +20,5 @@ export class GpsApi {
   @Property({ readonly: true }) fix: boolean = false;
 
   /** Emitted after every new position (latitude and longitude are already updated). */
-  @Signal() positionUpdated(lat: number, lon: number): void {}
+  @Signal() positionUpdated(lat: number, lon: number): Signal {}
 }

@@ -16,7 +16,7 @@ export class PrinterApi {
   @Property({ readonly: true }) busy: boolean = false;
 
   /** A page got stuck; the printer clears it and goes on. */
-  @Signal({ params: ['int32', 'string'] }) jammed(page: number, reason: string): void {}
+  @Signal({ params: ['int32', 'string'] }) jammed(page: number, reason: string): Signal {}
 
   /**
    * Prints `doc`; resolves with the number of pages printed. `returns` is needed: metadata only

@@ -9,7 +9,7 @@ export class Printer extends EventEmitter {
   @Property({ readonly: true }) busy = false;
   @Property({ type: 'int32' }) copies = 1;
   @Property({ type: { array: 'string' } }) queue: string[] = [];
-  @Signal() jammed(_page: number, _reason: string): void {}
+  @Signal() jammed(_page: number, _reason: string): Signal {}
   @Slot({ returns: 'int32' }) async print(doc: string): Promise<number> {
     this.queue = [...this.queue, doc];
     return doc.length;

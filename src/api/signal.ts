@@ -6,11 +6,26 @@ import { declareMember, declaredMethod } from './metadata';
 import { emitLocally, sourceState } from './source-state';
 import type { TypeSpec } from './wire-type';
 
+declare const signalMarker: unique symbol;
+
+/**
+ * The return type to declare a signal with: `@Signal() jammed(page: number, reason: string): Signal {}`.
+ * To the compiler it is `void` (the body returns nothing); to {@link Replica} it says that the
+ * method is a signal, so a typed replica offers it as an event and not as a method. Decorators
+ * cannot change types, so without it a method declared `: void` could be a signal or a slot.
+ */
+export type Signal = void & { readonly [signalMarker]?: 'signal' };
+
 export interface SignalOptions {
   /** Wire types of the parameters, where `design:paramtypes` is too coarse. */
   readonly params?: readonly TypeSpec[];
 }
 
+/**
+ * Declares a signal: calling the method on the source emits it to every replica (after the
+ * method's own body ran). Its parameter types come from `design:paramtypes`, or `params`.
+ * Declare it as returning {@link Signal} so typed replicas know it is an event.
+ */
 export function Signal(options: SignalOptions = {}): MethodDecorator {
   return (prototype: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor => {
     const { name, fn, params } = declaredMethod('signal', prototype, key, descriptor, options.params);

@@ -14,7 +14,7 @@ import { pushSlotName, type ApiDescription, type PropertyDescription } from '../
 import { conformValue } from '../api/conform';
 import { apiOf, type AnyClass } from '../api/metadata';
 import { DisconnectedError, UsageError } from '../errors';
-import type { MethodKeys, PropertyKeys } from '../replica/replica-types';
+import type { PropertyKeys, SignalKeys, SlotKeys } from '../replica/replica-types';
 import { copyValue, MAX_COPY_DEPTH, prototypeChain } from '../util/objects';
 
 // ---- types -------------------------------------------------------------------------------------
@@ -79,14 +79,14 @@ export interface SourceAdapterOptions<
   Api,
   Target,
   P = { readonly [K in PropertyKeys<Api>]?: unknown },
-  S = { readonly [K in MethodKeys<Api>]?: unknown },
+  S = { readonly [K in SlotKeys<Api>]?: unknown },
 > {
   /** Renamed or converted properties; a property not listed reads the target member of its own name. */
   readonly properties?: { readonly [K in keyof P]: K extends PropertyKeys<Api> ? PropertyMapping<Target, Api[K], K> : never };
   /** Renamed, converted or hand-written slots; a slot not listed calls the target method of its own name. */
-  readonly slots?: { readonly [K in keyof S]: K extends MethodKeys<Api> ? SlotMapping<Target, Api[K], K> : never };
+  readonly slots?: { readonly [K in keyof S]: K extends SlotKeys<Api> ? SlotMapping<Target, Api[K], K> : never };
   /** Signals emitted when the target emits an event; signals not listed are emitted only by calling them on the adapter. */
-  readonly signals?: { readonly [K in MethodKeys<Api>]?: SignalForwarding };
+  readonly signals?: { readonly [K in SignalKeys<Api>]?: SignalForwarding };
   /**
    * The event by which the target announces that member `from` changed, if it has `on`/`off`
    * methods (an EventEmitter). Default: `` `${from}Changed` ``. `false`: do not listen; call

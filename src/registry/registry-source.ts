@@ -37,10 +37,10 @@ export class RegistrySource {
   sourceLocations: Map<string, SourceLocation> = new Map();
 
   @Signal({ params: ['string', LOCATION] })
-  remoteObjectAdded(_name: string, _location: SourceLocation): void {}
+  remoteObjectAdded(_name: string, _location: SourceLocation): Signal {}
 
   @Signal({ params: ['string', LOCATION] })
-  remoteObjectRemoved(_name: string, _location: SourceLocation): void {}
+  remoteObjectRemoved(_name: string, _location: SourceLocation): Signal {}
 
   readonly #active = new Map<string, Entry>();
   readonly #waiting = new Map<string, Entry[]>();

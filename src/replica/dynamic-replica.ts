@@ -5,7 +5,7 @@ import type { ApiDescription } from '../api/api-description';
 import { NotValidError, UsageError } from '../errors';
 import { isChildType } from '../api/wire-type';
 import { isModelType } from '../api/model-type';
-import { ReplicaHandle } from './replica-handle';
+import { ReplicaHandle, type Listener } from './replica-handle';
 import type { CallOptions } from './call-options';
 import { makeChildReplica, ReplicaView } from './replica-view';
 
@@ -96,8 +96,16 @@ export class DynamicView extends ReplicaView {
   }
 }
 
+/**
+ * A replica acquired by name (`node.acquireDynamic(name)`), usable without the API class: its
+ * members are reached by name once initialized. It is also an event emitter in the sense of
+ * node:events (every method of its interface), so `events.once(dyn, 'alarm')` and
+ * `for await (const args of events.on(dyn, 'alarm'))` work. Events carry no special meaning for
+ * `'error'`: a source may have a signal of that name.
+ */
 export class DynamicReplica extends ReplicaHandle {
   readonly #view: DynamicView;
+  #maxListeners = 0;
 
   /** @internal Made by `Node.acquireDynamic`. */
   constructor(view: DynamicView) {
@@ -140,5 +148,77 @@ export class DynamicReplica extends ReplicaHandle {
    */
   invoke<R = Promise<unknown>>(slot: string, ...args: unknown[]): R {
     return this.#view.invoke(slot, args, undefined) as R;
+  }
+
+  // node:events' EventEmitter interface, beyond on/once/off/listenerCount. These are local: none
+  // of them reaches the source.
+
+  /** Same as `on`. */
+  addListener(event: string, fn: Listener): this {
+    return this.on(event, fn);
+  }
+
+  /** Same as `off`. */
+  removeListener(event: string, fn: Listener): this {
+    return this.off(event, fn);
+  }
+
+  /** Like `on`, but `fn` runs before the listeners already there. */
+  prependListener(event: string, fn: Listener): this {
+    this.#view.events.prepend(event, fn);
+    return this;
+  }
+
+  /** Like `once`, but `fn` runs before the listeners already there. */
+  prependOnceListener(event: string, fn: Listener): this {
+    this.#view.events.prependOnce(event, fn);
+    return this;
+  }
+
+  /** Removes this handle's listeners of `event`, or of every event. */
+  removeAllListeners(event?: string): this {
+    const events = this.#view.events;
+    if (event === undefined) events.clear();
+    else events.removeListenersOf(event);
+    return this;
+  }
+
+  /** The listeners of an event, in call order (`once` listeners as given). */
+  listeners(event: string): Listener[] {
+    return this.#view.events.listenersOf(event, false) as Listener[];
+  }
+
+  /** The listeners of an event with `once` listeners' wrappers, as node:events' rawListeners. */
+  rawListeners(event: string): Listener[] {
+    return this.#view.events.listenersOf(event, true) as Listener[];
+  }
+
+  /** The events this handle has listeners for. */
+  eventNames(): string[] {
+    return this.#view.events.eventNames();
+  }
+
+  /**
+   * Calls this handle's listeners of `event` with `args`, as if the replica had emitted it
+   * (e.g. to drive a listener in a test). Nothing is sent to the source: a signal is emitted by
+   * the source, and a property changes by `set`. False if the event has no listener.
+   */
+  emit(event: string, ...args: unknown[]): boolean {
+    return this.#view.events.fire(event, ...args);
+  }
+
+  /**
+   * Kept for node:events' interface: the number is stored and returned by `getMaxListeners`,
+   * but replicas never warn about the number of listeners.
+   */
+  setMaxListeners(n: number): this {
+    if (!Number.isInteger(n) || n < 0) throw new UsageError('TYPE_MISMATCH', `setMaxListeners takes a non-negative integer (got ${String(n)})`);
+    this.#maxListeners = n;
+    return this;
+  }
+
+  /** What setMaxListeners set (0, no limit, until then). */
+  getMaxListeners(): number {
+    return this.#maxListeners;
   }
 }

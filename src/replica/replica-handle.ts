@@ -11,7 +11,7 @@ import { DEFAULT_WAIT_MS, type ReplicaView } from './replica-view';
  * listener written for the event's own arguments (`(level: number, text: string) => ...`) fits,
  * and unannotated parameters are `unknown`. (Typed replicas' `on` is typed per event.)
  */
-type Listener = { listener(...args: unknown[]): unknown }['listener'];
+export type Listener = { listener(...args: unknown[]): unknown }['listener'];
 
 /**
  * The view behind a handle, for the replica layer's own code (not a member of the handle). A

@@ -18,13 +18,46 @@ export class Emitter {
     return this;
   }
 
+  /** Like `on`, but the listener runs before those already there. */
+  prepend(event: string, fn: Listener): this {
+    const list = this.listeners.get(event);
+    if (list) list.unshift(fn);
+    else this.listeners.set(event, [fn]);
+    return this;
+  }
+
   once(event: string, fn: Listener): this {
+    return this.on(event, this.onceWrapper(event, fn));
+  }
+
+  /** Like `once`, but the listener runs before those already there. */
+  prependOnce(event: string, fn: Listener): this {
+    return this.prepend(event, this.onceWrapper(event, fn));
+  }
+
+  private onceWrapper(event: string, fn: Listener): Listener {
     const wrapper = (...args: never[]): unknown => {
       this.off(event, wrapper);
       return fn(...args);
     };
     (wrapper as { listener?: Listener }).listener = fn;
-    return this.on(event, wrapper);
+    return wrapper;
+  }
+
+  /** The listeners of an event, in call order: as given (`raw` false) or with `once` wrappers (`raw` true). */
+  listenersOf(event: string, raw: boolean): Listener[] {
+    const list = this.listeners.get(event) ?? [];
+    return raw ? list.slice() : list.map((l) => (l as { listener?: Listener }).listener ?? l);
+  }
+
+  /** The events that have listeners. */
+  eventNames(): string[] {
+    return [...this.listeners.keys()];
+  }
+
+  /** Removes the listeners of one event. */
+  removeListenersOf(event: string): void {
+    this.listeners.delete(event);
   }
 
   off(event: string, fn: Listener): this {
@@ -41,16 +74,18 @@ export class Emitter {
     return this.listeners.get(event)?.length ?? 0;
   }
 
-  protected emit(event: string, ...args: unknown[]): void {
+  /** Calls the listeners of `event`; false if it had none. */
+  protected emit(event: string, ...args: unknown[]): boolean {
     const list = this.listeners.get(event);
-    if (list === undefined) return;
+    if (list === undefined) return false;
     if (list.length === 1) {
       this.invokeListener(list[0]!, event, args);
-      return;
+      return true;
     }
     // A copy: listeners added or removed by a listener take effect from the next emit.
     const snapshot = list.slice();
     for (let i = 0; i < snapshot.length; i++) this.invokeListener(snapshot[i]!, event, args);
+    return true;
   }
 
   private invokeListener(fn: Listener, event: string, args: unknown[]): void {
@@ -68,8 +103,9 @@ export class Emitter {
 
 /** An emitter whose owner emits from outside (composition instead of inheritance). */
 export class EventHub extends Emitter {
-  fire(event: string, ...args: unknown[]): void {
-    this.emit(event, ...args);
+  /** Calls the listeners of `event`; false if it had none. */
+  fire(event: string, ...args: unknown[]): boolean {
+    return this.emit(event, ...args);
   }
 
   clear(): void {

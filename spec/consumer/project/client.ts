@@ -1,8 +1,18 @@
 // The client side: a typed replica and a dynamic one, exercising what a user relies on first.
 import { once } from 'node:events';
-import { Node, RemoteError } from 'tsro';
+import { Node, RemoteError, type Replica } from 'tsro';
 import { nextEvent } from 'tsro/testing';
 import { Thermostat } from './thermostat.js';
+
+/** Compiled with each consumer configuration, never run: every line below must be an error. */
+export function refusedByTheCompiler(t: Replica<Thermostat>): void {
+  // @ts-expect-error a signal is an event of the replica, not a method
+  t.alarm(1, 'x');
+  // @ts-expect-error a slot is not an event
+  t.on('boost', () => {});
+  // @ts-expect-error alarm's listener takes (number, string)
+  t.on('alarm', (level: string) => level);
+}
 
 function check(what: string, ok: boolean, detail?: unknown): void {
   if (!ok) throw new Error(`consumer check failed: ${what}${detail === undefined ? '' : ` (got ${JSON.stringify(detail)})`}`);
@@ -36,8 +46,8 @@ export async function runClient(url: string): Promise<string[]> {
 
     const dyn = node.acquireDynamic('Thermostat');
     check('dynamic replica becomes valid', await dyn.waitForSource(5000));
-    check('dynamic get', dyn.get('reading') === 25.5, dyn.get('reading'));
-    const changed = once(dyn as never, 'targetChanged') as Promise<unknown[]>;
+    check('dynamic get', dyn.get<number>('reading') === 25.5, dyn.get('reading'));
+    const changed = once(dyn, 'targetChanged'); // a dynamic replica is a node:events emitter
     await dyn.set('target', 22);
     check('dynamic set replicates', (await changed)[0] === 22);
     try {

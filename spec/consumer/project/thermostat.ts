@@ -31,7 +31,7 @@ export class Thermostat extends EventEmitter {
     return Math.round((this.reading * 9) / 5 + 32);
   }
 
-  @Signal() alarm(level: number, text: string): void {}
+  @Signal() alarm(level: number, text: string): Signal {}
 
   @Slot() async boost(by: number): Promise<number> {
     this.reading += by;
