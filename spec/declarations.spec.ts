@@ -83,7 +83,10 @@ describe('emitted declarations (.d.ts)', () => {
   });
 
   it('declares none of the former internals on a public class', () => {
-    const found = members.filter((m) => INTERNALS.includes(m.name)).map((m) => `${m.owner}.${m.name}`);
+    // A dynamic replica's emit and removeAllListeners are public now: node:events' emitter
+    // interface, so that events.once/on take it (spec/lib/replica-events.spec.ts).
+    const emitterInterface = (m: Member): boolean => m.owner === 'DynamicReplica' && ['emit', 'removeAllListeners'].includes(m.name);
+    const found = members.filter((m) => INTERNALS.includes(m.name) && !emitterInterface(m)).map((m) => `${m.owner}.${m.name}`);
     expect([...new Set(found)]).to.deep.equal([]);
   });
 

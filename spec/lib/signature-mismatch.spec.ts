@@ -169,6 +169,10 @@ for (const t of transports()) {
           await whenOffered(f.node, 'Printer');
           const r = f.node.acquire(Cls);
           expect(r.state).to.equal('signatureMismatch');
+          // It asks for the source's API once, to say what differs (signature-diff.spec.ts),
+          // and releases it: resolved false once that is known.
+          expect(await r.waitForSource(WAIT_MS)).to.equal(false);
+          expect(r.signatureMismatch).to.not.equal(undefined);
           const binding = bindingOf(f.host, 'Printer')!;
           const init = f.w.tap(binding, 'initPacket');
           // A dynamic replica of another name is a round trip on the same connection.

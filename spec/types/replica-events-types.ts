@@ -7,7 +7,7 @@
 // must be an error, or the build fails.
 
 import { on, once } from 'node:events';
-import { adaptSource, type DynamicReplica, type Node, type Replica, type ReplicaState, type TsroError } from '../../src/index';
+import { adaptSource, type DynamicReplica, type Node, type Replica, type ReplicaState, type SignatureMismatch, type TsroError } from '../../src/index';
 import { EventEmitter } from 'node:events';
 import { Legacy, Thermostat, ThermostatService } from '../support/typed-thermostat';
 
@@ -45,6 +45,8 @@ export function signalsAreEvents(node: Node): void {
     assertType<Equal<typeof old, ReplicaState>>();
   });
   t.on('acquireRefused', (error) => assertType<Equal<typeof error, TsroError>>());
+  t.on('signatureMismatch', (mismatch) => assertType<Equal<typeof mismatch, SignatureMismatch>>());
+  assertType<Equal<typeof t.signatureMismatch, SignatureMismatch | undefined>>();
 
   // Slots are methods, not events.
   assertType<Equal<ReturnType<typeof t.setTarget>, Promise<void>>>();
@@ -61,7 +63,7 @@ export function signalsAreEvents(node: Node): void {
 
 export function exactEventNames(): void {
   type Names = Parameters<Replica<Thermostat>['on']>[0];
-  assertType<Equal<Names, 'alarm' | 'reset' | 'temperatureChanged' | 'labelChanged' | 'initialized' | 'stateChanged' | 'acquireRefused'>>();
+  assertType<Equal<Names, 'alarm' | 'reset' | 'temperatureChanged' | 'labelChanged' | 'initialized' | 'stateChanged' | 'acquireRefused' | 'signatureMismatch'>>();
 }
 
 export function serviceMembersStayOff(node: Node): void {

@@ -73,7 +73,7 @@ export type MemberDeclaration =
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   // the public replica API (ReplicaHandle, DynamicReplica)
-  'state', 'name', 'on', 'off', 'once', 'release', 'waitForSource', 'isReplicaValid', 'listenerCount',
+  'state', 'name', 'on', 'off', 'once', 'release', 'waitForSource', 'isReplicaValid', 'listenerCount', 'signatureMismatch',
   'propertyNames', 'get', 'set', 'invoke', 'api', 'withCallOptions',
   // JavaScript's own
   'constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf',

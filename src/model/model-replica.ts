@@ -21,6 +21,7 @@ import { rowFieldNames } from './row-fields';
 
 export type { ModelReplicaOptions } from '../api/model-type';
 
+/** Options of `modelReplica.fetch(start, count, options)`. */
 export interface ModelFetchOptions {
   /** Only these fields of each row (the rows are then not cached unless they are the replica's `fields`). */
   readonly fields?: readonly string[];
@@ -28,12 +29,19 @@ export interface ModelFetchOptions {
 
 /** Events of a model replica: the row operations, and the replica lifecycle. */
 export interface ModelReplicaEvents {
+  /** Rows `start` .. `start + count - 1` were inserted. */
   rowsInserted: (start: number, count: number) => void;
+  /** `count` rows from `start` were removed. */
   rowsRemoved: (start: number, count: number) => void;
+  /** `count` rows from `start` moved to `destination` (an index in the model as it was before). */
   rowsMoved: (start: number, count: number, destination: number) => void;
+  /** Rows `start` .. `start + count - 1` were replaced (on a replica: or arrived from a fetch). */
   rowsChanged: (start: number, count: number) => void;
+  /** Every row was replaced. */
   modelReset: () => void;
+  /** The source's row count arrived (first time, and again after every reconnection). */
   initialized: () => void;
+  /** `state` changed. */
   stateChanged: (state: ReplicaState, oldState: ReplicaState) => void;
 }
 
@@ -83,6 +91,11 @@ export class ModelView extends ReplicaView {
     return this.#expected;
   }
 
+  /** A model's source answers an Acquire with its rows, not a definition: its mismatch is not explained. */
+  protected override get explainsMismatch(): boolean {
+    return false;
+  }
+
   snapshot(): readonly unknown[] | undefined {
     return this.core.initialized ? this.core.values : undefined;
   }
@@ -105,6 +118,10 @@ export class ModelView extends ReplicaView {
   }
 }
 
+/**
+ * A replica of a ListModel (`node.acquireModel(name)`, or a model property of a replica): the
+ * row count, a cache of rows fetched on demand (`row`, `fetch`), and the model's events.
+ */
 export class ModelReplica<T = unknown> extends ReplicaHandle {
   readonly #view: ModelView;
 
@@ -191,14 +208,17 @@ export class ModelReplica<T = unknown> extends ReplicaHandle {
     }
   }
 
+  /** Listens to a row event or a lifecycle event. */
   override on<E extends keyof ModelReplicaEvents>(event: E, fn: ModelReplicaEvents[E]): this {
     return super.on(event, fn);
   }
 
+  /** Listens to the next occurrence of an event only. */
   override once<E extends keyof ModelReplicaEvents>(event: E, fn: ModelReplicaEvents[E]): this {
     return super.once(event, fn);
   }
 
+  /** Stops listening (`fn` as given to `on` or `once`). */
   override off<E extends keyof ModelReplicaEvents>(event: E, fn: ModelReplicaEvents[E]): this {
     return super.off(event, fn);
   }

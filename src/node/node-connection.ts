@@ -5,6 +5,7 @@
 import { CancelledError, DisconnectedError, ProtocolError, RemoteError, TimeoutError, type TsroError } from '../errors';
 import { CallDeadlines, type DeadlineQueue, type Deadlined } from './call-deadlines';
 import { apiFromMessage } from '../protocol/api-codec';
+import type { ApiDescription } from '../api/api-description';
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage, SourceInfoMessage } from '../protocol/messages';
 import { existingModelCore, modelCoreOf, modelPacketSource } from '../model/model-core';
 import type { Peer } from '../protocol/peer';
@@ -240,6 +241,45 @@ export class NodeConnection implements SubscriptionLink {
   release(sourceId: number): void {
     this.stopReading(sourceId);
     if (this.subscriptions.delete(sourceId)) this.peer.send({ release: { source: sourceId } });
+  }
+
+  /** Sources whose API was asked for by describe(), with who waits for it. */
+  private readonly describing = new Map<number, { resolve(api: ApiDescription): void; reject(error: Error): void }[]>();
+
+  /**
+   * The API of a source this node is not subscribed to (a typed replica whose class does not
+   * match it: to say what differs). Only a hash of each API comes with the source list, so this
+   * is an Acquire that asks for the definition, and a Release once its Init is in: one round
+   * trip, in the protocol as it is, paid only on a mismatch. Rejects if the host refuses the
+   * Acquire, withdraws the source or the connection ends first.
+   */
+  describe(sourceId: number): Promise<ApiDescription> {
+    return new Promise<ApiDescription>((resolve, reject) => {
+      const waiting = this.describing.get(sourceId);
+      if (waiting !== undefined) {
+        waiting.push({ resolve, reject });
+        return;
+      }
+      if (this.peer.closed) {
+        reject(new DisconnectedError(`${this.url} is not connected`));
+        return;
+      }
+      this.describing.set(sourceId, [{ resolve, reject }]);
+      this.peer.send({ acquire: { source: sourceId, wantDefinition: true, sharedStream: false } });
+    });
+  }
+
+  /** An Init, or why there will be none, for describe(): its waiters settle. */
+  private described(sourceId: number, api: ApiDescription | Error): void {
+    const waiting = this.describing.get(sourceId);
+    if (waiting === undefined) return;
+    this.describing.delete(sourceId);
+    // Unless a replica subscribed meanwhile (its own Acquire went out), the source's traffic stops here.
+    if (!(api instanceof Error) && !this.subscriptions.has(sourceId)) this.peer.send({ release: { source: sourceId } });
+    for (const w of waiting) {
+      if (api instanceof Error) w.reject(api);
+      else w.resolve(api);
+    }
   }
 
   // ---- shared streams (NATS): a source's changes arrive numbered, beside the connection -------
@@ -485,6 +525,15 @@ export class NodeConnection implements SubscriptionLink {
       case 'init': {
         const m = p.init!;
         const definition = m.definition ? apiFromMessage(m.definition) : undefined;
+        if (this.describing.size > 0 && this.describing.has(m.source ?? 0)) {
+          const offered = this.offers.get(m.source ?? 0);
+          this.described(
+            m.source ?? 0,
+            definition !== undefined && definition.signature === offered?.signature
+              ? definition
+              : new ProtocolError('PROTOCOL_ERROR', `${this.url} answered a request for the API of "${offered?.name ?? `#${m.source ?? 0}`}" without a matching definition`),
+          );
+        }
         this.core(m.source)?.initialize(decodeValues(m.values), definition);
         if (this.readers.size > 0) this.streamInitialized(m.source ?? 0, m.streamSeq);
         return;
@@ -512,6 +561,7 @@ export class NodeConnection implements SubscriptionLink {
         const s = this.offers.get(id);
         if (!s) return;
         this.offers.delete(id);
+        this.described(id, new DisconnectedError(`${this.url} withdrew source "${s.name}"`));
         const core = this.subscriptions.get(id);
         this.subscriptions.delete(id);
         this.stopReading(id);
@@ -523,10 +573,11 @@ export class NodeConnection implements SubscriptionLink {
         const m = p.acquireRefused!;
         const id = m.source ?? 0;
         const s = this.offers.get(id);
-        if (!s || !this.subscriptions.has(id)) return; // released meanwhile
         const e = m.error;
         const code = e?.code ?? 'REMOTE';
-        const error = new RemoteError(e?.name || 'Error', `${this.url} cannot initialize a replica of "${s.name}": ${e?.message ?? ''}`, code === 'REMOTE' ? undefined : code);
+        const error = new RemoteError(e?.name || 'Error', `${this.url} cannot initialize a replica of "${s?.name ?? `#${id}`}": ${e?.message ?? ''}`, code === 'REMOTE' ? undefined : code);
+        this.described(id, error);
+        if (!s || !this.subscriptions.has(id)) return; // released meanwhile
         this.events.acquireRefused(this, s, error);
         this.subscriptions.get(id)?.refused(error);
         return;
@@ -563,6 +614,7 @@ export class NodeConnection implements SubscriptionLink {
     }
     if (!this.isReady) this.readyReject(error ?? new DisconnectedError(`${this.url} closed the connection during the handshake`));
     for (const id of [...this.readers.keys()]) this.stopReading(id);
+    for (const id of [...this.describing.keys()]) this.described(id, new DisconnectedError(`${this.url}: no answer about a source's API: ${reason}`, code));
     const cores = [...this.subscriptions.values()];
     this.subscriptions.clear();
     for (const core of cores) core.detach();

@@ -17,6 +17,10 @@ import type { Logger } from '../util/logger';
 import type { Timers } from '../util/timers';
 import type { PersistenceSaver } from './persistence-saver';
 import type { DirectoryListener, Offer } from './source-directory';
+import type { SignatureMismatch } from '../api/api-diff';
+
+/** How many fetched source APIs the node keeps to explain mismatches. */
+const MAX_DEFINITIONS = 32;
 
 /** What the binder needs from the rest of the node. */
 export interface BinderLinks {
@@ -170,6 +174,34 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
     this.logger.warn(`a replica of "${name}" waits for a source that ${where} offers (yet).${hint}`);
   }
 
+  /** Source APIs fetched to explain mismatches, by signature (a few: one per API version met). */
+  readonly #definitions = new Map<string, Promise<ApiDescription>>();
+
+  /**
+   * Tells the mismatched handles of `core` what differs from the source `offer` names, and logs
+   * it: from the API the core has (a dynamic handle's definition) or one fetched before, else
+   * asked of the host (once per signature).
+   */
+  #explain(core: ReplicaCore, offer: Offer): void {
+    const { connection, info } = offer;
+    const signature = info.signature;
+    let api = core.api?.signature === signature ? Promise.resolve(core.api) : this.#definitions.get(signature);
+    if (api === undefined) {
+      api = connection.describe(info.id);
+      if (this.#definitions.size >= MAX_DEFINITIONS) this.#definitions.delete(this.#definitions.keys().next().value!);
+      this.#definitions.set(signature, api);
+      api.catch(() => this.#definitions.delete(signature));
+    }
+    api.then(
+      (definition) => this.#logMismatches(core.explain(signature, definition)),
+      (err: unknown) => this.#logMismatches(core.explain(signature, undefined, err instanceof Error ? err.message : String(err))),
+    );
+  }
+
+  #logMismatches(mismatches: readonly SignatureMismatch[]): void {
+    for (const m of mismatches) this.logger.warn(m.message);
+  }
+
   #afterAcquire(): void {
     for (const fn of this.#acquired) fn();
   }
@@ -199,11 +231,15 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
     }
     const { connection, info } = offer;
     const sub = core.subscription;
+    // Typed handles whose class does not match: the node learns the source's API to say what differs.
+    const explaining = core.startExplaining(info.signature);
     if (sub && sub.connection === connection && sub.sourceId === info.id) {
       core.refreshStates();
+      if (explaining) this.#explain(core, offer);
       return;
     }
     core.announce(info.signature);
+    if (explaining) this.#explain(core, offer);
     if (!core.accepts(info.signature)) return;
     if (sub) sub.connection.release(sub.sourceId);
     const known = core.matchingApi(info.signature);

@@ -11,6 +11,7 @@ import type { ReplicaView } from './replica-view';
 import type { ReplicaState } from './replica-state';
 import type { CallOptions } from './call-options';
 import type { CallStream, StreamControl } from './call-stream';
+import type { SignatureMismatch } from '../api/api-diff';
 
 /** Where a core is subscribed: which connection, which source id there. */
 export interface Subscription {
@@ -216,6 +217,33 @@ export class ReplicaCore {
   announce(signature: string): void {
     this.#sourceSignature = signature;
     this.refreshStates();
+  }
+
+  /**
+   * The views that mismatch a source of `signature` and have no explanation of it yet; they are
+   * told that one is being fetched (their waits wait for it).
+   */
+  startExplaining(signature: string): boolean {
+    let any = false;
+    for (const h of this.views) {
+      if (!h.needsExplanation(signature)) continue;
+      h.explaining(signature);
+      any = true;
+    }
+    return any;
+  }
+
+  /**
+   * The API of the source of `signature` (undefined, with why, if it could not be learned): each
+   * mismatched view learns what differs. Returns one mismatch per distinct class API, to log.
+   */
+  explain(signature: string, sourceApi: ApiDescription | undefined, whyUnknown?: string): SignatureMismatch[] {
+    const out = new Map<string, SignatureMismatch>();
+    for (const h of [...this.views]) {
+      const m = h.explain(signature, sourceApi, whyUnknown);
+      if (m) out.set(m.replicaSignature, m);
+    }
+    return [...out.values()];
   }
 
   /** The node closed: every view's waits end with false. */

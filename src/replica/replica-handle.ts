@@ -3,6 +3,7 @@
 // field, so a remote member of any other name is free to use on a typed replica.
 
 import type { ReplicaState } from './replica-state';
+import type { SignatureMismatch } from '../api/api-diff';
 import { checkCallOptions, type CallOptions, type WaitOptions } from './call-options';
 import { DEFAULT_WAIT_MS, type ReplicaView } from './replica-view';
 
@@ -56,10 +57,23 @@ export abstract class ReplicaHandle {
     return this.#view.name;
   }
 
+  /** Where the replica stands: see ReplicaState. */
   get state(): ReplicaState {
     return this.#view.state;
   }
 
+  /**
+   * Why the state is `signatureMismatch`: what differs between this replica's class and the
+   * source's API (members added, removed, changed, moved). Set once the node has the source's
+   * API, which may take a round trip to the host: `waitForSource` resolves (false) only after it
+   * is set, and the `signatureMismatch` event carries it. Undefined in any other state, and on
+   * dynamic replicas (they take any API).
+   */
+  get signatureMismatch(): SignatureMismatch | undefined {
+    return this.#view.mismatch;
+  }
+
+  /** True when `state` is `'valid'`. */
   isReplicaValid(): boolean {
     return this.#view.state === 'valid';
   }
@@ -90,20 +104,24 @@ export abstract class ReplicaHandle {
     this.#view.release();
   }
 
+  /** Same as `release()`, for `using`. */
   [Symbol.dispose](): void {
     this.#view.release();
   }
 
+  /** Listens to an event: a signal, `<prop>Changed`, `initialized`, `stateChanged`... */
   on(event: string, fn: Listener): this {
     this.#view.events.on(event, fn);
     return this;
   }
 
+  /** Listens to the next occurrence of an event only. */
   once(event: string, fn: Listener): this {
     this.#view.events.once(event, fn);
     return this;
   }
 
+  /** Stops listening (`fn` as given to `on` or `once`). */
   off(event: string, fn: Listener): this {
     this.#view.events.off(event, fn);
     return this;

@@ -15,6 +15,7 @@ import type { ReplicaState } from './replica-state';
 import type { CallOptions, WaitOptions } from './call-options';
 import type { TsroError } from '../errors';
 import type { Signal } from '../api/signal';
+import type { SignatureMismatch } from '../api/api-diff';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown;
@@ -27,6 +28,8 @@ export interface ReplicaMembers<Events> {
   readonly name: string;
   /** Where the replica stands; see ReplicaState. */
   readonly state: ReplicaState;
+  /** In state `signatureMismatch`, once known: what differs between T and the source's API. */
+  readonly signatureMismatch: SignatureMismatch | undefined;
   /** True when `state` is `'valid'`. */
   isReplicaValid(): boolean;
   /** Resolves true once valid, false on timeout (ms or `{ timeout, signal }`), signature mismatch or release. */
@@ -105,6 +108,8 @@ export interface ReplicaLifecycleEvents {
   stateChanged: (state: ReplicaState, oldState: ReplicaState) => void;
   /** The host cannot initialize this replica (e.g. its values are over this node's frame limit). */
   acquireRefused: (error: TsroError) => void;
+  /** State `signatureMismatch`, and now what differs is known (also in `signatureMismatch`). */
+  signatureMismatch: (mismatch: SignatureMismatch) => void;
 }
 
 /**

@@ -22,6 +22,7 @@ import type { DynamicReplica } from './dynamic-replica';
 import type { ReplicaHandle } from './replica-handle';
 import type { Replica } from './replica-types';
 import type { ModelReplicaOptions } from '../api/model-type';
+import { signatureMismatch, type SignatureMismatch } from '../api/api-diff';
 
 /** What a view needs from the node that made it. */
 export interface ReplicaOwner {
@@ -59,6 +60,10 @@ export abstract class ReplicaView {
   readonly events: EventHub;
   private lastState: ReplicaState = 'uninitialized';
   protected released = false;
+  /** What differs from the source's API, once known, while the state is signatureMismatch. */
+  #mismatch: SignatureMismatch | undefined;
+  /** The source signature whose API the node is fetching to explain a mismatch: waits wait for it. */
+  #explaining: string | undefined;
   private readonly waiters = new Set<(valid: boolean) => void>();
 
   constructor(
@@ -97,6 +102,52 @@ export abstract class ReplicaView {
     return this.released;
   }
 
+  /** What differs from the source's API (state signatureMismatch, once known). */
+  get mismatch(): SignatureMismatch | undefined {
+    return this.#mismatch;
+  }
+
+  /**
+   * True if a mismatch of this view with a source of `signature` is to be explained: a class
+   * API that differs, and no explanation of it yet. Model replicas compare only a row type, and
+   * their sources answer an Acquire with a ModelInit, not a definition: not explained.
+   */
+  needsExplanation(signature: string): boolean {
+    const api = this.classApi;
+    if (api === undefined || api.signature === signature || !this.explainsMismatch) return false;
+    // Not yet explained for this source, or the last try could not learn its API: try again.
+    const known = this.#mismatch;
+    return known === undefined || known.sourceSignature !== signature || !known.sourceKnown;
+  }
+
+  /** False for views whose mismatch is not explained (models). */
+  protected get explainsMismatch(): boolean {
+    return true;
+  }
+
+  /** The node is fetching the API of a source of `signature`: waits that end on the mismatch wait for it. */
+  explaining(signature: string): void {
+    this.#explaining = signature;
+  }
+
+  /**
+   * The API of the source of `signature` (or why it is not known): if this view mismatches it,
+   * `mismatch` says what differs and `signatureMismatch` is emitted with it. Returns the mismatch, if any.
+   */
+  explain(signature: string, sourceApi: ApiDescription | undefined, whyUnknown?: string): SignatureMismatch | undefined {
+    if (this.#explaining === signature) this.#explaining = undefined;
+    const api = this.classApi;
+    if (this.released || api === undefined || !this.needsExplanation(signature) || this.core.sourceSignature !== signature) {
+      this.settleWaiters();
+      return undefined;
+    }
+    const mismatch = signatureMismatch(this.name, api, signature, sourceApi, whyUnknown);
+    this.#mismatch = mismatch;
+    if (this.lastState === 'signatureMismatch') this.events.fire('signatureMismatch', mismatch);
+    this.settleWaiters();
+    return mismatch;
+  }
+
   /**
    * Resolves true once valid, false if the timeout passes first (`ms`, or `{ timeout }`; default
    * 30 s; Infinity or a negative number: none), on signature mismatch, release or the node
@@ -120,7 +171,7 @@ export abstract class ReplicaView {
     }
     if (signal?.aborted) return Promise.reject(new CancelledError(`waiting for the source of "${this.name}" was cancelled`, signal.reason));
     if (this.lastState === 'valid') return Promise.resolve(true);
-    if (this.lastState === 'signatureMismatch' || this.released || this.owner.closed) return Promise.resolve(false);
+    if ((this.lastState === 'signatureMismatch' && this.#explaining === undefined) || this.released || this.owner.closed) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
       let timer: LongTimeout | undefined;
       const onAbort = (): void => {
@@ -182,11 +233,17 @@ export abstract class ReplicaView {
     if (next === this.lastState) return;
     const old = this.lastState;
     this.lastState = next;
+    if (next !== 'signatureMismatch') {
+      this.#mismatch = undefined;
+      this.#explaining = undefined;
+    }
     this.events.fire('stateChanged', next, old);
     this.settleWaiters();
   }
 
   private settleWaiters(): void {
+    // A mismatch being explained: waits end once it is, so that `signatureMismatch` is set then.
+    if (this.lastState === 'signatureMismatch' && this.#explaining !== undefined) return;
     if (this.lastState === 'valid' || this.lastState === 'signatureMismatch') {
       const valid = this.lastState === 'valid';
       for (const w of [...this.waiters]) w(valid);
@@ -206,6 +263,8 @@ export abstract class ReplicaView {
     }
     const old = this.lastState;
     this.lastState = next;
+    this.#mismatch = undefined;
+    this.#explaining = undefined;
     this.events.fire('initialized');
     if (old !== next) this.events.fire('stateChanged', next, old);
     this.settleWaiters();
