@@ -33,6 +33,7 @@ export type TsroErrorCode =
 
 /** Base class of every error tsro produces. */
 export class TsroError extends Error {
+  /** What kind of failure this is: one of the codes in the table of TsroErrorCode. */
   readonly code: TsroErrorCode;
   constructor(code: TsroErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -155,9 +156,13 @@ export class UsageError extends TsroError {
  * plain object), and `cause` is a RemoteError for the thrown error's `cause`, if it had one.
  */
 export class RemoteError extends TsroError {
+  /** The `name` of what the slot threw (e.g. `'RangeError'`), or `'Error'`. */
   readonly remoteName: string;
+  /** The `message` of what the slot threw. */
   readonly remoteMessage: string;
+  /** Why the host refused the call before running the slot (e.g. `'ARGUMENT_COUNT'`); undefined if the slot threw. */
   readonly remoteCode: string | undefined;
+  /** The thrown value's own enumerable properties that the wire can carry (empty if none). */
   readonly remoteData: Record<string, unknown>;
   constructor(
     remoteName: string,

@@ -31,12 +31,17 @@ export function readonlyReason(prop: { readonly name: string; readonly mode: Pro
   }
 }
 
+/** A property of a remote API (`@Property`), as both sides see it. */
 export interface PropertyDescription {
+  /** The member's name; replicas emit `<name>Changed`. */
   readonly name: string;
+  /** Position among the API's properties: what identifies it on the wire. */
   readonly index: number;
+  /** Its wire type. */
   readonly type: WireType;
   /** Replicas may not set it directly: true for every mode but `writable`. */
   readonly readonly: boolean;
+  /** Who may change it. */
   readonly mode: PropertyMode;
   /**
    * A typed replica keeps its last value in the node's persisted store and starts from it.
@@ -45,15 +50,21 @@ export interface PropertyDescription {
   readonly persisted?: boolean;
 }
 
+/** A parameter of a signal or slot. */
 export interface ParamDescription {
   /** Best effort, read from the function's source text; not part of the signature. */
   readonly name: string;
+  /** Its wire type. */
   readonly type: WireType;
 }
 
+/** A signal (`@Signal`) or slot (`@Slot`) of a remote API. */
 export interface MethodDescription {
+  /** The method's name: the event name of a signal, the method a replica calls for a slot. */
   readonly name: string;
+  /** Position among the API's signals (or slots): what identifies it on the wire. */
   readonly index: number;
+  /** Its parameters, in order. */
   readonly params: readonly ParamDescription[];
   /** Arguments that must be given; the rest (optional or defaulted parameters) may be left out. */
   readonly required: number;
@@ -63,15 +74,26 @@ export interface MethodDescription {
   readonly stream?: boolean;
 }
 
+/**
+ * The resolved remote API of a class (or of a source, as a dynamic replica learns it: `dyn.api`):
+ * its members in wire order, with lookups by name and the signature over them.
+ */
 export interface ApiDescription {
+  /** The `@RemoteObjectType` name. */
   readonly typeName: string;
   /** Hex SHA-256 over names, kinds, types and order of the members (src/api/signature.ts). */
   readonly signature: string;
+  /** The properties, in declaration order (their index). */
   readonly properties: readonly PropertyDescription[];
+  /** The signals, in declaration order. */
   readonly signals: readonly MethodDescription[];
+  /** The slots, in declaration order. */
   readonly slots: readonly MethodDescription[];
+  /** The properties by name. */
   readonly propertyByName: ReadonlyMap<string, PropertyDescription>;
+  /** The signals by name. */
   readonly signalByName: ReadonlyMap<string, MethodDescription>;
+  /** The slots by name. */
   readonly slotByName: ReadonlyMap<string, MethodDescription>;
 }
 

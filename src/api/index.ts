@@ -4,6 +4,6 @@ export { Property, notifyPropertyChanged, type PropertyOptions, type PropertyDec
 export { Signal, type SignalOptions } from './signal';
 export { Slot, type SlotOptions } from './slot';
 export { ValueType, Field, type FieldOptions } from './value-type';
-export type { WireType, ScalarType, TypeSpec, EnumType, EnumMembers, ValueTypeRef } from './wire-type';
+export type { WireType, ScalarType, TypeSpec, EnumType, EnumMembers, ValueTypeRef, ChildTypeRef } from './wire-type';
 export type { ApiDescription, PropertyDescription, PropertyMode, MethodDescription, ParamDescription } from './api-description';
 export { apiOf, type AnyClass } from './metadata';

@@ -25,6 +25,7 @@ import { emitLocally, propertyHooksOf, sameValue, setPropertyHooks, sourceState 
 import type { TypeSpec, WireType } from './wire-type';
 import { modelChildType } from './model-type';
 
+/** Options of `@Property(options)`. */
 export interface PropertyOptions {
   /**
    * Wire type, where `design:type` is too coarse (int32, int64, arrays' element types, unions),
@@ -214,7 +215,7 @@ export function Property(options: PropertyOptions = {}): PropertyDecoratorFuncti
  * value: the getter is read and, if the value changed, it replicates and `<name>Changed` is
  * emitted. Call it from the class whenever what the getter computes from changes, e.g.
  * `notifyPropertyChanged(this, 'fahrenheit')` after setting the field it is computed from.
- * (A setter decorated with @Property reports its own changes.)
+ * (A setter decorated with `@Property` reports its own changes.)
  */
 export function notifyPropertyChanged<T extends object>(source: T, name: keyof T & string): void {
   const publish = propertyHooksOf(source, name)?.publish;

@@ -14,8 +14,12 @@ declare const signalMarker: unique symbol;
  * method is a signal, so a typed replica offers it as an event and not as a method. Decorators
  * cannot change types, so without it a method declared `: void` could be a signal or a slot.
  */
-export type Signal = void & { readonly [signalMarker]?: 'signal' };
+export type Signal = void & {
+  /** Type-level only (never present): marks the method as a signal. */
+  readonly [signalMarker]?: 'signal';
+};
 
+/** Options of `@Signal(options)`. */
 export interface SignalOptions {
   /** Wire types of the parameters, where `design:paramtypes` is too coarse. */
   readonly params?: readonly TypeSpec[];

@@ -7,6 +7,7 @@ import { declareMember, declaredMethod, resolveWireType } from './metadata';
 import { missingMetadata } from './decorator-checks';
 import type { TypeSpec } from './wire-type';
 
+/** Options of `@Slot(options)`. */
 export interface SlotOptions {
   /** Wire types of the parameters, where `design:paramtypes` is too coarse. */
   readonly params?: readonly TypeSpec[];
@@ -14,7 +15,12 @@ export interface SlotOptions {
    * Wire type of the (awaited) return value; or `{ stream: T }` for a slot that returns an async
    * iterable (an async generator) of T: replicas consume the call with `for await`.
    */
-  readonly returns?: TypeSpec | { readonly stream: TypeSpec };
+  readonly returns?:
+    | TypeSpec
+    | {
+        /** The type of each item of a stream slot. */
+        readonly stream: TypeSpec;
+      };
 }
 
 /** `{ stream: T }`: exactly one own key, `stream`. */
@@ -24,6 +30,12 @@ function streamOf(spec: unknown): TypeSpec | undefined {
   return keys.length === 1 && keys[0] === 'stream' ? (spec as { stream: TypeSpec }).stream : undefined;
 }
 
+/**
+ * Declares a slot: a method replicas may call (`await replica.print('x')`, `dyn.invoke('print',
+ * 'x')`). Its parameter types come from `design:paramtypes` (or `params`); what it resolves with
+ * from `returns` (metadata sees only `Promise`), else `void` for a method declared to return
+ * void, else `any`. A slot may throw (or reject): the caller gets a RemoteError.
+ */
 export function Slot(options: SlotOptions = {}): MethodDecorator {
   return (prototype: object, key: string | symbol, descriptor: PropertyDescriptor): void => {
     const { cls, name, fn, params } = declaredMethod('slot', prototype, key, descriptor, options.params);

@@ -37,6 +37,7 @@ import { classChain } from '../util/objects';
 
 const FIELDS_KEY = 'tsro:fields';
 
+/** Options of `@Field(options)`. */
 export interface FieldOptions {
   /** Wire type, where `design:type` is too coarse (int32, int64, arrays' element types, enums). */
   readonly type?: TypeSpec;

@@ -25,13 +25,17 @@ export type EnumMembers = { readonly [member: string]: number | string };
 
 /** A resolved enum type: its members in declaration order, and its name if one was given. */
 export interface EnumType {
+  /** Member name -> value, in declaration order. */
   readonly enum: EnumMembers;
+  /** The enum's name, if the declaration gave one (part of the signature). */
   readonly name?: string;
 }
 
 /** A resolved value type (QtRO's POD/gadget): its name and its fields in declaration order. */
 export interface ValueTypeRef {
+  /** The `@ValueType` name. */
   readonly valueType: string;
+  /** Field name -> wire type, in declaration order. */
   readonly fields: { readonly [field: string]: WireType };
 }
 
@@ -41,17 +45,35 @@ export interface ValueTypeRef {
  * child source the host remotes the object under (a string), or null.
  */
 export interface ChildTypeRef {
-  readonly child: { readonly typeName: string; readonly signature: string };
+  /** The child class's type name and API signature. */
+  readonly child: {
+    /** The child class's `@RemoteObjectType` name. */
+    readonly typeName: string;
+    /** The child class's API signature. */
+    readonly signature: string;
+  };
 }
 
 /** A declared wire type, resolved. */
 export type WireType =
   | ChildTypeRef
   | ScalarType
-  | { readonly array: WireType }
-  | { readonly map: WireType }
-  | { readonly object: { readonly [field: string]: WireType } }
-  | { readonly nullable: WireType }
+  | {
+      /** An array of this element type. */
+      readonly array: WireType;
+    }
+  | {
+      /** A Map with string keys and values of this type. */
+      readonly map: WireType;
+    }
+  | {
+      /** A plain object with exactly these fields. */
+      readonly object: { readonly [field: string]: WireType };
+    }
+  | {
+      /** This type, or null. */
+      readonly nullable: WireType;
+    }
   | EnumType
   | ValueTypeRef;
 
@@ -71,11 +93,28 @@ export type TypeSpec =
   | WireType
   | ClassLike
   | EnumMembers
-  | { readonly enum: EnumMembers; readonly name?: string }
-  | { readonly array: TypeSpec }
-  | { readonly map: TypeSpec }
-  | { readonly nullable: TypeSpec }
-  | { readonly object: { readonly [field: string]: TypeSpec } };
+  | {
+      /** A TypeScript enum object. */
+      readonly enum: EnumMembers;
+      /** Its name (defaults to none; part of the signature). */
+      readonly name?: string;
+    }
+  | {
+      /** An array of this element type. */
+      readonly array: TypeSpec;
+    }
+  | {
+      /** A Map with string keys and values of this type. */
+      readonly map: TypeSpec;
+    }
+  | {
+      /** This type, or null. */
+      readonly nullable: TypeSpec;
+    }
+  | {
+      /** A plain object with exactly these fields. */
+      readonly object: { readonly [field: string]: TypeSpec };
+    };
 
 const SCALARS: ReadonlySet<string> = new Set<ScalarType>([
   'any', 'void', 'bool', 'int32', 'int64', 'double', 'string', 'bytes', 'date',

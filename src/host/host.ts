@@ -27,6 +27,7 @@ import { RegistryPublisher } from './registry-publisher';
 import type { SourceBinding } from './source-binding';
 import { SourceTable } from './source-table';
 
+/** Options of `new Host(url, options)`: a node's, plus the host's own (limits, authentication, TLS). */
 export interface HostOptions extends Omit<NodeOptions, 'tls'> {
   /**
    * For a `tls://` URL: the host's certificate and key (required), and, to ask nodes for
@@ -133,6 +134,10 @@ export function hostParts(host: Host): HostParts {
   return partsOf(host);
 }
 
+/**
+ * A node that also listens on a URL and offers sources: `enableRemoting(obj)` remotes an object
+ * whose class declares a remote API. `await host.listening` before giving out `host.hostUrl`.
+ */
 export class Host extends Node {
   readonly #parts: HostParts;
   #listeningObserved = false;

@@ -43,8 +43,16 @@ export interface PropertyConversion<T, V> {
  * `K`), with optional conversions typed after that member.
  */
 export type PropertyMapping<Target, V, K> =
-  | (PropertyConversion<Member<Target, K>, V> & { readonly from?: undefined })
-  | { [F in ValueKey<Target>]: PropertyConversion<Target[F], V> & { readonly from: F } }[ValueKey<Target>];
+  | (PropertyConversion<Member<Target, K>, V> & {
+      /** Left out: the target member of the property's own name. */
+      readonly from?: undefined;
+    })
+  | {
+      [F in ValueKey<Target>]: PropertyConversion<Target[F], V> & {
+        /** The target member the property reads (and writes). */
+        readonly from: F;
+      };
+    }[ValueKey<Target>];
 
 /**
  * How API slot `K` (method type `M`) maps to the target: a function called with the target and
@@ -53,9 +61,26 @@ export type PropertyMapping<Target, V, K> =
  */
 export type SlotMapping<Target, M, K> =
   // (The `never` members let an object literal without `from` be typed by the variant below.)
-  | (((target: Target, ...args: ParamsOf<M>) => ResultOf<M> | PromiseLike<ResultOf<M>>) & { readonly from?: never; readonly toRemote?: never })
-  | { readonly from?: undefined; readonly toRemote?: (result: ResultOf<Member<Target, K>>) => ResultOf<M> }
-  | { [F in FunctionKey<Target>]: { readonly from: F; readonly toRemote?: (result: ResultOf<Target[F]>) => ResultOf<M> } }[FunctionKey<Target>];
+  | (((target: Target, ...args: ParamsOf<M>) => ResultOf<M> | PromiseLike<ResultOf<M>>) & {
+      /** Not with a function. */
+      readonly from?: never;
+      /** Not with a function. */
+      readonly toRemote?: never;
+    })
+  | {
+      /** Left out: the target method of the slot's own name. */
+      readonly from?: undefined;
+      /** What the target method returned (awaited) as the slot's result. Default: as is. */
+      readonly toRemote?: (result: ResultOf<Member<Target, K>>) => ResultOf<M>;
+    }
+  | {
+      [F in FunctionKey<Target>]: {
+        /** The target method the slot calls. */
+        readonly from: F;
+        /** What the target method returned (awaited) as the slot's result. Default: as is. */
+        readonly toRemote?: (result: ResultOf<Target[F]>) => ResultOf<M>;
+      };
+    }[FunctionKey<Target>];
 
 /** Forwards a target event to an API signal. */
 export interface SignalForwarding {

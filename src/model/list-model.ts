@@ -16,6 +16,7 @@ import { UsageError } from '../errors';
 import { EventHub } from '../util/emitter';
 import { consoleLogger, type Logger } from '../util/logger';
 
+/** Options of `new ListModel(rowType, options)`. */
 export interface ListModelOptions {
   /** Replicas may not set rows (their `set` is refused with READONLY). Default false. */
   readonly readonly?: boolean;
@@ -25,10 +26,15 @@ export interface ListModelOptions {
 
 /** Events of a model, at the source and on its replicas; each carries its operation's arguments. */
 export interface ListModelEvents {
+  /** Rows `start` .. `start + count - 1` were inserted. */
   rowsInserted: (start: number, count: number) => void;
+  /** `count` rows from `start` were removed. */
   rowsRemoved: (start: number, count: number) => void;
+  /** `count` rows from `start` moved to `destination` (an index in the model as it was before). */
   rowsMoved: (start: number, count: number, destination: number) => void;
+  /** Rows `start` .. `start + count - 1` were replaced (on a replica: or arrived from a fetch). */
   rowsChanged: (start: number, count: number) => void;
+  /** Every row was replaced. */
   modelReset: () => void;
 }
 
@@ -64,6 +70,12 @@ function isIndex(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
+/**
+ * A replicated list (QtRO's QAbstractItemModel, as a list): rows of one wire type, changed with
+ * array-like operations, each replicated as one event. Remote it as a source of its own
+ * (`host.enableRemoting(model, name)`) or as a `@Property({ model: T })` of one; nodes read it
+ * through a ModelReplica.
+ */
 export class ListModel<T = unknown> implements Iterable<T> {
   #rows: T[] = [];
   readonly #rowType: WireType;
@@ -116,6 +128,7 @@ export class ListModel<T = unknown> implements Iterable<T> {
     return this.#readonly;
   }
 
+  /** Number of rows. */
   get length(): number {
     return this.#rows.length;
   }
@@ -125,6 +138,7 @@ export class ListModel<T = unknown> implements Iterable<T> {
     return this.#rows.at(index);
   }
 
+  /** The rows, in order. */
   [Symbol.iterator](): Iterator<T> {
     return this.#rows[Symbol.iterator]();
   }
@@ -193,16 +207,19 @@ export class ListModel<T = unknown> implements Iterable<T> {
     this.#events.fire('modelReset');
   }
 
+  /** Listens to the model's own changes (made at the source, by it or by replicas' sets). */
   on<E extends keyof ListModelEvents>(event: E, fn: ListModelEvents[E]): this {
     this.#events.on(event, fn);
     return this;
   }
 
+  /** Listens to the next occurrence of an event only. */
   once<E extends keyof ListModelEvents>(event: E, fn: ListModelEvents[E]): this {
     this.#events.once(event, fn);
     return this;
   }
 
+  /** Stops listening (`fn` as given to `on` or `once`). */
   off<E extends keyof ListModelEvents>(event: E, fn: ListModelEvents[E]): this {
     this.#events.off(event, fn);
     return this;

@@ -25,6 +25,7 @@ import { RegistryFollower } from './registry-follower';
 import { ReplicaBinder } from './replica-binder';
 import { SourceDirectory } from './source-directory';
 
+/** How a node retries a lost connection (option `reconnect`): capped exponential backoff. */
 export interface ReconnectOptions {
   /** Delay before the first attempt after a loss, in ms. Default 100. */
   readonly initialDelay?: number;
@@ -34,6 +35,7 @@ export interface ReconnectOptions {
   readonly factor?: number;
 }
 
+/** Options of `new Node(options)` (and of Host and RegistryHost, which add their own). */
 export interface NodeOptions {
   /** Where warnings go (connections closed for garbage, refused calls...). Default: stderr. */
   readonly logger?: Logger;
@@ -98,8 +100,11 @@ export interface NodeOptions {
 
 /** A source's place on the network, as node events report it. */
 export interface RemoteObjectLocation {
+  /** The source name. */
   readonly name: string;
+  /** Its `@RemoteObjectType` name. */
   readonly typeName: string;
+  /** The URL of the host that offers it. */
   readonly url: string;
 }
 
@@ -216,6 +221,11 @@ export function nodeParts(node: Node): NodeParts {
   return partsOf(node);
 }
 
+/**
+ * A process's end of the network: connects to hosts (`connectToNode`) or finds them through a
+ * registry (`registryUrl`), and acquires replicas of their sources (`acquire`, `acquireDynamic`,
+ * `acquireModel`). `close()` (or `await using`) releases everything it holds.
+ */
 export class Node {
   readonly #parts: NodeParts;
 
@@ -238,11 +248,13 @@ export class Node {
     return this;
   }
 
+  /** Listens to the next occurrence of a node event only. */
   once<E extends keyof NodeEvents>(event: E, fn: NodeEvents[E]): this {
     this.#parts.events.once(event, fn as (...args: never[]) => unknown);
     return this;
   }
 
+  /** Stops listening (`fn` as given to `on` or `once`). */
   off<E extends keyof NodeEvents>(event: E, fn: NodeEvents[E]): this {
     this.#parts.events.off(event, fn as (...args: never[]) => unknown);
     return this;
@@ -285,7 +297,10 @@ export class Node {
   }
 
   /** Every source this node knows of, with where it lives (connected hosts, then the registry). */
-  knownSources(): (RemoteObjectLocation & { readonly signature: string })[] {
+  knownSources(): (RemoteObjectLocation & {
+    /** The source's API signature. */
+    readonly signature: string;
+  })[] {
     const seen = new Map<string, RemoteObjectLocation & { readonly signature: string }>();
     for (const [name, offer] of this.#parts.directory.entries()) {
       if (offer.info.child) continue;
@@ -357,6 +372,7 @@ export class Node {
     this.#parts.events.clear();
   }
 
+  /** Same as `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

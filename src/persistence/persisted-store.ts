@@ -32,7 +32,9 @@ import { platform } from '../util/platform';
  *   deliver them.
  */
 export interface PersistedStore {
+  /** The values last saved for this source name and API signature, or undefined. Synchronous. */
   restore(sourceName: string, signature: string): readonly unknown[] | undefined;
+  /** Replaces what is stored for this source name and API signature. */
   save(sourceName: string, signature: string, values: readonly unknown[]): void | Promise<void>;
   /**
    * Resolves once everything saved so far is durable. Optional: `node.close()` (and
@@ -49,6 +51,7 @@ export interface PersistedStore {
 export class MemoryPersistedStore implements PersistedStore {
   readonly #entries = new PersistedEntries();
 
+  /** The values last saved for this name and signature (fresh copies), or undefined. */
   restore(sourceName: string, signature: string): unknown[] | undefined {
     const bytes = this.#entries.get(sourceName, signature);
     return bytes === undefined ? undefined : decodePersistedEntry(bytes).values;

@@ -5,6 +5,10 @@
 import { Host, hostParts, type HostOptions } from '../host/host';
 import { RegistrySource } from './registry-source';
 
+/**
+ * A host that also hosts the registry: nodes given its URL as `registryUrl` register their
+ * sources there and find sources anywhere on the network through it.
+ */
 export class RegistryHost extends Host {
   constructor(url: string, options: HostOptions = {}) {
     super(url, { ...options, registryUrl: undefined });

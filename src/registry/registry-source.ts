@@ -17,8 +17,11 @@ import { currentCaller } from '../host/current-caller';
 
 /** Where a source lives. */
 export interface SourceLocation {
+  /** The source's `@RemoteObjectType` name. */
   readonly typeName: string;
+  /** The URL of the host that offers it. */
   readonly hostUrl: string;
+  /** Its API signature. */
   readonly signature: string;
 }
 
@@ -30,15 +33,22 @@ interface Entry {
   readonly owner: object | undefined;
 }
 
+/**
+ * The registry's API (QtRO's registry source): what `node.registry` is a replica of. Hosts
+ * register and withdraw their sources through its slots; nodes read `sourceLocations` and listen
+ * to its signals.
+ */
 @RemoteObjectType('Registry')
 export class RegistrySource {
   /** Every registered source, by name. Replaced as a whole on each change. */
   @Property({ readonly: true, type: { map: LOCATION } })
   sourceLocations: Map<string, SourceLocation> = new Map();
 
+  /** A source was registered (or took over a name whose holder withdrew). */
   @Signal({ params: ['string', LOCATION] })
   remoteObjectAdded(_name: string, _location: SourceLocation): Signal {}
 
+  /** A source was withdrawn, or its host's connection dropped. */
   @Signal({ params: ['string', LOCATION] })
   remoteObjectRemoved(_name: string, _location: SourceLocation): Signal {}
 

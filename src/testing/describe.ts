@@ -9,7 +9,9 @@ import { inspect } from 'node:util';
  * own event typing (the parameters are `never` so that every such signature fits).
  */
 export interface EventTargetLike {
+  /** Adds a listener. */
   on(event: never, listener: never): unknown;
+  /** Removes a listener. */
   off(event: never, listener: never): unknown;
 }
 
@@ -17,7 +19,10 @@ export interface EventTargetLike {
  * An emitter the kit cannot type the events of: a dynamic replica, a Node, any emitter, but not
  * a typed replica (its events are known, so a misspelt name is a compile error, not a timeout).
  */
-export type UntypedTarget = EventTargetLike & { readonly isReplicaValid?: undefined };
+export type UntypedTarget = EventTargetLike & {
+  /** Absent: what tells an untyped target from a typed replica. */
+  readonly isReplicaValid?: undefined;
+};
 
 type Listener = (...args: never[]) => void;
 

@@ -10,7 +10,9 @@ import type { ReplicaEventArgs, ReplicaEventName, ReplicaLike } from './replica-
 
 /** One recorded emission. */
 export interface LoggedEvent<K extends string = string, A extends unknown[] = unknown[]> {
+  /** The event's name. */
   readonly name: K;
+  /** Its arguments. */
   readonly args: A;
 }
 
@@ -93,6 +95,7 @@ export class EventLog<E extends { [K in keyof E]: unknown[] } = Record<string, u
     for (const off of this.#unlisten.splice(0)) off();
   }
 
+  /** Same as `stop()`, for `using`. */
   [Symbol.dispose](): void {
     this.stop();
   }

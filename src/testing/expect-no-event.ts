@@ -11,6 +11,7 @@ import { realDelay } from './real-time';
 import type { ReplicaEventName, ReplicaLike } from './replica-event-types';
 import { UsageError } from '../errors';
 
+/** Options of `expectNoEvent(target, name, options)`. */
 export interface ExpectNoEventOptions<T> {
   /** Watch until this settles (or the function's promise settles); resolves with its value. */
   readonly until?: Promise<T> | (() => Promise<T>);

@@ -9,6 +9,7 @@ import { isReplicaLike, listen, nameOf, show, stateOf, type EventTargetLike, typ
 import { realDelay, timeoutOf } from './real-time';
 import type { ReplicaEventArgs, ReplicaEventName, ReplicaLike } from './replica-event-types';
 
+/** Options of `nextEvent(target, name, options)`. */
 export interface NextEventOptions<A extends unknown[] = unknown[]> {
   /** Real milliseconds to wait before rejecting with TIMEOUT. Default 2000. */
   readonly timeout?: number;

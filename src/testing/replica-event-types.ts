@@ -10,8 +10,11 @@ import type { EventsOf, PropertyKeys } from '../replica/replica-types';
 
 /** What a typed replica has (a dynamic one has it too; the types below tell them apart). */
 export interface ReplicaLike {
+  /** The source name. */
   readonly name: string;
+  /** The replica's state. */
   readonly state: ReplicaState;
+  /** True when valid. */
   isReplicaValid(): boolean;
 }
 

@@ -13,6 +13,10 @@ interface Scheduled {
   readonly fn: () => void;
 }
 
+/**
+ * A hand-driven clock to give a network or node as `timers`: nothing it schedules runs until the
+ * test advances it, so heartbeats, reconnect backoff and call timeouts run in no real time.
+ */
 export class TestClock implements Timers {
   #now: number;
   #nextId = 1;
@@ -28,12 +32,14 @@ export class TestClock implements Timers {
     return this.#now;
   }
 
+  /** Schedules `fn` at now + `ms` (clock time); returns its handle. */
   setTimeout(fn: () => void, ms: number): unknown {
     const id = this.#nextId++;
     this.#scheduled.set(id, { id, at: this.#now + Math.max(0, Number.isFinite(ms) ? ms : 0), fn });
     return id;
   }
 
+  /** Cancels what setTimeout scheduled. */
   clearTimeout(handle: unknown): void {
     this.#scheduled.delete(handle as number);
   }

@@ -19,6 +19,7 @@ import { show } from './describe';
 import { nextTurn, realDelay } from './real-time';
 import { claimTestUrl, connectInMemory, TEST_SCHEME } from './test-transport';
 
+/** Options of `TestNetwork.create(options)`. */
 export interface TestNetworkOptions {
   /** `'memory'` (default): no sockets; `'tcp'`: 127.0.0.1 on a free port; `'local'`: a unique local socket. */
   readonly transport?: 'memory' | 'tcp' | 'local';
@@ -37,9 +38,13 @@ export interface TestNetworkOptions {
 
 /** A line tsro logged in the network: who logged it, its level, message and error. */
 export interface TestLogLine {
+  /** Logged by the host or by one of the nodes. */
   readonly from: 'host' | 'node';
+  /** Its level. */
   readonly level: 'warn' | 'error';
+  /** The message. */
   readonly message: string;
+  /** The error logged with it, if any. */
   readonly error?: unknown;
 }
 
@@ -63,6 +68,11 @@ class RecordingHost extends Host {
   }
 }
 
+/**
+ * A host and nodes joined for a test, in memory by default (no sockets): remote sources on
+ * `net.host`, acquire on `net.node` (or more nodes). `close()` closes it all, and fails if tsro
+ * logged an error meanwhile (unless allowed).
+ */
 export class TestNetwork {
   readonly #options: TestNetworkOptions;
   readonly #log: TestLogLine[] = [];
@@ -203,6 +213,7 @@ export class TestNetwork {
     }
   }
 
+  /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

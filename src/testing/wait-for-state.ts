@@ -9,6 +9,7 @@ import { realDelay, timeoutOf } from './real-time';
 import type { ReplicaLike } from './replica-event-types';
 import { settleOnMatch, settlerOf } from './settle-on-match';
 
+/** Options of `waitForState(replica, state, options)`. */
 export interface WaitForStateOptions {
   /** Real milliseconds to wait before rejecting with TIMEOUT. Default 2000. */
   readonly timeout?: number;

@@ -12,6 +12,7 @@ import { realDelay, timeoutOf } from './real-time';
 import type { ReplicaLike, ReplicaPropertyName } from './replica-event-types';
 import { settleOnMatch, settlerOf } from './settle-on-match';
 
+/** Options of `waitFor(replica, property, predicate, options)`. */
 export interface WaitForOptions {
   /** Real milliseconds to wait before rejecting with TIMEOUT. Default 2000. */
   readonly timeout?: number;

@@ -90,6 +90,7 @@ export interface HostDiscoveryEvents {
 export interface HostDiscovery {
   /** Resolves with the hosts known after a first look. */
   start(): Promise<string[]>;
+  /** Stops discovering. */
   close(): Promise<void>;
 }
 
@@ -112,9 +113,14 @@ export interface Connector {
  * typed by shape so that the core needs no Node.js typings.
  */
 export interface DuplexStream {
+  /** Writes bytes; false when the stream wants the writer to wait for 'drain'. */
   write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean;
+  /** Flushes what is written, then ends the writable side. */
   end(callback?: () => void): unknown;
+  /** Closes at once (with `error`, if given). */
   destroy(error?: Error): unknown;
+  /** Listens to the stream's events ('data', 'drain', 'error', 'close'...). */
   on(event: string, listener: (...args: never[]) => void): unknown;
+  /** True once destroyed. */
   readonly destroyed: boolean;
 }

@@ -19,21 +19,62 @@ export type HostPortScheme = 'tcp' | 'tls';
  * `connectSocket`, not part of the URL.
  */
 export type TransportAddress =
-  | { readonly scheme: 'tcp'; readonly host: string; readonly port: number; readonly url: string }
-  | { readonly scheme: 'tls'; readonly host: string; readonly port: number; readonly url: string }
-  | { readonly scheme: 'local'; readonly name: string; readonly path: string; readonly url: string; readonly abstract?: boolean }
+  | {
+      /** `tcp://host:port`. */
+      readonly scheme: 'tcp';
+      /** Host name or address, without brackets. */
+      readonly host: string;
+      /** The port (0: any free one, when listening). */
+      readonly port: number;
+      /** The URL as given. */
+      readonly url: string;
+    }
+  | {
+      /** `tls://host:port`. */
+      readonly scheme: 'tls';
+      /** Host name or address, without brackets. */
+      readonly host: string;
+      /** The port (0: any free one, when listening). */
+      readonly port: number;
+      /** The URL as given. */
+      readonly url: string;
+    }
+  | {
+      /** `local:name`: a Unix domain socket (a named pipe on Windows). */
+      readonly scheme: 'local';
+      /** The name in the URL. */
+      readonly name: string;
+      /** What the socket binds to. */
+      readonly path: string;
+      /** The URL as given. */
+      readonly url: string;
+      /** A Linux abstract socket (no file). */
+      readonly abstract?: boolean;
+    }
   | WebSocketAddress
-  | { readonly scheme: 'custom'; readonly name: string; readonly url: string };
+  | {
+      /** A scheme registered by registerTransportScheme or registerConnector. */
+      readonly scheme: 'custom';
+      /** The registered scheme's name. */
+      readonly name: string;
+      /** The URL as given. */
+      readonly url: string;
+    };
 
 /**
  * A `ws://` or `wss://` URL. `path` is the request path (starting with '/', '/' when the URL has
  * none, with its query if any); `port` is explicit in `url` (80 and 443 when the URL omits it).
  */
 export interface WebSocketAddress {
+  /** `ws` or `wss` (over TLS). */
   readonly scheme: 'ws' | 'wss';
+  /** Host name or address, without brackets. */
   readonly host: string;
+  /** The port. */
   readonly port: number;
+  /** The request path, with its query. */
   readonly path: string;
+  /** The URL, with its port explicit. */
   readonly url: string;
 }
 

@@ -1,8 +1,11 @@
 // Where tsro reports what it cannot throw to a caller: a connection closed for garbage, a slot
 // call refused on the host, a listener that threw. Nodes take a `logger` option.
 
+/** Where a node reports what it cannot throw to a caller (option `logger`). */
 export interface Logger {
+  /** Something went wrong that tsro handled (a refused set, a typo in a source name...). */
   warn(message: string, error?: unknown): void;
+  /** Something failed for good (a connection closed for garbage, a listener that threw...). */
   error(message: string, error?: unknown): void;
 }
 

@@ -3,8 +3,11 @@
 
 import { UsageError } from '../errors';
 
+/** The clock a node uses for every timeout (option `timers`): the system's by default. */
 export interface Timers {
+  /** Runs `fn` once after `ms` milliseconds; returns a handle for clearTimeout. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timeout by the handle setTimeout returned. */
   clearTimeout(handle: unknown): void;
   /** Milliseconds on a monotonic-enough clock; only differences are used. */
   now(): number;

@@ -14,6 +14,7 @@ import type { TransportAddress } from '../url';
 import { parseNatsUrl } from '../nats/nats-url';
 import { FrameChannel } from './frame-channel';
 
+/** How to connect to (and optionally listen on) the URLs of one scheme: see registerTransportScheme. */
 export interface TransportScheme {
   /** Opens a connected stream to `url`. A rejection becomes CONNECT_FAILED naming the URL. */
   connect(url: string): Promise<Duplex>;
@@ -22,7 +23,15 @@ export interface TransportScheme {
    * nodes should connect to and a way to stop. Without it, hosts of this scheme cannot listen
    * (they can still serve streams through addHostSideConnection).
    */
-  listen?(url: string, onConnection: (stream: Duplex) => void): Promise<{ readonly url: string; close(): Promise<void> }>;
+  listen?(
+    url: string,
+    onConnection: (stream: Duplex) => void,
+  ): Promise<{
+    /** The URL nodes connect to (e.g. with the real port). */
+    readonly url: string;
+    /** Stops listening. */
+    close(): Promise<void>;
+  }>;
 }
 
 const schemes = new Map<string, TransportScheme>();
