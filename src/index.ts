@@ -11,6 +11,7 @@ export { FilePersistedStore } from './persistence/file-persisted-store';
 export { RegistryHost } from './registry/registry-host';
 export { registerTransportScheme, unregisterTransportScheme, type TransportScheme } from './transport/node/transport-schemes';
 export type { TlsOptions, TlsClientOptions, TlsServerOptions, TlsPem, TlsKey } from './transport/node/tls-options';
+export type { HttpServer } from './transport/node/websocket-server';
 export { adaptSource } from './host/source-adapter';
 export type { SourceAdapter, SourceAdapterControls, SourceAdapterOptions, PropertyMapping, PropertyConversion, SlotMapping, SignalForwarding } from './host/source-adapter';
 export { currentCall, type CallContext } from './host/call-context';

@@ -12,7 +12,7 @@ export {
 } from './errors';
 export { RemoteObjectType, Property, Signal, Slot, ValueType, Field, notifyPropertyChanged } from './api';
 export type { PropertyOptions, PropertyDecoratorFunction, SignalOptions, SlotOptions, FieldOptions, WireType, ScalarType } from './api';
-export type { TypeSpec, EnumType, EnumMembers, ValueTypeRef } from './api';
+export type { TypeSpec, EnumType, EnumMembers, ValueTypeRef, ChildTypeRef } from './api';
 export type { ApiDescription, PropertyDescription, PropertyMode, MethodDescription, ParamDescription } from './api';
 export type { AnyClass } from './api/metadata';
 export type { ClassLike } from './api/wire-type';
@@ -28,4 +28,5 @@ export type { Timers } from './util/timers';
 export { MemoryPersistedStore, type PersistedStore } from './persistence/persisted-store';
 export { RegistrySource, type SourceLocation } from './registry/registry-source';
 export { registerConnector, unregisterConnector } from './transport/connectors';
-export type { Connector, ConnectorOptions, FrameLink, DuplexStream } from './transport/frame-link';
+export type { Connector, ConnectorOptions, FrameLink, DuplexStream, HostDiscovery, HostDiscoveryEvents } from './transport/frame-link';
+export type { TransportAddress, WebSocketAddress } from './transport/url';
