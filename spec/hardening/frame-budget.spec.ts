@@ -6,26 +6,10 @@ import { expect } from 'chai';
 import { DEFAULT_MAX_VALUES_PER_FRAME } from '../../src/protocol/frame-cost';
 import { World, frame, type RawClient } from '../support/e2e';
 import { strictHost, type StrictHost } from '../support/strict-child';
+import { ld, repeat, varint } from '../support/raw-protobuf';
 
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
 
-function ld(tag: number, body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag, ...varint(body.length)]), body]);
-}
 
-function repeat(one: Buffer, n: number): Buffer {
-  const out = Buffer.allocUnsafe(one.length * n);
-  for (let i = 0; i < n; i++) one.copy(out, i * one.length);
-  return out;
-}
 
 /** A Value: a list of n empty Maps (4 bytes each on the wire). */
 function mapsValue(n: number): Buffer {

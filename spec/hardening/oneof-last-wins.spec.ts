@@ -10,10 +10,8 @@ import { strictHost } from '../support/strict-child';
 import { schema } from '../../src/protocol/schema';
 import { typeFromMessage, type TypeRefMessage } from '../../src/protocol/api-codec';
 import { decodeValue, type ValueMessage } from '../../src/protocol/value-codec';
+import { ld } from '../support/raw-protobuf';
 
-function ld(tag: number, body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag, body.length]), body]);
-}
 
 /** Value{int: 5, string: "last"}: two members of Value.kind, the string last. */
 const TWO_MEMBERS = Buffer.from([0x08, 0x0a, 0x1a, 0x04, ...Buffer.from('last')]);

@@ -6,7 +6,7 @@
 
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { Property, RemoteObjectType, Slot, type DynamicReplica, type Replica } from '../../src/index';
+import { Property, RemoteObjectType, Slot, type ApiDescription, type DynamicReplica, type Replica } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { transports } from '../support/fixtures';
 import { WAIT_MS, bindingOf, expectTsro, recordEvents, rejectionOf, thrownBy, whenOffered } from '../support/e2e';
@@ -53,17 +53,22 @@ class TankWithWritableCapacity {
   @Slot() drain(): void {}
 }
 
+/** Tank's properties with their modes, and the push slots among its slots, in order. */
+function expectTankModes(api: ApiDescription): void {
+  expect(api.properties.map((p) => [p.name, p.mode, p.readonly])).to.deep.equal([
+    ['capacity', 'constant', true],
+    ['level', 'sourceOnlySetter', true],
+    ['pressure', 'readonly', true],
+    ['target', 'writable', false],
+    ['valve', 'sourceOnlySetter', true],
+  ]);
+  expect(api.slots.map((s) => s.name)).to.deep.equal(['pushLevel', 'pushValve', 'drain']);
+}
+
 describe('object model: property mode declarations', () => {
   it('records the mode of each property and generates push slots among the slots, in order', () => {
     const api = apiOf(Tank);
-    expect(api.properties.map((p) => [p.name, p.mode, p.readonly])).to.deep.equal([
-      ['capacity', 'constant', true],
-      ['level', 'sourceOnlySetter', true],
-      ['pressure', 'readonly', true],
-      ['target', 'writable', false],
-      ['valve', 'sourceOnlySetter', true],
-    ]);
-    expect(api.slots.map((s) => s.name)).to.deep.equal(['pushLevel', 'pushValve', 'drain']);
+    expectTankModes(api);
     const push = api.slotByName.get('pushLevel')!;
     expect(push.params.map((p) => [p.name, p.type])).to.deep.equal([['value', 'int32']]);
     expect([push.required, push.returns]).to.deep.equal([1, 'void']);
@@ -227,14 +232,7 @@ for (const t of transports()) {
       await remote(new Tank());
       const api = dyn.api!;
       expect(api.signature).to.equal(apiOf(Tank).signature);
-      expect(api.properties.map((p) => [p.name, p.mode, p.readonly])).to.deep.equal([
-        ['capacity', 'constant', true],
-        ['level', 'sourceOnlySetter', true],
-        ['pressure', 'readonly', true],
-        ['target', 'writable', false],
-        ['valve', 'sourceOnlySetter', true],
-      ]);
-      expect(api.slots.map((s) => s.name)).to.deep.equal(['pushLevel', 'pushValve', 'drain']);
+      expectTankModes(api);
       expect(api.slotByName.get('pushValve')!.params[0]!.type).to.deep.equal({ enum: { Closed: 'closed', Open: 'open' } });
       // readonly and writable behave as before.
       expectTsro(await rejectionOf(dyn.set('pressure', 2)), 'READONLY');

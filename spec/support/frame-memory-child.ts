@@ -10,29 +10,13 @@ import { decodeHotPacket } from '../../src/protocol/hot-decoder';
 import { decodePacket } from '../../src/protocol/packet-codec';
 import { decodeValue } from '../../src/protocol/value-codec';
 import { DEFAULT_MAX_FRAME_SIZE } from '../../src/transport/frame-link';
+import { ld, repeat, varint } from './raw-protobuf';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
 
-function ld(tag: number[], body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([...tag, ...varint(body.length)]), body]);
-}
 
-function repeat(one: Buffer, n: number): Buffer {
-  const out = Buffer.allocUnsafe(one.length * n);
-  for (let i = 0; i < n; i++) one.copy(out, i * one.length);
-  return out;
-}
 
 // Value members (tsro.proto): bytes 5, bigint 7, date 8, list 9, object 10, map 11, buffer 12,
 // doubles 13, ints 14, string 3, int 1.

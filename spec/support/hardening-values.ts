@@ -7,6 +7,7 @@ import type { PacketKind, PacketMessage } from '../../src/protocol/messages';
 import { encodePacket } from '../../src/protocol/packet-codec';
 import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
 import { encodeValue, encodeValues, type ValueMessage } from '../../src/protocol/value-codec';
+import { varint } from './raw-protobuf';
 
 // ---- exact comparison ------------------------------------------------------------------------
 
@@ -328,15 +329,6 @@ export function chunk(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] 
 
 // ---- amplification -----------------------------------------------------------------------------
 
-function varintBytes(n: number): Buffer {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
 
 /**
  * The body of an Invoke whose one argument is a list of `items` empty Values: 2 bytes on the
@@ -346,12 +338,12 @@ function varintBytes(n: number): Buffer {
 export function denseInvokeBody(source: number, index: number, serial: number, items: number): Buffer {
   const list = Buffer.alloc(2 * items);
   for (let i = 0; i < items; i++) list[2 * i] = 0x0a; // ValueList.items, length 0
-  const value = Buffer.concat([Buffer.from([0x4a]), varintBytes(list.length), list]); // Value.list
+  const value = Buffer.concat([Buffer.from([0x4a]), varint(list.length), list]); // Value.list
   const invoke = Buffer.concat([
-    Buffer.from([0x08]), varintBytes(source),
-    Buffer.from([0x10]), varintBytes(index),
-    Buffer.from([0x18]), varintBytes(serial),
-    Buffer.from([0x22]), varintBytes(value.length), value,
+    Buffer.from([0x08]), varint(source),
+    Buffer.from([0x10]), varint(index),
+    Buffer.from([0x18]), varint(serial),
+    Buffer.from([0x22]), varint(value.length), value,
   ]);
-  return Buffer.concat([Buffer.from([0x12]), varintBytes(invoke.length), invoke]); // Packet.invoke
+  return Buffer.concat([Buffer.from([0x12]), varint(invoke.length), invoke]); // Packet.invoke
 }
