@@ -12,6 +12,7 @@ import { TCP_ANY, uniqueLocalUrl, within } from './support/fixtures';
 import { Printer } from './support/printer';
 import { nextEvent } from '../src/testing';
 import { OpensslMissingError, testCerts } from './support/certs';
+import { runNode } from './support/run-node';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -71,26 +72,12 @@ interface Run {
 }
 
 /** Runs `tsro ...args` to completion; fails if it does not exit by itself. */
-function tsro(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tsro ${args.join(' ')} did not exit by itself within ${EXIT_WITHIN_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, EXIT_WITHIN_MS);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+async function tsro(...args: string[]): Promise<Run> {
+  const run = await runNode([MAIN, ...args], { cwd: ROOT, killAfterMs: EXIT_WITHIN_MS });
+  if (run.signal === 'SIGKILL') {
+    throw new Error(`tsro ${args.join(' ')} did not exit by itself within ${EXIT_WITHIN_MS} ms\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+  }
+  return run;
 }
 
 function context(r: Run): string {

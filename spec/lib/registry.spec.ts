@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Host, Node, RegistryHost, type RemoteObjectLocation } from '../../src/index';
-import { recordingLogger, TCP_ANY, transports, within } from '../support/fixtures';
+import { recordingLogger, TCP_ANY, transports, within, trackClosing } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { nextEvent, waitFor, waitForState } from '../../src/testing';
 
@@ -15,14 +15,7 @@ const CHILD = path.join(__dirname, '..', 'support', 'child-host.js');
 const FAST = { reconnect: { initialDelay: 20, maxDelay: 200 } } as const;
 
 describe('registry (in-process)', () => {
-  const open: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    await Promise.all(open.splice(0).reverse().map((o) => o.close()));
-  });
-  function track<T extends { close(): Promise<void> }>(o: T): T {
-    open.push(o);
-    return o;
-  }
+  const track = trackClosing();
 
   it('lets a node acquire a source knowing only the registry, and lists it', async () => {
     const logger = recordingLogger();

@@ -3,19 +3,12 @@
 import { expect } from 'chai';
 import { Host, Node } from '../../src/index';
 import { testCerts } from '../support/certs';
-import { recordingLogger, within } from '../support/fixtures';
+import { recordingLogger, within, trackClosing } from '../support/fixtures';
 import { Printer } from '../support/printer';
 
 describe('tls:// hosts and nodes', function () {
   this.timeout(10_000);
-  const open: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((o) => o.close()));
-  });
-  function track<T extends { close(): Promise<void> }>(o: T): T {
-    open.push(o);
-    return o;
-  }
+  const track = trackClosing();
 
   it('carries replicas over TLS to a node that trusts the host', async () => {
     const certs = testCerts();

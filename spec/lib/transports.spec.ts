@@ -7,18 +7,11 @@ import type { Duplex } from 'node:stream';
 import { Host, Node, RegistryHost, registerTransportScheme, unregisterTransportScheme } from '../../src/index';
 import { duplexPair } from '../../src/transport/node/duplex-pair';
 import { parseUrl } from '../../src/transport/url';
-import { recordingLogger, TCP_ANY, uniqueLocalUrl } from '../support/fixtures';
+import { recordingLogger, TCP_ANY, uniqueLocalUrl, trackClosing } from '../support/fixtures';
 import { Printer } from '../support/printer';
 
 describe('more transports', () => {
-  const open: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    await Promise.all(open.splice(0).reverse().map((o) => o.close()));
-  });
-  function track<T extends { close(): Promise<void> }>(o: T): T {
-    open.push(o);
-    return o;
-  }
+  const track = trackClosing();
 
   (process.platform === 'linux' ? it : it.skip)('serves over a Linux abstract socket (localabstract:name)', async () => {
     const url = `localabstract:tsro-abstract-${process.pid}-${Date.now()}`;

@@ -9,6 +9,17 @@ import { decodeValue, encodeValue } from '../../src/protocol/value-codec';
 import { channelPair, FrameRecorder, RecordedPeer } from '../support/links';
 import { within } from '../support/fixtures';
 
+/** A peer labelled 'b' whose conversation with a raw frame recorder is open (both handshakes done). */
+async function openWithRawPeer(): Promise<{ a: RecordedPeer; raw: FrameRecorder }> {
+  const [x, y] = channelPair();
+  const a = new RecordedPeer(x, 'b');
+  const raw = new FrameRecorder(y);
+  a.peer.start();
+  raw.handshake();
+  await a.opened;
+  return { a, raw };
+}
+
 describe('Peer (in memory)', () => {
   it('opens once both handshakes are in, then carries packets both ways', async () => {
     const [x, y] = channelPair();
@@ -83,12 +94,7 @@ describe('Peer (in memory)', () => {
     ['CLOSED', DisconnectedError],
   ] as const) {
     it(`reports a Goodbye of code ${code} as a ${cls.name}`, async () => {
-      const [x, y] = channelPair();
-      const a = new RecordedPeer(x, 'b');
-      const raw = new FrameRecorder(y);
-      a.peer.start();
-      raw.handshake();
-      await a.opened;
+      const { a, raw } = await openWithRawPeer();
       raw.send({ goodbye: { error: { code, name: 'X', message: 'because' } } });
       const error = await within(a.closed, 2000, 'the peer to close');
       expect(error).to.be.instanceOf(cls).with.property('code', code);
@@ -97,12 +103,7 @@ describe('Peer (in memory)', () => {
   }
 
   it('reports a Goodbye with a code that is no connection-level code as DISCONNECTED', async () => {
-    const [x, y] = channelPair();
-    const a = new RecordedPeer(x, 'b');
-    const raw = new FrameRecorder(y);
-    a.peer.start();
-    raw.handshake();
-    await a.opened;
+    const { a, raw } = await openWithRawPeer();
     raw.send({ goodbye: { error: { code: 'TYPE_MISMATCH', name: 'X', message: 'odd' } } });
     expect(await within(a.closed, 2000, 'the peer to close')).to.be.instanceOf(DisconnectedError).with.property('code', 'DISCONNECTED');
   });

@@ -84,3 +84,18 @@ export function recordingLogger(): RecordingLogger {
     },
   };
 }
+
+/**
+ * For a describe block: returns `track`, which registers something to close; after each test
+ * everything tracked in it is closed (all at once, awaited).
+ */
+export function trackClosing(): <T extends { close(): Promise<void> }>(closable: T) => T {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).reverse().map((o) => o.close()));
+  });
+  return (closable) => {
+    open.push(closable);
+    return closable;
+  };
+}

@@ -8,6 +8,7 @@ import { FrameChannel, type FrameChannelOptions } from '../../src/transport/node
 import { connectSocket } from '../../src/transport/node/socket-client';
 import { listen, type SocketServer } from '../../src/transport/node/socket-server';
 import { parseUrl } from '../../src/transport/url';
+import { expect } from 'chai';
 
 /** The wait limit for one awaited event; well under mocha's timeout so the message is ours. */
 export const WAIT_MS = 3000;
@@ -34,6 +35,16 @@ export function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Prom
 }
 
 /** The next `event` of `emitter`, within WAIT_MS. */
+/** Resolves with what `promise` rejects with; fails the test if it resolves or takes too long. */
+export async function rejection(promise: Promise<unknown>, what: string): Promise<unknown> {
+  try {
+    await within(promise, what);
+  } catch (err) {
+    return err;
+  }
+  return expect.fail(`${what} should have failed`);
+}
+
 export function nextEvent(emitter: EventEmitter, event: string, what = event): Promise<unknown[]> {
   return within(once(emitter, event), what);
 }

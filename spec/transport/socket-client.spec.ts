@@ -4,18 +4,9 @@ import { ConnectError } from '../../src/errors';
 import { connectSocket } from '../../src/transport/node/socket-client';
 import { listen } from '../../src/transport/node/socket-server';
 import { parseUrl } from '../../src/transport/url';
-import { Resources, uniqueLocalUrl, within } from './helpers';
+import { rejection, Resources, uniqueLocalUrl, within } from './helpers';
 
 const posixOnly = process.platform === 'win32' ? it.skip : it;
-
-async function rejection(promise: Promise<unknown>, what: string): Promise<unknown> {
-  try {
-    await within(promise, what);
-  } catch (err) {
-    return err;
-  }
-  return expect.fail(`${what} should have failed`);
-}
 
 /** A loopback URL nobody listens on: a port that was just bound and released. */
 async function closedPortUrl(): Promise<string> {

@@ -8,18 +8,9 @@ import { ConnectError, ListenError } from '../../src/errors';
 import { connectSocket } from '../../src/transport/node/socket-client';
 import { listen } from '../../src/transport/node/socket-server';
 import { parseUrl } from '../../src/transport/url';
-import { nextEvent, Resources, uniqueLocalUrl, within } from './helpers';
+import { nextEvent, rejection, Resources, uniqueLocalUrl, within } from './helpers';
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
-
-async function rejection(promise: Promise<unknown>, what: string): Promise<unknown> {
-  try {
-    await within(promise, what);
-  } catch (err) {
-    return err;
-  }
-  return expect.fail(`${what} should have failed`);
-}
 
 function localPath(url: string): string {
   const addr = parseUrl(url);

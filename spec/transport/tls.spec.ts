@@ -8,22 +8,13 @@ import { listen, type SocketServer } from '../../src/transport/node/socket-serve
 import type { TlsClientOptions, TlsServerOptions } from '../../src/transport/node/tls-options';
 import { parseUrl } from '../../src/transport/url';
 import { OpensslMissingError, testCerts, type TestCerts } from '../support/certs';
-import { nextEvent, Recorder, Resources, sampleFrames, within } from './helpers';
+import { nextEvent, Recorder, rejection, Resources, sampleFrames, within } from './helpers';
 
 const ANY = 'tls://127.0.0.1:0';
 
 function sameFrames(actual: Uint8Array[], expected: Uint8Array[]): void {
   expect(actual.length).to.equal(expected.length);
   actual.forEach((f, i) => expect(Buffer.compare(f, expected[i]), `frame ${i}`).to.equal(0));
-}
-
-async function rejection(promise: Promise<unknown>, what: string): Promise<unknown> {
-  try {
-    await within(promise, what);
-  } catch (err) {
-    return err;
-  }
-  return expect.fail(`${what} should have failed`);
 }
 
 /** Values pushed by callbacks, awaited in order by the test. */
