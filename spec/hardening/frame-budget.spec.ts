@@ -7,6 +7,7 @@ import { DEFAULT_MAX_VALUES_PER_FRAME } from '../../src/protocol/frame-cost';
 import { World, frame, type RawClient } from '../support/e2e';
 import { strictHost, type StrictHost } from '../support/strict-child';
 import { ld, repeat, varint } from '../support/raw-protobuf';
+import { worldPerTest } from '../support/world-fixture';
 
 
 
@@ -19,11 +20,7 @@ function mapsValue(n: number): Buffer {
 describe('hardening: one value budget per frame, scalars included', function () {
   this.timeout(60_000);
 
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   async function attack(host: StrictHost, body: (id: number) => Buffer): Promise<RawClient> {
     const raw = await w.raw(host.url);

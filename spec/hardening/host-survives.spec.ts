@@ -11,15 +11,12 @@ import { Hostile } from '../support/hostile';
 import { RawClient, WAIT_MS, World, frame, handshakeFrame, packetFrame } from '../support/e2e';
 import { within } from '../support/fixtures';
 import { strictHost } from '../support/strict-child';
+import { worldPerTest } from '../support/world-fixture';
 
 describe('hardening: a host survives what a peer does (strict unhandled rejections)', function () {
   this.timeout(30_000);
 
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   /** The size of the source list frame the host sends (to announce a limit just big enough). */
   async function sourceListSize(url: string): Promise<number> {
@@ -169,11 +166,7 @@ describe('hardening: a host survives what a peer does (strict unhandled rejectio
 describe('hardening: an Acquire the host cannot answer gets a negative answer', function () {
   this.timeout(30_000);
 
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   // Finding 11: an Acquire whose Init exceeds the node's frame limit got no answer at all.
   it('a replica whose Init is over its node\'s frame limit: acquireRefused, a logged error, waitForSource false', async () => {

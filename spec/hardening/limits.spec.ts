@@ -13,17 +13,12 @@ import { within } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { Gadget, RawClient, WAIT_MS, World, frame, handshakeFrame, hostConnectionCount, listenerOf, varint, type Tap } from '../support/e2e';
 import { denseInvokeBody } from '../support/hardening-values';
+import { worldPerTest } from '../support/world-fixture';
 
 describe('hardening: limits on what one peer can cost a host', function () {
   this.timeout(30_000);
 
-  let w: World;
-
-  beforeEach(() => {
-    w = new World();
-  });
-
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   /** A host with a Printer and a Gadget, and a bystander node with a valid Printer replica. */
   async function setUp(options: HostOptions = {}): Promise<{ host: Host; printer: Printer; gadget: Gadget; r: Replica<Printer>; bystander: Node; ended: Tap<[{ label: string }, unknown]> }> {

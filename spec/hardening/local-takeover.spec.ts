@@ -12,6 +12,7 @@ import { Printer } from '../support/printer';
 import { WAIT_MS, World } from '../support/e2e';
 import { within } from '../support/fixtures';
 import { uniqueLocalUrl } from '../transport/helpers';
+import { worldPerTest } from '../support/world-fixture';
 
 function pathOf(url: string): string {
   const a = parseUrl(url);
@@ -31,11 +32,7 @@ describe('hardening: local: sockets are taken over atomically and never deleted 
   this.timeout(60_000);
   if (process.platform === 'win32') return;
 
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   for (let round = 1; round <= 3; round++) {
     it(`two hosts racing for a stale path: exactly one listens, the other gets LISTEN_FAILED (round ${round})`, async () => {

@@ -11,6 +11,7 @@ import { schema } from '../../src/protocol/schema';
 import { typeFromMessage, type TypeRefMessage } from '../../src/protocol/api-codec';
 import { decodeValue, type ValueMessage } from '../../src/protocol/value-codec';
 import { ld } from '../support/raw-protobuf';
+import { worldPerTest } from '../support/world-fixture';
 
 
 /** Value{int: 5, string: "last"}: two members of Value.kind, the string last. */
@@ -19,11 +20,7 @@ const TWO_MEMBERS = Buffer.from([0x08, 0x0a, 0x1a, 0x04, ...Buffer.from('last')]
 describe('hardening: oneof members are read last-wins, as protobuf reads them', function () {
   this.timeout(30_000);
 
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   // Finding 11: a Value carrying two oneof members was read first-wins.
   it('a slot argument with two Value members receives the last (hot Invoke decoder)', async () => {

@@ -7,15 +7,12 @@ import { expect } from 'chai';
 import { decodeValue } from '../../src/protocol/value-codec';
 import { World } from '../support/e2e';
 import { strictHost } from '../support/strict-child';
+import { worldPerTest } from '../support/world-fixture';
 
 describe('hardening: stuck slot calls do not stall the rest of a connection', function () {
   this.timeout(60_000);
 
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   it('with every in-flight slot stuck, sets, acquires and pings are answered; one more call is refused', async () => {
     const host = await strictHost(w, { sources: ['Printer', 'Hostile'], options: { maxInFlightCalls: 64 } });
@@ -52,11 +49,7 @@ describe('hardening: stuck slot calls do not stall the rest of a connection', fu
 describe('hardening: idle peers are dropped (idleTimeout)', function () {
   this.timeout(60_000);
 
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   // Admitted peers that hold nothing and say nothing could keep a host at maxConnections
   // forever: maxConnections sockets that only sit there locked everyone else out.

@@ -10,17 +10,14 @@ import { WAIT_MS, World, type RawClient } from '../support/e2e';
 import { within } from '../support/fixtures';
 import { Hostile } from '../support/hostile';
 import { strictHost } from '../support/strict-child';
+import { worldPerTest } from '../support/world-fixture';
 
 const MiB = 1024 * 1024;
 
 describe('hardening: a host-wide bound on unsent bytes', function () {
   this.timeout(120_000);
 
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   for (const [limit, peers, sets] of [
     [undefined, 100, 10], // the default, 256 MiB: 100 peers x 10 MiB would be ~1 GiB

@@ -15,6 +15,7 @@ import type { Timers } from '../../src/util/timers';
 import { within } from '../support/fixtures';
 import { hostParts } from '../../src/host/host';
 import { turn, WAIT_MS, World, type RawClient } from '../support/e2e';
+import { worldPerTest } from '../support/world-fixture';
 
 @RemoteObjectType('Feed')
 class Feed {
@@ -72,11 +73,7 @@ async function reaches(raw: RawClient, n: number): Promise<void> {
 
 describe('host: a slow replica under pressure', function () {
   this.timeout(60_000);
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   it('coalesces its property changes; signals and replies arrive, in order, each with the state it was sent with', async () => {
     const host = await w.host('tcp://127.0.0.1:0', { pressureThreshold: 64 * KiB, maxBufferedBytes: 4 * 1024 * KiB });

@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION } from '../../src/protocol/protocol-version';
 import { transports } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { nextEvent } from '../../src/testing';
+import { worldPerTest } from '../support/world-fixture';
 import {
   Gadget,
   World,
@@ -26,12 +27,7 @@ import {
 
 for (const t of transports()) {
   describe(`protocol errors (${t.name})`, () => {
-    let w: World;
-
-    beforeEach(() => {
-      w = new World();
-    });
-    afterEach(() => w.close());
+    const w = worldPerTest();
 
     describe('a host facing a broken peer', () => {
       let host: Host;

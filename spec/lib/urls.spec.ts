@@ -7,13 +7,10 @@ import { Host, ListenError, UrlError, ConnectError } from '../../src/index';
 import { transports, uniqueLocalUrl } from '../support/fixtures';
 import { Printer } from '../support/printer';
 import { World, WAIT_MS, expectTsro, listenerOf, rejectionOf, thrownBy } from '../support/e2e';
+import { worldPerTest } from '../support/world-fixture';
 
 describe('URLs, listening and connecting', () => {
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   describe('malformed URLs throw URL_INVALID at once, naming the URL', () => {
     for (const bad of ['nope', 'tcp://x', 'tcp://127.0.0.1', 'http://127.0.0.1:80', 'tcp://127.0.0.1:99999', 'local:', '']) {

@@ -15,14 +15,11 @@ import { WS_ANY } from '../support/fixtures';
 import { expectTsro, frame, handshakeFrame, rejectionOf, WAIT_MS, World } from '../support/e2e';
 import { Printer } from '../support/printer';
 import { nextEvent } from '../../src/testing';
+import { worldPerTest } from '../support/world-fixture';
 
 describe('WebSocket (ws://, wss://)', function () {
   this.timeout(10_000);
-  let w: World;
-  beforeEach(() => {
-    w = new World();
-  });
-  afterEach(() => w.close());
+  const w = worldPerTest();
 
   async function httpServer(handler: http.RequestListener = (_req, res) => res.end('page')): Promise<http.Server> {
     const server = http.createServer(handler);

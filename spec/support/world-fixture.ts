@@ -115,3 +115,27 @@ export function useWorld(url: () => string, options: Partial<SourceOptions<objec
 function missing(option: string): never {
   throw new Error(`the world fixture was not given \`${option}\``);
 }
+
+/**
+ * For a describe block whose tests build their own hosts and nodes: a fresh World for each test,
+ * closed after it. The returned object stands for the current test's World (it forwards to it),
+ * so tests use it as they would a `let w: World` assigned in beforeEach.
+ */
+export function worldPerTest(): World {
+  let current: World | undefined;
+  beforeEach(() => {
+    current = new World();
+  });
+  afterEach(async () => {
+    const w = current;
+    current = undefined;
+    await w?.close();
+  });
+  return new Proxy({} as World, {
+    get(_target, key) {
+      if (!current) throw new Error('the World of worldPerTest() is only there during a test (beforeEach to afterEach)');
+      const value: unknown = Reflect.get(current, key, current);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+}
