@@ -2,36 +2,18 @@
 // pending calls reject, and the node reconnects and re-initializes them by itself.
 
 import { expect } from 'chai';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Node, type Replica } from '../../src/index';
 import { recordingLogger, transports, within } from '../support/fixtures';
 import { Printer } from '../support/printer';
+import { exited, startChildHost, type ChildHost } from '../support/child-hosts';
 import { nextEvent, waitFor, waitForState } from '../../src/testing';
 
-const CHILD = path.join(__dirname, '..', 'support', 'child-host.js');
 const HEARTBEAT_MS = 300;
 
-interface ChildHost {
-  readonly process: ChildProcess;
-  readonly url: string;
-}
-
 function startHost(url: string, inkLevel: number): Promise<ChildHost> {
-  const child = fork(CHILD, [url, String(inkLevel)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return within(
-    new Promise<ChildHost>((resolve, reject) => {
-      child.once('message', (m: { type: string; url: string }) => resolve({ process: child, url: m.url }));
-      child.once('exit', (code) => reject(new Error(`child host exited with ${code} before it was ready`)));
-    }),
-    5000,
-    'the child host to listen',
-  );
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return within(new Promise<void>((resolve) => child.once('exit', () => resolve())), 5000, 'the child to exit');
+  return startChildHost([url, String(inkLevel)]);
 }
 
 for (const t of transports()) {

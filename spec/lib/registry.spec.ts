@@ -3,14 +3,14 @@
 // that are killed and restarted.
 
 import { expect } from 'chai';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Host, Node, RegistryHost, type RemoteObjectLocation } from '../../src/index';
 import { recordingLogger, TCP_ANY, transports, within, trackClosing } from '../support/fixtures';
 import { Printer } from '../support/printer';
+import { exited, startChildHost, type ChildHost } from '../support/child-hosts';
 import { nextEvent, waitFor, waitForState } from '../../src/testing';
 
-const CHILD = path.join(__dirname, '..', 'support', 'child-host.js');
 
 const FAST = { reconnect: { initialDelay: 20, maxDelay: 200 } } as const;
 
@@ -117,28 +117,6 @@ describe('registry (in-process)', () => {
   });
 });
 
-interface Child {
-  readonly process: ChildProcess;
-  readonly url: string;
-}
-
-function start(args: string[]): Promise<Child> {
-  const child = fork(CHILD, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return within(
-    new Promise<Child>((resolve, reject) => {
-      child.once('message', (m: { url: string }) => resolve({ process: child, url: m.url }));
-      child.once('exit', (code) => reject(new Error(`child exited with ${code} before it was ready`)));
-    }),
-    5000,
-    'a child to listen',
-  );
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return within(new Promise<void>((resolve) => child.once('exit', () => resolve())), 5000, 'a child to exit');
-}
-
 for (const t of transports()) {
   describe(`registry across processes (${t.name})`, function () {
     this.timeout(30_000);
@@ -151,8 +129,8 @@ for (const t of transports()) {
         await exited(c);
       }
     });
-    async function child(args: string[]): Promise<Child> {
-      const c = await start(args);
+    async function child(args: string[]): Promise<ChildHost> {
+      const c = await startChildHost(args);
       children.push(c.process);
       return c;
     }
