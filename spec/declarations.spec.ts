@@ -12,7 +12,7 @@ const INDEX = path.resolve(__dirname, '../src/index.d.ts');
 /** Internals that once showed on public classes (Node, Host, replicas): none may come back. */
 const INTERNALS = [
   'sourcesOffered', 'sourceWithdrawn', 'connectionClosed', 'releaseHandle', 'registryInitialized', 'ensureConnected',
-  'openStream', 'bindingById', 'sourceListPacket', 'connectionOpened', 'connectionEnded', 'connectionCount', 'warn',
+  'openStream', 'bindingById', 'sourceListPacket', 'sourcePage', 'lookup', 'listAll', 'connectionOpened', 'connectionEnded', 'connectionCount', 'warn',
   'attachChild', 'limits', 'logger', 'timers', 'bound', 'isClosed', 'maxFrameSize', 'maxBufferedBytes',
   'maxValuesPerFrame', 'tlsOptions', 'presentedValue', 'snapshot', 'deliverChange', 'deliverSignal',
   'afterInitialize', 'refreshState', 'classApi', 'needsDefinition', 'core', 'owner', 'attach', 'callSlot',

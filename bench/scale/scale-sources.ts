@@ -6,7 +6,7 @@
 // - the bytes a node receives until connectToNode resolves (through a counting proxy), and the
 //   connect time; raw: a bare socket's connect;
 // - acquire -> valid of one source among them on a connected node; raw: a subscribe request
-//   answered with the current value;
+//   answered with the current value; the time to list them all (node.listSources());
 // - the registry: time until all are registered (seen by a node following the registry), the
 //   registry's memory per source, and acquire -> valid of one through the registry by a fresh
 //   node (registry connect and init, host connect, acquire).
@@ -43,10 +43,11 @@ export const scaleSources: Scenario = {
   title: 'scale: 10 000 sources on one host and one registry',
   async run(ctx: ScenarioContext): Promise<MetricResult[]> {
     if (ctx.transport !== 'tcp') return [];
-    const count = ctx.quick ? 300 : 10_000;
+    const count = ctx.quick ? 1200 : 10_000; // quick: still past the node's list limit (1000)
     const reps = ctx.quick ? 3 : 15;
     const tsro: Sample[] = [];
     const raw: Sample[] = [];
+    const listMs: number[] = [];
     const registry = { registerMs: [] as number[], memoryPerSource: [] as number[], acquireMs: [] as number[], nextAcquireMs: [] as number[] };
     const pick = (i: number): number => (i * 7919 + 4711) % count;
     for (let run = 0; run < ctx.runs; run++) {
@@ -87,6 +88,17 @@ export const scaleSources: Scenario = {
             } finally {
               await node.close();
             }
+          }
+          // The whole list, on request (page by page from a host with more than the node's limit).
+          const lister = new Node({ reconnect: false });
+          try {
+            await lister.connectToNode(host.hostUrl);
+            const t0 = nowMs();
+            const all = await lister.listSources();
+            listMs.push(nowMs() - t0);
+            if (all.length !== count) throw new Error(`listSources gave ${all.length} of ${count} sources`);
+          } finally {
+            await lister.close();
           }
           tsro.push({ memoryPerSource: (after.bytes - before.bytes) / count, connectBytes, connectMs: median(connects), acquireMs: median(acquires) });
         } finally {
@@ -191,6 +203,7 @@ export const scaleSources: Scenario = {
       { ...common, metric: `bytes received until connected, ${count} sources`, unit: 'bytes', better: 'lower', tsro: tsro.map((s) => s.connectBytes), ...held('scale-sources-connect') },
       { ...common, metric: `connect, ${count} sources`, unit: 'ms', better: 'lower', tsro: tsro.map((s) => s.connectMs), raw: raw.map((s) => s.connectMs) },
       { ...common, metric: `acquire one of ${count}`, unit: 'ms', better: 'lower', tsro: tsro.map((s) => s.acquireMs), raw: raw.map((s) => s.acquireMs), ...held('scale-sources-acquire') },
+      { ...common, metric: `list all ${count} (node.listSources())`, unit: 'ms', better: 'lower', tsro: listMs },
       { ...common, metric: `registry: all ${count} registered`, unit: 'ms', better: 'lower', tsro: registry.registerMs },
       { ...common, metric: `registry memory per source, ${count}`, unit: 'bytes', better: 'lower', tsro: registry.memoryPerSource },
       { ...common, metric: `acquire one of ${count} through the registry, fresh node`, unit: 'ms', better: 'lower', tsro: registry.acquireMs },

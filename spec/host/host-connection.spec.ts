@@ -10,7 +10,7 @@ import type * as sinon from 'sinon';
 import { AuthError, LimitError, TimeoutError, type TsroError } from '../../src/errors';
 import { HostConnection, type HostConnectionOwner, type HostLimits } from '../../src/host/host-connection';
 import type { SourceBinding } from '../../src/host/source-binding';
-import { SourceTable } from '../../src/host/source-table';
+import { SourceTable, type SourceQueryMessage } from '../../src/host/source-table';
 import { Property, RemoteObjectType, Slot } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import type { PacketMessage } from '../../src/protocol/messages';
@@ -55,8 +55,11 @@ class Owner implements HostConnectionOwner {
   bindingById(id: number): SourceBinding | undefined {
     return this.sources.byId(id);
   }
-  sourceListPacket(): PacketMessage {
-    return this.sources.sourceListPacket();
+  sourceListPacket(limit: number): PacketMessage {
+    return this.sources.sourceListPacket(limit);
+  }
+  sourcePage(query: SourceQueryMessage, maxBytes: number): NonNullable<PacketMessage['sourcePage']> {
+    return this.sources.sourcePage(query, maxBytes);
   }
   connectionOpened(): void {
     this.connectionCount++;

@@ -90,6 +90,22 @@ const golden: [string, PacketMessage, string][] = [
   ['rowsChanged', { rowsChanged: { source: 3, start: 5, rows: [{ string: 'x' }] } }, 'a20209080310051a031a0178'],
   ['modelReset', { modelReset: { source: 3, count: 7 } }, 'aa020408031007'],
   ['rowSet', { rowSet: { source: 3, request: 4, index: 2, row: { string: 'y' } } }, 'b2020b08031004180222031a0179'],
+  // Source lists on request (40-49): the node's limit in its Handshake, a partial SourceList,
+  // then SourceQuery (by name, or a page) answered by SourcePage.
+  [
+    'handshake with source_list_limit (field 5)',
+    { handshake: { version: 2, agent: 'tsro', maxFrameSize: 67108864, sourceListLimit: 1000 } },
+    '3210080212047473726f188080802028e807',
+  ],
+  ['sourceList, partial', { sourceList: { partial: true, total: 10000 } }, '3a05100118904e'],
+  ['sourceQuery by name (field 40)', { sourceQuery: { request: 1, names: ['P4711'] } }, 'c20209080112055034373131'],
+  ['sourceQuery, a page', { sourceQuery: { request: 2, after: 500, limit: 1000 } }, 'c20208080218f40320e807'],
+  ['sourcePage (field 41)', { sourcePage: { request: 1, sources: [{ id: 2, name: 'Q', typeName: 'T', signature: 'cd' }] } }, 'ca02100801120c08021201511a015422026364'],
+  [
+    'sourcePage with a next page',
+    { sourcePage: { request: 3, sources: [{ id: 1, name: 'P', typeName: 'P', signature: 'ab' }], next: 1 } },
+    'ca02120803120c08011201501a0150220261621801',
+  ],
 ];
 
 describe('packet golden bytes', () => {

@@ -216,6 +216,11 @@ export function samplePackets(): { kind: PacketKind; packet: PacketMessage }[] {
   add('sourceList', { sourceList: { sources: [info, { ...info, id: 8, name: 'Other' }] } });
   add('sourceAdded', { sourceAdded: { source: info } });
   add('sourceRemoved', { sourceRemoved: { source: 7 } });
+  add('handshake', { handshake: { version: PROTOCOL_VERSION, agent: 'fuzz', maxFrameSize: 1 << 20, sourceListLimit: 1000 } });
+  add('sourceList', { sourceList: { partial: true, total: 10000 } });
+  add('sourceQuery', { sourceQuery: { request: 3, names: ['Sample', 'Other', ''] } });
+  add('sourceQuery', { sourceQuery: { request: 4, after: 7, limit: 500 } });
+  add('sourcePage', { sourcePage: { request: 3, sources: [info, { ...info, id: 8, name: 'Other' }], next: 8 } });
   add('acquire', { acquire: { source: 7, wantDefinition: true } });
   add('release', { release: { source: 7 } });
   add('acquireRefused', { acquireRefused: { source: 7, error: { code: 'FRAME_TOO_LARGE', name: 'ProtocolError', message: 'too big' } } });

@@ -10,7 +10,7 @@ import { MODEL_TYPE_NAME } from '../api/model-type';
 import type { ModelReplica, ModelReplicaOptions } from '../model/model-replica';
 import type { CommandName, Options } from './args';
 import { CliFailure, ExitCode, toFailure, usage } from './failure';
-import { knownSources, Session } from './session';
+import { allSources, knownSources, Session } from './session';
 import { ArgumentSyntaxError, formatValue, parseArgument, toJson, type Json } from './values';
 
 /** Where results go: stdout in the binary. */
@@ -92,7 +92,7 @@ function parseOperand(text: string, type: Parameters<typeof parseArgument>[1], w
 
 const list: Command = (operands, options, out) =>
   withSession(operands[0]!, options, async (session) => {
-    const sources = knownSources(session.node).sort((a, b) => a.name.localeCompare(b.name));
+    const sources = (await allSources(session.node)).sort((a, b) => a.name.localeCompare(b.name));
     if (options.json) {
       emitJson(out, sources.map((s) => ({ name: s.name, typeName: s.typeName, signature: s.signature, url: s.url })));
       return;

@@ -29,6 +29,11 @@ export function knownSources(node: Node): KnownSource[] {
   return node.knownSources().map((s) => ({ name: s.name, typeName: s.typeName, signature: s.signature, url: s.url }));
 }
 
+/** Every source, as knownSources, fetched first from hosts with too many sources to list at connect. */
+export async function allSources(node: Node): Promise<KnownSource[]> {
+  return (await node.listSources()).map((s) => ({ name: s.name, typeName: s.typeName, signature: s.signature, url: s.url }));
+}
+
 /** The registry's source: its name and type name (src/registry/registry-source.ts). */
 const REGISTRY = 'Registry';
 
@@ -95,7 +100,7 @@ export class Session {
    * at most --timeout; without it, the host's own sources are still there.
    */
   private async followRegistry(): Promise<void> {
-    const registry = knownSources(this.node).find((s) => s.name === REGISTRY && s.typeName === REGISTRY && s.url === this.url);
+    const registry = (await allSources(this.node)).find((s) => s.name === REGISTRY && s.typeName === REGISTRY && s.url === this.url);
     if (!registry) return;
     this.node.setRegistryUrl(this.url);
     await this.node.waitForRegistry(this.options.timeout);

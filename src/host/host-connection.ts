@@ -18,11 +18,19 @@ import type { SharedFrame } from '../transport/shared-frame';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
 import { StreamPump } from './stream-pump';
 import { handleModelRequest, ModelBinding } from './model-binding';
+import { MAX_QUERY_NAMES } from '../protocol/source-lists';
+import type { SourceQueryMessage } from './source-table';
+
+/** About the most bytes of one page of a source listing. */
+const PAGE_BYTES = 64 * 1024;
 
 /** What a host-side connection needs from its host. */
 export interface HostConnectionOwner {
   bindingById(id: number): SourceBinding | undefined;
-  sourceListPacket(): PacketMessage;
+  /** The SourceList for a node that wants at most `limit` sources listed (0: all). */
+  sourceListPacket(limit: number): PacketMessage;
+  /** The answer to a SourceQuery, about `maxBytes` at most. */
+  sourcePage(query: SourceQueryMessage, maxBytes: number): NonNullable<PacketMessage['sourcePage']>;
   connectionOpened(conn: HostConnection): void;
   /** Connections admitted so far and still open. */
   readonly connectionCount: number;
@@ -171,7 +179,7 @@ export class HostConnection implements SourceListener {
     this.onAdmitted();
     this.peer.hot = { invoke: (source, index, serial, args) => this.invoke(source, index, serial, args) };
     this.owner.connectionOpened(this);
-    this.send(this.owner.sourceListPacket());
+    this.send(this.owner.sourceListPacket(this.peer.peerSourceListLimit));
     this.scheduleIdleCheck();
   }
 
@@ -285,6 +293,17 @@ export class HostConnection implements SourceListener {
         } catch (err) {
           this.reply(serial, { error: errorInfo(err) });
         }
+        return;
+      }
+      case 'sourceQuery': {
+        const m = p.sourceQuery!;
+        const names = m.names?.length ?? 0;
+        if (names > MAX_QUERY_NAMES) {
+          throw new ProtocolError('PROTOCOL_ERROR', `${this.label} asked for ${names} sources in one query; at most ${MAX_QUERY_NAMES} may be asked for`);
+        }
+        // A page stays well under the node's frame limit (a source's info is about 100 bytes).
+        const maxBytes = Math.max(1024, Math.min(PAGE_BYTES, this.peer.peerFrameLimit - 1024));
+        this.send({ sourcePage: this.owner.sourcePage(m, maxBytes) });
         return;
       }
       case 'acquire': {

@@ -17,7 +17,7 @@ import type { Logger } from '../util/logger';
 import type { Timers } from '../util/timers';
 import { HostConnection, type HostConnectionOwner, type HostLimits } from './host-connection';
 import type { SourceBinding } from './source-binding';
-import type { SourceTable } from './source-table';
+import type { SourceQueryMessage, SourceTable } from './source-table';
 import { AbandonedCalls } from './abandoned-calls';
 
 /** The largest frame a host accepts from a peer it has not admitted yet (a Handshake is far smaller). */
@@ -146,8 +146,12 @@ export class HostListener implements HostConnectionOwner {
     return this.#sources.byId(id);
   }
 
-  sourceListPacket(): PacketMessage {
-    return this.#sources.sourceListPacket();
+  sourceListPacket(limit: number): PacketMessage {
+    return this.#sources.sourceListPacket(limit);
+  }
+
+  sourcePage(query: SourceQueryMessage, maxBytes: number): NonNullable<PacketMessage['sourcePage']> {
+    return this.#sources.sourcePage(query, maxBytes);
   }
 
   connectionOpened(_conn: HostConnection): void {

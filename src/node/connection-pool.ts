@@ -9,6 +9,7 @@ import { CancelledError, DisconnectedError, TimeoutError, TsroError, UsageError 
 import { checkSignal } from '../replica/call-options';
 import type { EventHub } from '../util/emitter';
 import { Peer } from '../protocol/peer';
+import { SOURCE_LIST_LIMIT } from '../protocol/source-lists';
 import { connectLink, discoverHosts, linkOverStream } from '../transport/connectors';
 import type { DuplexStream, FrameLink, HostDiscovery } from '../transport/frame-link';
 import type { TlsClientOptions } from '../transport/node/tls-options';
@@ -403,6 +404,8 @@ export class ConnectionPool {
     const credential = typeof s.credential === 'function' ? (s.credential as (url: string) => unknown)(remote.url) : s.credential;
     channel.expectFirstBytes?.((head) => checkHostGreeting(head, remote.url));
     const peer = new Peer(channel, remote.url, s.maxFrameSize, credential, s.maxValuesPerFrame);
+    // A host with more sources than this lists them on request: connecting stays cheap.
+    peer.sourceListLimit = SOURCE_LIST_LIMIT;
     const connection = new NodeConnection(remote.url, peer, this.#events, s.timers, s.heartbeatInterval, sharedStreamSubscriberOf(channel), s.callTimeout);
     remote.connection = connection;
     remote.channel = channel;

@@ -106,9 +106,22 @@ function sourceInfo(m: SourceInfoMessage | null | undefined): SourceInfo {
   return m.child ? { ...info, child: true } : info;
 }
 
+/** A SourceQuery waiting for its SourcePage. */
+interface PendingQuery {
+  resolve(page: { sources: SourceInfo[]; next: number }): void;
+  reject(error: Error): void;
+}
+
 export class NodeConnection implements SubscriptionLink {
-  /** What the host offers, by source id. */
+  /**
+   * What the host offers, by source id: everything, or, from a host that lists on request
+   * (`listsOnRequest`), what this node asked for, was told of since (SourceAdded) or listed.
+   */
   readonly offers = new Map<number, SourceInfo>();
+  /** The host offers more sources than this node wanted listed at admission: it answers SourceQuery. */
+  #listsOnRequest = false;
+  readonly #queries = new Map<number, PendingQuery>();
+  #nextQuery = 1;
   private readonly subscriptions = new Map<number, ReplicaCore>();
   private readonly pending = new Map<number, PendingCall>();
   /**
@@ -182,6 +195,51 @@ export class NodeConnection implements SubscriptionLink {
   /** True once the handshake was done and the source list in (the connection was up). */
   get wasReady(): boolean {
     return this.isReady;
+  }
+
+  /** True when the host's SourceList was partial: its other sources are looked up (lookup, listAll). */
+  get listsOnRequest(): boolean {
+    return this.#listsOnRequest;
+  }
+
+  /**
+   * Asks the host for the sources named `names` (at most MAX_QUERY_NAMES): those it offers are
+   * announced like a SourceAdded once the answer is in. Resolves then; rejects if the
+   * connection ends first.
+   */
+  lookup(names: readonly string[]): Promise<void> {
+    return this.#query({ names: [...names] }).then(() => undefined);
+  }
+
+  /** Lists every source the host offers, page by page (each announced as it arrives). */
+  async listAll(): Promise<void> {
+    let after = 0;
+    do {
+      const page = await this.#query({ after });
+      after = page.next;
+    } while (after > 0);
+  }
+
+  #query(q: { names?: string[]; after?: number }): Promise<{ sources: SourceInfo[]; next: number }> {
+    if (this.peer.closed) return Promise.reject(new DisconnectedError(`the connection to ${this.url} is closed`));
+    const request = this.#nextQuery;
+    this.#nextQuery = request >= MAX_SERIAL ? 1 : request + 1;
+    return new Promise((resolve, reject) => {
+      this.#queries.set(request, { resolve, reject });
+      this.peer.send({ sourceQuery: { request, ...q } });
+    });
+  }
+
+  /** A SourcePage: its sources are offered (as by SourceAdded), then its query resolves. */
+  #sourcePage(m: NonNullable<DecodedPacket['sourcePage']>): void {
+    const request = m.request ?? 0;
+    const query = this.#queries.get(request);
+    if (!query) throw new ProtocolError('PROTOCOL_ERROR', `${this.url} answered source query #${request}, which this node did not send`);
+    this.#queries.delete(request);
+    const sources = (m.sources ?? []).map(sourceInfo);
+    for (const s of sources) this.offers.set(s.id, s);
+    if (sources.length > 0) this.events.sourcesOffered(this, sources);
+    query.resolve({ sources, next: m.next ?? 0 });
   }
 
   /** True if this side closed the connection (node.close(), or a failed handshake). */
@@ -540,6 +598,8 @@ export class NodeConnection implements SubscriptionLink {
       }
       case 'sourceList': {
         const list = (p.sourceList!.sources ?? []).map(sourceInfo);
+        // Partial: more sources than this node asked to have listed; it looks up what it needs.
+        if (p.sourceList!.partial === true) this.#listsOnRequest = true;
         for (const s of list) this.offers.set(s.id, s);
         this.events.sourcesOffered(this, list);
         if (!this.isReady) {
@@ -582,6 +642,9 @@ export class NodeConnection implements SubscriptionLink {
         this.subscriptions.get(id)?.refused(error);
         return;
       }
+      case 'sourcePage':
+        this.#sourcePage(p.sourcePage!);
+        return;
       case 'pong':
         return;
       default: {
@@ -613,6 +676,9 @@ export class NodeConnection implements SubscriptionLink {
       else call.reject(new DisconnectedError(`${describeCall(call)} got no reply: ${reason}`, code));
     }
     if (!this.isReady) this.readyReject(error ?? new DisconnectedError(`${this.url} closed the connection during the handshake`));
+    const queries = [...this.#queries.values()];
+    this.#queries.clear();
+    for (const q of queries) q.reject(new DisconnectedError(`source query to ${this.url} got no answer: ${reason}`, code));
     for (const id of [...this.readers.keys()]) this.stopReading(id);
     for (const id of [...this.describing.keys()]) this.described(id, new DisconnectedError(`${this.url}: no answer about a source's API: ${reason}`, code));
     const cores = [...this.subscriptions.values()];

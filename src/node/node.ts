@@ -161,6 +161,7 @@ function makeParts(options: NodeOptions): NodeParts {
     saver,
     closed: () => pool.closed,
     offer: (name) => directory.offer(name),
+    lookup: (name) => directory.lookup(name),
     locate: (name) => registry.locations?.get(name),
     ensureConnected: (url) => pool.ensureConnected(url),
     knownSourceNames: () => {
@@ -287,7 +288,10 @@ export class Node {
     return this.#parts.registry.waitForRegistry(wait);
   }
 
-  /** Names of the sources of a type this node knows of: offered by connected hosts or listed by the registry. */
+  /**
+   * Names of the sources of a type this node knows of: offered by connected hosts or listed by
+   * the registry (of a host with more than 1000 sources, those known as for knownSources()).
+   */
   instances(typeName: string): string[] {
     const names = new Set<string>();
     for (const [name, offer] of this.#parts.directory.entries()) if (offer.info.typeName === typeName && !offer.info.child) names.add(name);
@@ -296,7 +300,12 @@ export class Node {
     return [...names].sort();
   }
 
-  /** Every source this node knows of, with where it lives (connected hosts, then the registry). */
+  /**
+   * Every source this node knows of, with where it lives (connected hosts, then the registry).
+   * A host offering more than 1000 sources does not send their list at connect: its sources
+   * are here once this node acquired them, was told they were added, or listed them with
+   * `listSources()`.
+   */
   knownSources(): (RemoteObjectLocation & {
     /** The source's API signature. */
     readonly signature: string;
@@ -313,6 +322,21 @@ export class Node {
       }
     }
     return [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /**
+   * Every source of every connected host (fetched, page by page, from hosts with too many to
+   * list at connect) and of the registry: `knownSources()` once it is complete. The fetched
+   * sources stay known (and current) for as long as their connection lasts.
+   */
+  async listSources(): Promise<
+    (RemoteObjectLocation & {
+      /** The source's API signature. */
+      readonly signature: string;
+    })[]
+  > {
+    await this.#parts.directory.listAll();
+    return this.knownSources();
   }
 
   /**

@@ -30,6 +30,8 @@ export interface BinderLinks {
   /** True once the node is closed: nothing more may be acquired. */
   readonly closed: () => boolean;
   offer(name: string): Offer | undefined;
+  /** Asks hosts that list on request whether they offer `name`. */
+  lookup(name: string): void;
   /** Where the registry says a source lives, if a registry is followed and valid. */
   locate(name: string): SourceLocation | undefined;
   ensureConnected(url: string): void;
@@ -148,6 +150,10 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
     this.#cores.get(name)?.refreshStates();
   }
 
+  *waiting(): Iterable<string> {
+    for (const [name, core] of this.#cores) if (!core.subscription) yield name;
+  }
+
   /** The source lists changed: points out replicas whose name is still on none of them. */
   hintWaiting(): void {
     for (const core of this.#cores.values()) {
@@ -224,6 +230,7 @@ export class ReplicaBinder implements ReplicaOwner, DirectoryListener {
   #bind(core: ReplicaCore): void {
     const offer = this.#links.offer(core.name);
     if (!offer) {
+      this.#links.lookup(core.name);
       const location = this.#links.locate(core.name);
       if (location) this.#links.ensureConnected(location.hostUrl);
       else this.#hintUnknown(core.name);

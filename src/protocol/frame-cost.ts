@@ -176,7 +176,8 @@ export function checkFrameCost(frame: Uint8Array, limit: number): number {
     fields(0, frame.length, (s, e, member) => {
       const valueFields = VALUE_FIELDS[member];
       if (!valueFields) {
-        if (member === 7) fields(s, e, () => spend(1, limit)); // sourceList.sources
+        // sourceList.sources, sourceQuery.names, sourcePage.sources: 1 per entry.
+        if (member === 7 || member === 40 || member === 41) fields(s, e, () => spend(1, limit));
         return;
       }
       fields(s, e, (vs, ve, f) => {

@@ -30,8 +30,8 @@ export interface PacketMessage {
   reply?: Opt<{ serial?: Opt<number>; value?: Opt<ValueMessage>; error?: Opt<ErrorInfoMessage> }>;
   signal?: Opt<{ source?: Opt<number>; index?: Opt<number>; args?: Opt<ValueMessage[]> }>;
   setProperty?: Opt<{ source?: Opt<number>; index?: Opt<number>; value?: Opt<ValueMessage>; serial?: Opt<number> }>;
-  handshake?: Opt<{ version?: Opt<number>; agent?: Opt<string>; maxFrameSize?: Opt<number>; credential?: Opt<ValueMessage> }>;
-  sourceList?: Opt<{ sources?: Opt<SourceInfoMessage[]> }>;
+  handshake?: Opt<{ version?: Opt<number>; agent?: Opt<string>; maxFrameSize?: Opt<number>; credential?: Opt<ValueMessage>; sourceListLimit?: Opt<number> }>;
+  sourceList?: Opt<{ sources?: Opt<SourceInfoMessage[]>; partial?: Opt<boolean>; total?: Opt<number> }>;
   sourceAdded?: Opt<{ source?: Opt<SourceInfoMessage> }>;
   sourceRemoved?: Opt<{ source?: Opt<number> }>;
   acquire?: Opt<{ source?: Opt<number>; wantDefinition?: Opt<boolean>; sharedStream?: Opt<boolean> }>;
@@ -67,6 +67,8 @@ export interface PacketMessage {
   modelReset?: Opt<{ source?: Opt<number>; count?: Opt<number> }>;
   rowSet?: Opt<{ source?: Opt<number>; request?: Opt<number>; index?: Opt<number>; row?: Opt<ValueMessage> }>;
   acquireRefused?: Opt<{ source?: Opt<number>; error?: Opt<ErrorInfoMessage> }>;
+  sourceQuery?: Opt<{ request?: Opt<number>; names?: Opt<string[]>; after?: Opt<number>; limit?: Opt<number> }>;
+  sourcePage?: Opt<{ request?: Opt<number>; sources?: Opt<SourceInfoMessage[]>; next?: Opt<number> }>;
 }
 
 /** Which member of the Packet oneof is set (protobufjs exposes it as `packet.kind`). */

@@ -70,6 +70,13 @@ export class Peer {
   private peerMaxFrameSize = Number.MAX_SAFE_INTEGER;
   /** What the other side sent as its credential in its Handshake (undefined if none). */
   peerCredential: unknown;
+  /**
+   * Sent in our Handshake (a node's): list at most this many sources at admission, the rest on
+   * request (SourceQuery). 0: the whole list.
+   */
+  sourceListLimit = 0;
+  /** What the other side announced as its source_list_limit (0: none, it wants the whole list). */
+  peerSourceListLimit = 0;
 
   constructor(
     private readonly link: FrameLink,
@@ -96,7 +103,13 @@ export class Peer {
   /** Sends our Handshake. Call once, after setting the callbacks. */
   start(): void {
     const credential = this.credential === undefined ? null : encodeValue(this.credential, 'the credential');
-    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT, maxFrameSize: this.maxFrameSize, credential } });
+    const sourceListLimit = this.sourceListLimit > 0 ? this.sourceListLimit : undefined;
+    this.send({ handshake: { version: PROTOCOL_VERSION, agent: AGENT, maxFrameSize: this.maxFrameSize, credential, sourceListLimit } });
+  }
+
+  /** The largest frame the other side accepts (what its Handshake announced; unbounded if nothing). */
+  get peerFrameLimit(): number {
+    return this.peerMaxFrameSize;
   }
 
   get isOpen(): boolean {
@@ -264,6 +277,7 @@ export class Peer {
     if (max > 0) this.peerMaxFrameSize = max;
     const credential = packet.handshake?.credential;
     this.peerCredential = credential ? decodeValue(credential) : undefined;
+    this.peerSourceListLimit = packet.handshake?.sourceListLimit ?? 0;
     this.open = true;
     this.onOpen();
   }

@@ -42,7 +42,9 @@ export const TSRO_DESCRIPTOR = {
           "rowsMoved",
           "rowsChanged",
           "modelReset",
-          "rowSet"
+          "rowSet",
+          "sourceQuery",
+          "sourcePage"
          ]
         }
        },
@@ -175,6 +177,16 @@ export const TSRO_DESCRIPTOR = {
          "type": "RowSet",
          "id": 38,
          "protoName": "row_set"
+        },
+        "sourceQuery": {
+         "type": "SourceQuery",
+         "id": 40,
+         "protoName": "source_query"
+        },
+        "sourcePage": {
+         "type": "SourcePage",
+         "id": 41,
+         "protoName": "source_page"
         }
        }
       },
@@ -196,6 +208,11 @@ export const TSRO_DESCRIPTOR = {
         "credential": {
          "type": "Value",
          "id": 4
+        },
+        "sourceListLimit": {
+         "type": "uint32",
+         "id": 5,
+         "protoName": "source_list_limit"
         }
        }
       },
@@ -230,6 +247,52 @@ export const TSRO_DESCRIPTOR = {
          "rule": "repeated",
          "type": "SourceInfo",
          "id": 1
+        },
+        "partial": {
+         "type": "bool",
+         "id": 2
+        },
+        "total": {
+         "type": "uint32",
+         "id": 3
+        }
+       }
+      },
+      "SourceQuery": {
+       "fields": {
+        "request": {
+         "type": "uint32",
+         "id": 1
+        },
+        "names": {
+         "rule": "repeated",
+         "type": "string",
+         "id": 2
+        },
+        "after": {
+         "type": "uint32",
+         "id": 3
+        },
+        "limit": {
+         "type": "uint32",
+         "id": 4
+        }
+       }
+      },
+      "SourcePage": {
+       "fields": {
+        "request": {
+         "type": "uint32",
+         "id": 1
+        },
+        "sources": {
+         "rule": "repeated",
+         "type": "SourceInfo",
+         "id": 2
+        },
+        "next": {
+         "type": "uint32",
+         "id": 3
         }
        }
       },
