@@ -20,6 +20,8 @@ function infoSize(b: SourceBinding): number {
 export class SourceTable {
   readonly #byName = new Map<string, SourceBinding>();
   readonly #byId = new Map<number, SourceBinding>();
+  /** The binding of each remoted object: enabling the n-th source must not scan the others. */
+  readonly #byObject = new WeakMap<object, SourceBinding>();
   #nextId = 1;
 
   /** Makes and registers the binding of `object` under `name` (which must be free). */
@@ -30,6 +32,7 @@ export class SourceTable {
       : new SourceBinding(this.#nextId++, name, api, object, childHost, child);
     this.#byName.set(name, binding);
     this.#byId.set(binding.id, binding);
+    this.#byObject.set(object, binding);
     return binding;
   }
 
@@ -38,6 +41,7 @@ export class SourceTable {
     if (this.#byId.get(binding.id) !== binding) return false;
     this.#byName.delete(binding.name);
     this.#byId.delete(binding.id);
+    if (this.#byObject.get(binding.object) === binding) this.#byObject.delete(binding.object);
     return true;
   }
 
@@ -55,8 +59,7 @@ export class SourceTable {
 
   /** The binding remoting `object`, if any. */
   holding(object: unknown): SourceBinding | undefined {
-    for (const b of this.#byId.values()) if (b.object === object) return b;
-    return undefined;
+    return typeof object === 'object' && object !== null ? this.#byObject.get(object) : undefined;
   }
 
   values(): IterableIterator<SourceBinding> {
@@ -113,7 +116,10 @@ export class SourceTable {
 
   /** Disposes and forgets every binding (the host closes). */
   clear(): void {
-    for (const b of this.#byId.values()) b.dispose();
+    for (const b of this.#byId.values()) {
+      b.dispose();
+      this.#byObject.delete(b.object);
+    }
     this.#byId.clear();
     this.#byName.clear();
   }
