@@ -6,8 +6,8 @@
 // Commands (see ipc.ts):
 //   connect {mode: 'tsro'|'raw', url, count, kind: 'int'|'bytes'}
 //   arm {mode, last, ackEvery}  "done" {count, t} once every connection of that mode saw `last`; with
-//                          ackEvery > 0, "ack" {seen, last} each time the first connection has seen
-//                          another ackEvery values (the sender's window)
+//                          ackEvery > 0, "ack" {value, last} each time the first connection sees a
+//                          value in a further block of ackEvery (the sender's window)
 //   status -> {seen: the lowest count of any connection}; disconnect; ping; exit.
 
 import { Node, type Replica } from '../src/index';
@@ -32,10 +32,16 @@ let last = NaN;
 let armed = false;
 let reached = 0;
 let ackEvery = 0;
+let ackedBucket = -1;
 
 function seen(r: Receiver, value: number): void {
   r.seen++;
-  if (r === armedSet[0] && ackEvery > 0 && r.seen % ackEvery === 0) sendToBench({ event: 'ack', seen: r.seen, last });
+  // Acknowledged by value, not by count: a host may coalesce property values a replica is slow
+  // to take, so "every ackEvery-th value" might never be seen.
+  if (r === armedSet[0] && ackEvery > 0 && Math.floor(value / ackEvery) > ackedBucket) {
+    ackedBucket = Math.floor(value / ackEvery);
+    sendToBench({ event: 'ack', value, last });
+  }
   if (armed && value === last && ++reached === armedSet.length) {
     armed = false;
     sendToBench({ event: 'done', count: Math.min(...armedSet.map((x) => x.seen)), t: sharedClockMs() });
@@ -72,7 +78,8 @@ serveBench(
         const r: Receiver = { mode: m.mode === 'tsro' ? 'tsro' : 'raw', seen: 0 };
         receivers[i] = r;
         if (m.mode === 'tsro') {
-          const node = new Node({ reconnect: false });
+          // 16 MiB values need frames past the default 16 MiB limit (the value plus its packet).
+          const node = new Node(kind === 'bytes' ? { reconnect: false, maxFrameSize: 32 * 1024 * 1024 } : { reconnect: false });
           nodes.push(node);
           await node.connectToNode(url);
           if (kind === 'int') {
@@ -100,6 +107,7 @@ serveBench(
       for (const r of receivers) r.seen = 0;
       last = m.last as number;
       ackEvery = (m.ackEvery as number | undefined) ?? 0;
+      ackedBucket = -1;
       reached = 0;
       armed = true;
     },

@@ -78,11 +78,11 @@ export class Crowd {
     return { elapsedMs, lost };
   }
 
-  /** The first child's next "ack" of the run armed for `last` (the window of the value-size curve). */
-  async nextAck(last: number): Promise<number> {
+  /** The value in the first child's next "ack" of the run armed for `last` (the value-size curve's window). */
+  async nextAck(last: number, timeoutMs = 120_000): Promise<number> {
     for (;;) {
-      const m = await this.children[0]!.next('ack');
-      if (m.last === last) return m.seen as number;
+      const m = await withTimeout(this.children[0]!.next('ack'), timeoutMs, `an acknowledgement of the values up to ${last}`);
+      if (m.last === last) return m.value as number;
     }
   }
 
