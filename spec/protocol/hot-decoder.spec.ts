@@ -2,7 +2,7 @@
 // back to it for anything not in canonical form, and refuse malformed input with PROTOCOL_ERROR.
 
 import { expect } from 'chai';
-import { decodeHotPacket } from '../../src/protocol/hot-decoder';
+import { decodeHotPacket, decodeHotPacketAt } from '../../src/protocol/hot-decoder';
 import { encodeInvoke, encodePropertyChange, encodeReplyValue, encodeSignal, encodeStreamItems } from '../../src/protocol/hot-packets';
 import { decodePacket, encodePacket } from '../../src/protocol/packet-codec';
 import { generalView, hotRecorder, type Seen } from '../support/hot-packets';
@@ -35,6 +35,48 @@ describe('hot packet decoder', () => {
         expect(decodeHotPacket(frame, handler)).to.equal(true);
         expect(seen).to.have.length(1);
         expect(seen[0]).to.deep.equal(general(frame));
+      }
+    }
+  });
+
+  it('reads a frame in place inside a larger buffer exactly as on its own, whatever surrounds it', () => {
+    const frames = values.flatMap((v) => [encodePropertyChange(3, 1, v, 'p'), encodeSignal(3, 2, [v, 'x'], 'a'), encodeReplyValue(77, v, 'r')]);
+    for (const frame of frames) {
+      for (const fill of [0x00, 0x0a, 0x80, 0xff]) {
+        // Bytes before and after that would change the result if read: a hot packet tag, a
+        // continuation byte, a length.
+        const around = new Uint8Array(frame.length + 6).fill(fill);
+        around.set(frame, 3);
+        const alone = hotRecorder();
+        const inPlace = hotRecorder();
+        expect(decodeHotPacket(frame, alone.handler)).to.equal(true);
+        expect(decodeHotPacketAt(around, 3, 3 + frame.length, inPlace.handler)).to.equal(true);
+        expect(inPlace.seen).to.deep.equal(alone.seen);
+      }
+    }
+  });
+
+  it('never reads past the end of its range: an empty or cut frame followed by a valid one', () => {
+    const next = encodePropertyChange(1, 1, 5, 'p');
+    const { handler, seen } = hotRecorder();
+    const buf = Buffer.concat([Buffer.from([0x0a]), next]);
+    // An empty frame at 0: not a hot packet (the general path skips it as an unknown kind).
+    expect(decodeHotPacketAt(buf, 0, 0, handler)).to.equal(false);
+    // A one-byte frame [0x0a]: not a hot packet either (a tag without its length).
+    expect(decodeHotPacketAt(buf, 0, 1, handler)).to.equal(false);
+    // A frame cut one byte short of its length refuses, whatever follows it.
+    expect(() => decodeHotPacketAt(buf, 1, buf.length - 1, handler)).to.throw().with.property('code', 'PROTOCOL_ERROR');
+    expect(seen).to.deep.equal([]);
+  });
+
+  it('decodes ASCII strings of every short length (and UTF-8 ones) as the general decoder does', () => {
+    for (let n = 0; n <= 40; n++) {
+      for (const s of ['abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ'.slice(0, n), '\u0000\u007f'.repeat(n).slice(0, n), 'é'.repeat(n)]) {
+        const frame = encodeSignal(1, 0, [s, s + 'x'], 'a');
+        const { handler, seen } = hotRecorder();
+        expect(decodeHotPacket(frame, handler)).to.equal(true);
+        expect(seen[0]).to.deep.equal(general(frame));
+        expect((seen[0]![3] as string[])[0]).to.equal(s);
       }
     }
   });

@@ -63,6 +63,30 @@ describe('transport/FrameDecoder', () => {
     expect(views[1].byteOffset).to.equal(1 + 3 + 2);
   });
 
+  it('as { range }: hands on each frame as its place in the chunk, split at every point', () => {
+    for (let cut = 0; cut <= mixedBytes.length; cut++) {
+      const frames: Uint8Array[] = [];
+      const chunks = [mixedBytes.slice(0, cut), mixedBytes.slice(cut)];
+      const decoder = new FrameDecoder(1 << 20, {
+        range: (buf, start, end) => {
+          expect(start).to.be.within(0, end);
+          expect(end).to.be.at.most(buf.length);
+          frames.push(buf.slice(start, end));
+        },
+      });
+      for (const c of chunks) decoder.push(c);
+      expect(frames, `cut at ${cut}`).to.deep.equal(mixed);
+    }
+  });
+
+  it('as { range }: a frame inside one chunk is not copied, nor viewed', () => {
+    const chunk = encode([frame(3, 1), frame(200, 2)]);
+    const seen: [Uint8Array, number, number][] = [];
+    new FrameDecoder(1024, { range: (buf, start, end) => seen.push([buf, start, end]) }).push(chunk);
+    expect(seen).to.deep.equal([[chunk, 1, 4], [chunk, 6, 206]]);
+    expect(seen[0]![0]).to.equal(chunk);
+  });
+
   it('decodes a multi-frame buffer split at every point', () => {
     for (let split = 0; split <= mixedBytes.length; split++) {
       const { decoder, frames } = collect();

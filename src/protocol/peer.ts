@@ -14,7 +14,7 @@
 import { CODES, DisconnectedError, ProtocolError, TsroError, type TsroErrorCode } from '../errors';
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from './messages';
 import { checkFrameCost, DEFAULT_MAX_VALUES_PER_FRAME } from './frame-cost';
-import { decodeHotPacket, type HotPacketHandler } from './hot-decoder';
+import { decodeHotPacketAt, type HotPacketHandler } from './hot-decoder';
 import { decodeKnownPacket, encodePacket } from './packet-codec';
 import { decodeValue, encodeValue } from './value-codec';
 import { PROTOCOL_VERSION } from './protocol-version';
@@ -89,7 +89,8 @@ export class Peer {
     /** Most value elements one received frame may carry (see frame-cost.ts). */
     private readonly maxValuesPerFrame: number = DEFAULT_MAX_VALUES_PER_FRAME,
   ) {
-    link.onFrame = (frame) => this.receive(frame);
+    link.onFrame = (frame) => this.receive(frame, 0, frame.length);
+    link.onFrameAt = (buf, start, end) => this.receive(buf, start, end);
     link.onClose = (error) => this.finish(error);
     link.farewell = (error) => goodbyeFrame(error, this.peerMaxFrameSize);
   }
@@ -194,18 +195,19 @@ export class Peer {
       this.close(new ProtocolError('FRAME_TOO_LARGE', `${this.label} published a ${packet.length}-byte packet, over the ${this.maxFrameSize}-byte limit`));
       return;
     }
-    this.receive(packet);
+    this.receive(packet, 0, packet.length);
   }
 
   /** Frames received so far: a sign of life for idle checks (a counter, nothing on the hot path). */
   framesReceived = 0;
 
-  private receive(frame: Uint8Array): void {
+  /** The frame buf[start, end): a range, so that the hot path needs no view of it. */
+  private receive(buf: Uint8Array, start: number, end: number): void {
     if (this.ended || this.pendingError) return;
     this.framesReceived++;
     if (this.open && this.hot !== undefined && !this.awaitingAdmission) {
       try {
-        if (decodeHotPacket(frame, this.hot, this.maxValuesPerFrame)) return;
+        if (decodeHotPacketAt(buf, start, end, this.hot, this.maxValuesPerFrame)) return;
       } catch (err) {
         if (err instanceof ProtocolError) {
           this.close(err);
@@ -214,6 +216,7 @@ export class Peer {
         throw err;
       }
     }
+    const frame = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
     let packet: DecodedPacket | undefined;
     try {
       checkFrameCost(frame, this.maxValuesPerFrame);

@@ -1,6 +1,8 @@
 // Splits a received byte stream back into frames (varint length + body), the inverse of
 // FrameWriter. It runs on every chunk of every connection, so the common case -- many small
-// frames inside one chunk -- costs a varint read and a subarray per frame and nothing else.
+// frames inside one chunk -- costs a varint read per frame and nothing else: a frame is handed
+// on as a range of the chunk (a view per frame, Buffer#subarray, measured ~170 ns, more than
+// decoding a property change), and only a receiver that wants a Uint8Array gets one made.
 
 import { platform } from '../util/platform';
 import { ProtocolError, type TsroError } from '../errors';
@@ -9,6 +11,9 @@ import { MAX_VARINT32_BYTES } from './varint';
 // Weight of the 7-bit group at each position of a varint. Multiplication (not `<<`) keeps the
 // 5th group exact for lengths of 2^31 and above.
 const GROUP_WEIGHT = [1, 0x80, 0x4000, 0x200000, 0x10000000] as const;
+
+/** Receives a frame as `buf[start, end)`; valid only during the call, as a frame is. */
+export type FrameRangeSink = (buf: Uint8Array, start: number, end: number) => void;
 
 /**
  * Incremental frame decoder.
@@ -26,7 +31,7 @@ const GROUP_WEIGHT = [1, 0x80, 0x4000, 0x200000, 0x10000000] as const;
  */
 export class FrameDecoder {
   private maxFrameSize: number;
-  private readonly onFrame: (frame: Uint8Array) => void;
+  private readonly onFrame: FrameRangeSink;
   private readonly from: string;
 
   // A length prefix cut off by the end of the previous chunk (prefixBytes === 0: none).
@@ -48,11 +53,6 @@ export class FrameDecoder {
   private receivedAny = false;
 
   /**
-   * @param maxFrameSize the largest body length accepted, in bytes (an integer, 0..0xFFFFFFFF).
-   * @param onFrame receives each frame's body; see the class comment for how long it stays valid.
-   * @param label who sends the stream (usually a URL), named in error messages.
-   */
-  /**
    * Changes the limit for frames whose length prefix has not been read yet (a host accepts only
    * small frames until a peer is admitted, then its configured maximum).
    */
@@ -60,12 +60,23 @@ export class FrameDecoder {
     this.maxFrameSize = maxFrameSize;
   }
 
-  constructor(maxFrameSize: number, onFrame: (frame: Uint8Array) => void, label?: string) {
+  /**
+   * @param maxFrameSize the largest body length accepted, in bytes (an integer, 0..0xFFFFFFFF).
+   * @param onFrame receives each frame's body (or, as `{ range }`, its place in the chunk); see the class comment for how long it stays valid.
+   * @param label who sends the stream (usually a URL), named in error messages.
+   */
+  constructor(maxFrameSize: number, onFrame: ((frame: Uint8Array) => void) | { readonly range: FrameRangeSink }, label?: string) {
     if (!Number.isInteger(maxFrameSize) || maxFrameSize < 0 || maxFrameSize > 0xffffffff) {
       throw new RangeError(`FrameDecoder: maxFrameSize must be an integer in 0..4294967295, got ${maxFrameSize}`);
     }
     this.maxFrameSize = maxFrameSize;
-    this.onFrame = onFrame;
+    // `{ range }` takes each frame as a range of the chunk it lies in (or of the joined pieces of
+    // one that spanned chunks): no view is made per frame.
+    if (typeof onFrame === 'function') {
+      this.onFrame = (buf, start, end) => onFrame(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+    } else {
+      this.onFrame = onFrame.range;
+    }
     this.from = label === undefined ? 'the peer' : label;
   }
 
@@ -171,7 +182,7 @@ export class FrameDecoder {
       if (available >= length) {
         const start = pos;
         pos += length;
-        this.onFrame(chunk.subarray(start, pos));
+        this.onFrame(chunk, start, pos);
       } else {
         // An empty piece is not kept: if the whole body then arrives in the next chunk, it is
         // the only piece and is delivered without a copy.
@@ -201,6 +212,6 @@ export class FrameDecoder {
     parts.length = 0;
     this.partsLength = 0;
     this.bodyLength = 0;
-    this.onFrame(frame);
+    this.onFrame(frame, 0, frame.length);
   }
 }

@@ -36,6 +36,13 @@ export interface FrameLink {
   /** Receives every frame from the other side, in order; assigned by the owner right after construction. */
   onFrame: (frame: Uint8Array) => void;
   /**
+   * Where a link reads frames out of larger chunks (a byte stream), it calls this instead of
+   * `onFrame` when the owner sets it: the frame is `buf[start, end)`, valid only during the call.
+   * It spares a view per frame on the receiving hot path. Optional both ways: a link may ignore
+   * it, and an owner that sets it still sets `onFrame`.
+   */
+  onFrameAt?: ((buf: Uint8Array, start: number, end: number) => void) | undefined;
+  /**
    * Called exactly once, asynchronously, when the link is gone; nothing is delivered after it.
    * `undefined` after a local `close()` (or the other side hanging up cleanly, where a transport
    * can tell), else the reason: DisconnectedError, ProtocolError, LimitError...

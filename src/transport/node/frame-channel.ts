@@ -76,6 +76,8 @@ type State = 'open' | 'closing' | 'closed';
 export class FrameChannel implements FrameLink {
   /** Receives every frame the peer sends, in order. */
   onFrame: (frame: Uint8Array) => void = () => {};
+  /** Set by an owner that reads frames in place: called instead of `onFrame` (see FrameLink). */
+  onFrameAt: ((buf: Uint8Array, start: number, end: number) => void) | undefined = undefined;
   /** Called once when the connection is gone; see the class comment. */
   onClose: (error: TsroError | undefined) => void = () => {};
   /**
@@ -144,9 +146,14 @@ export class FrameChannel implements FrameLink {
 
     this.decoder = new FrameDecoder(
       maxFrameSize,
-      (frame) => {
-        // The owner may close from inside onFrame; the rest of the chunk is then dropped.
-        if (this.state === 'open') this.onFrame(frame);
+      {
+        range: (buf, start, end) => {
+          // The owner may close from inside onFrame; the rest of the chunk is then dropped.
+          if (this.state !== 'open') return;
+          const at = this.onFrameAt;
+          if (at !== undefined) at(buf, start, end);
+          else this.onFrame(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+        },
       },
       this.label,
     );
