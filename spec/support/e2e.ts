@@ -245,10 +245,19 @@ export function tapReceived(node: Node, url: string): Tap<[DecodedPacket]> {
     original.call(channel, frame);
     sink.receive(decodePacket(frame));
   };
+  // A peer reads frames in place where the link offers it (onFrameAt): tapped there too.
+  const originalAt = channel.onFrameAt;
+  if (originalAt !== undefined) {
+    channel.onFrameAt = (buf: Uint8Array, start: number, end: number): void => {
+      originalAt.call(channel, buf, start, end);
+      sink.receive(decodePacket(buf.subarray(start, end)));
+    };
+  }
   const restore = tap.restore.bind(tap);
   tap.restore = (): void => {
     restore();
     channel.onFrame = original;
+    channel.onFrameAt = originalAt;
   };
   return tap;
 }

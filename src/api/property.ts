@@ -18,10 +18,10 @@
 import 'reflect-metadata';
 import { UsageError } from '../errors';
 import { pushSlotName, type PropertyMode } from './api-description';
-import { conformValue, needsRevive, reviveValue } from './conform';
+import { conformsAsIs, conformValue, needsRevive, reviveValue } from './conform';
 import { childTypeOf, declareMember, isRemoteObjectClass, resolveWireType } from './metadata';
 import { checkLegacyDecoratorCall, missingMetadata } from './decorator-checks';
-import { emitLocally, propertyHooksOf, sameValue, setPropertyHooks, sourceState } from './source-state';
+import { emitChangeLocally, propertyHooksOf, sameValue, setPropertyHooks, sourceState } from './source-state';
 import type { TypeSpec, WireType } from './wire-type';
 import { modelChildType } from './model-type';
 
@@ -160,17 +160,19 @@ export function Property(options: PropertyOptions = {}): PropertyDecoratorFuncti
     /** Checks, tells every observer (hosts) and stores a new value; then `<key>Changed` locally. */
     const store = (obj: object, value: unknown): void => {
       const state = sourceState(obj);
-      if (key in state.values && sameValue(state.values[key], value)) return;
+      const values = state.values;
+      if (key in values && sameValue(values[key], value)) return;
       if (constant && state.remoted) {
         throw new UsageError('READONLY', `${what} is constant: it cannot change once the object is remoted`);
       }
       // Checked and encoded before it is stored: a value of the wrong type or one that cannot
       // be carried throws here, and neither the object nor any replica sees it.
-      const conformed = type === 'any' ? value : conformValue(type, value, what);
-      for (const o of state.observers) o.propertyChanged(key, conformed);
+      const conformed = conformsAsIs(type, value) ? value : conformValue(type, value, what);
+      const observers = state.observers;
+      for (let i = 0; i < observers.length; i++) observers[i]!.propertyChanged(key, conformed);
       const stored = revive ? reviveValue(type, conformed) : conformed;
-      state.values[key] = stored;
-      emitLocally(obj, changed, [stored]);
+      values[key] = stored;
+      emitChangeLocally(obj, changed, stored);
     };
     if (!accessor) {
       setPropertyHooks(prototype, key, { validate });

@@ -37,7 +37,8 @@ export function Signal(options: SignalOptions = {}): MethodDecorator {
     const body = fn as (...args: unknown[]) => unknown;
     function emitSignal(this: object, ...args: unknown[]): unknown {
       const result = body.apply(this, args);
-      for (const o of sourceState(this).observers) o.signalEmitted(name, args);
+      const observers = sourceState(this).observers;
+      for (let i = 0; i < observers.length; i++) observers[i]!.signalEmitted(name, args);
       emitLocally(this, name, args);
       return result;
     }

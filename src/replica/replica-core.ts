@@ -54,6 +54,18 @@ export function changedEventName(name: string): string {
   return event;
 }
 
+const changedEventLists = new WeakMap<ApiDescription, readonly string[]>();
+
+/** `<name>Changed` of every property of `api`, by index: worked out once per API. */
+function changedEventsOf(api: ApiDescription): readonly string[] {
+  let events = changedEventLists.get(api);
+  if (events === undefined) {
+    events = api.properties.map((p) => changedEventName(p.name));
+    changedEventLists.set(api, events);
+  }
+  return events;
+}
+
 /** Persisted properties: their indices, the API they belong to, and who saves them. */
 export interface Persistence {
   readonly signature: string;
@@ -62,7 +74,12 @@ export interface Persistence {
 }
 
 export class ReplicaCore {
-  private readonly views = new Set<ReplicaView>();
+  /**
+   * The views following this core. Replaced, never changed in place, when one joins or leaves
+   * (rare), so that delivering an update walks a plain array and a listener that releases a
+   * handle mid-delivery cannot disturb the walk.
+   */
+  private views: readonly ReplicaView[] = [];
   #api: ApiDescription | undefined;
   #values: unknown[] | undefined;
   #subscription: Subscription | undefined;
@@ -96,7 +113,16 @@ export class ReplicaCore {
   /** Subscribed through `subscription`; `knownApi` is the API a typed handle expects of it, if any. */
   subscribe(subscription: Subscription, knownApi: ApiDescription | undefined): void {
     this.#subscription = subscription;
-    if (knownApi) this.#api = knownApi;
+    if (knownApi && knownApi !== this.#api) {
+      this.#api = knownApi;
+      this.sourceChanged();
+    }
+  }
+
+  /** The values array or the API changed: views that cache what they read look again. */
+  private sourceChanged(): void {
+    const views = this.views;
+    for (let i = 0; i < views.length; i++) views[i]!.sourceChanged();
   }
 
   /** No longer subscribed (the node released it); values and state stay as they are. */
@@ -116,17 +142,17 @@ export class ReplicaCore {
 
   /** A handle's view starts following this core. */
   join(view: ReplicaView): void {
-    this.views.add(view);
+    if (!this.views.includes(view)) this.views = [...this.views, view];
   }
 
   /** A released handle's view stops following this core. */
   leave(view: ReplicaView): void {
-    this.views.delete(view);
+    if (this.views.includes(view)) this.views = this.views.filter((v) => v !== view);
   }
 
   /** Number of live handles of this source in this node. */
   get handleCount(): number {
-    return this.views.size;
+    return this.views.length;
   }
 
   get initialized(): boolean {
@@ -180,24 +206,31 @@ export class ReplicaCore {
     for (const h of this.views) before.set(h, h.snapshot());
     this.#values = values;
     this.phase = 'valid';
+    this.sourceChanged();
     for (const h of this.views) h.afterInitialize(before.get(h));
     if (this.#persistence?.signature === api.signature) this.#persistence.save();
   }
 
   propertyChanged(index: number, value: unknown): void {
-    const values = this.values;
-    const prop = this.api?.properties[index];
-    if (!values || !prop) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" changed unknown property #${index}`);
+    const values = this.#values;
+    const api = this.#api;
+    const events = api === undefined ? undefined : changedEventsOf(api);
+    if (values === undefined || events === undefined || index >= events.length) {
+      throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" changed unknown property #${index}`);
+    }
     values[index] = value;
-    const event = changedEventName(prop.name);
-    for (const h of this.views) h.deliverChange(event, value, index);
-    if (this.#persistence?.indices.includes(index) && this.#persistence.signature === this.api!.signature) this.#persistence.save();
+    const event = events[index]!;
+    const views = this.views;
+    for (let i = 0; i < views.length; i++) views[i]!.deliverChange(event, value, index);
+    const persistence = this.#persistence;
+    if (persistence !== undefined && persistence.indices.includes(index) && persistence.signature === api!.signature) persistence.save();
   }
 
   signalEmitted(index: number, args: unknown[]): void {
-    const signal = this.api?.signals[index];
+    const signal = this.#api?.signals[index];
     if (!signal) throw new ProtocolError('PROTOCOL_ERROR', `source "${this.name}" emitted unknown signal #${index}`);
-    for (const h of this.views) h.deliverSignal(signal.name, args, index);
+    const views = this.views;
+    for (let i = 0; i < views.length; i++) views[i]!.deliverSignal(signal.name, args, index);
   }
 
   /** The host refused to initialize this replica (AcquireRefused): its handles say so. */

@@ -90,6 +90,12 @@ export abstract class ReplicaView {
   /** The values as this handle shows them right now. */
   abstract snapshot(): readonly unknown[] | undefined;
 
+  /**
+   * The core's values array or API was replaced (an Init, a subscription with another API).
+   * Called before any event about it fires; a view that caches what it reads refreshes here.
+   */
+  sourceChanged(): void {}
+
   get name(): string {
     return this.core.name;
   }
@@ -288,11 +294,11 @@ export abstract class ReplicaView {
 
   /** `event` is the property's `<name>Changed`. */
   deliverChange(event: string, value: unknown, _index: number): void {
-    if (this.lastState !== 'signatureMismatch') this.events.fire(event, value);
+    if (this.lastState !== 'signatureMismatch') this.events.fireOne(event, value);
   }
 
   deliverSignal(name: string, args: unknown[], _index: number): void {
-    if (this.lastState !== 'signatureMismatch') this.events.fire(name, ...args);
+    if (this.lastState !== 'signatureMismatch') this.events.fireArgs(name, args);
   }
 
   private notValid(action: string): NotValidError {

@@ -76,6 +76,11 @@ export class Emitter {
 
   /** Calls the listeners of `event`; false if it had none. */
   protected emit(event: string, ...args: unknown[]): boolean {
+    return this.emitArgs(event, args);
+  }
+
+  /** emit() with the arguments as an array (the caller's: not kept, not changed). */
+  protected emitArgs(event: string, args: readonly unknown[]): boolean {
     const list = this.listeners.get(event);
     if (list === undefined) return false;
     if (list.length === 1) {
@@ -88,9 +93,22 @@ export class Emitter {
     return true;
   }
 
-  private invokeListener(fn: Listener, event: string, args: unknown[]): void {
+  /** emit() of one argument (a property change, every update): no array for one listener. */
+  protected emitOne(event: string, value: unknown): boolean {
+    const list = this.listeners.get(event);
+    if (list === undefined) return false;
+    if (list.length !== 1) return this.emitArgs(event, [value]);
     try {
-      (fn as (...a: unknown[]) => unknown).apply(undefined, args);
+      (list[0] as (a: unknown) => unknown)(value);
+    } catch (err) {
+      this.emitterLogger.error(`a listener of "${event}" threw`, err);
+    }
+    return true;
+  }
+
+  private invokeListener(fn: Listener, event: string, args: readonly unknown[]): void {
+    try {
+      (fn as (...a: readonly unknown[]) => unknown).apply(undefined, args as unknown[]);
     } catch (err) {
       this.emitterLogger.error(`a listener of "${event}" threw`, err);
     }
@@ -105,7 +123,17 @@ export class Emitter {
 export class EventHub extends Emitter {
   /** Calls the listeners of `event`; false if it had none. */
   fire(event: string, ...args: unknown[]): boolean {
-    return this.emit(event, ...args);
+    return this.emitArgs(event, args);
+  }
+
+  /** fire() of one argument, without an arguments array (the per-update path). */
+  fireOne(event: string, value: unknown): boolean {
+    return this.emitOne(event, value);
+  }
+
+  /** fire() with the arguments in an array (received signal arguments), not copied. */
+  fireArgs(event: string, args: readonly unknown[]): boolean {
+    return this.emitArgs(event, args);
   }
 
   clear(): void {
