@@ -13,7 +13,6 @@ function check(table: SerialTable<Entry>, model: Map<number, Entry>, probes: rea
   expect(table.size).to.equal(model.size);
   for (const s of probes) {
     expect(table.get(s)).to.equal(model.get(s));
-    expect(table.has(s)).to.equal(model.has(s));
   }
   expect(table.values().map((e) => e.serial).sort((a, b) => a - b)).to.deep.equal([...model.keys()].sort((a, b) => a - b));
 }
@@ -79,9 +78,6 @@ describe('node/SerialTable', () => {
           }
         }
         check(table, model, ops.map(([, s]) => s));
-        table.clear();
-        expect(table.size).to.equal(0);
-        expect(table.values()).to.deep.equal([]);
       }),
       { numRuns: 300 },
     );

@@ -143,7 +143,7 @@ export class NodeConnection implements SubscriptionLink {
   readonly #queries = new Map<number, PendingQuery>();
   #nextQuery = 1;
   private readonly subscriptions = new Map<number, ReplicaCore>();
-  private readonly pending = new SerialTable<PendingCall>();
+  private pending = new SerialTable<PendingCall>();
   /**
    * Calls this side gave up on (timeout, abort) whose CancelCall the host has not answered yet:
    * their serials stay taken, and a late reply or stream item for them is dropped.
@@ -542,7 +542,7 @@ export class NodeConnection implements SubscriptionLink {
     // Serials are per connection; 0 means "no reply". Until the counter first wraps (2^32 calls)
     // no serial can still be in flight; after that, skip the ones that are.
     let serial = this.nextSerial;
-    if (this.wrapped) while (this.pending.has(serial) || this.abandoned.has(serial)) serial = serial >= MAX_SERIAL ? 1 : serial + 1;
+    if (this.wrapped) while (this.pending.get(serial) !== undefined || this.abandoned.has(serial)) serial = serial >= MAX_SERIAL ? 1 : serial + 1;
     if (serial >= MAX_SERIAL) {
       this.wrapped = true;
       this.nextSerial = 1;
@@ -696,7 +696,7 @@ export class NodeConnection implements SubscriptionLink {
         : `${this.url} closed the connection`;
     const code = this.closedLocally && !error ? 'CLOSED' : 'DISCONNECTED';
     const calls = this.pending.values();
-    this.pending.clear();
+    this.pending = new SerialTable();
     this.abandoned.clear();
     this.deadlines.clear();
     for (const call of calls) {

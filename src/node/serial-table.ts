@@ -16,15 +16,14 @@ export interface Serialed {
 
 const MIN_CAPACITY = 64;
 
-function emptySlots<T>(capacity: number): (T | undefined)[] {
-  return new Array<T | undefined>(capacity).fill(undefined);
-}
-
 export class SerialTable<T extends Serialed> {
-  private slots: (T | undefined)[] = emptySlots(MIN_CAPACITY);
-  private mask = MIN_CAPACITY - 1;
-  private readonly overflow = new Map<number, T>();
+  private slots: (T | undefined)[] = [];
+  private overflow = new Map<number, T>();
   private count = 0;
+
+  constructor() {
+    this.resize(MIN_CAPACITY);
+  }
 
   /** Number of entries. */
   get size(): number {
@@ -32,62 +31,43 @@ export class SerialTable<T extends Serialed> {
   }
 
   get(serial: number): T | undefined {
-    const entry = this.slots[serial & this.mask];
-    if (entry !== undefined && entry.serial === serial) return entry;
-    return this.overflow.size === 0 ? undefined : this.overflow.get(serial);
-  }
-
-  has(serial: number): boolean {
-    return this.get(serial) !== undefined;
+    const entry = this.slots[serial & (this.slots.length - 1)];
+    return entry !== undefined && entry.serial === serial ? entry : this.overflow.size === 0 ? undefined : this.overflow.get(serial);
   }
 
   /** Adds `entry`; its serial must not be in the table already. */
   add(entry: T): void {
-    if (this.count >= this.slots.length >>> 1) this.resize(this.slots.length * 2);
-    this.count++;
-    this.place(entry);
+    if (++this.count > this.slots.length >>> 1) this.resize(this.slots.length * 2, entry);
+    else this.place(entry);
   }
 
   /** Removes the entry of `serial`; true if there was one. */
   delete(serial: number): boolean {
-    const i = serial & this.mask;
-    const held = this.slots[i];
-    if (held !== undefined && held.serial === serial) {
-      this.slots[i] = undefined;
-    } else if (this.overflow.size === 0 || !this.overflow.delete(serial)) {
-      return false;
-    }
-    this.count--;
-    if (this.slots.length > MIN_CAPACITY && this.count < this.slots.length >>> 3) this.resize(this.slots.length >>> 1);
+    const slots = this.slots;
+    const i = serial & (slots.length - 1);
+    if (slots[i]?.serial === serial) slots[i] = undefined;
+    else if (!this.overflow.delete(serial)) return false;
+    if (--this.count < slots.length >>> 3 && slots.length > MIN_CAPACITY) this.resize(slots.length >>> 1);
     return true;
   }
 
   /** Every entry, in no particular order (a copy: the table may change meanwhile). */
   values(): T[] {
-    const out: T[] = [];
-    for (const entry of this.slots) if (entry !== undefined) out.push(entry);
-    for (const entry of this.overflow.values()) out.push(entry);
-    return out;
-  }
-
-  clear(): void {
-    this.slots = emptySlots(MIN_CAPACITY);
-    this.mask = MIN_CAPACITY - 1;
-    this.overflow.clear();
-    this.count = 0;
+    return [...this.slots.filter((e) => e !== undefined), ...this.overflow.values()] as T[];
   }
 
   private place(entry: T): void {
-    const i = entry.serial & this.mask;
+    const i = entry.serial & (this.slots.length - 1);
     if (this.slots[i] === undefined) this.slots[i] = entry;
     else this.overflow.set(entry.serial, entry);
   }
 
-  private resize(capacity: number): void {
+  /** Re-lays every entry (and the one being added, already counted) in `capacity` slots. */
+  private resize(capacity: number, adding?: T): void {
     const entries = this.values();
-    this.slots = emptySlots(capacity);
-    this.mask = capacity - 1;
-    this.overflow.clear();
+    this.slots = new Array<T | undefined>(capacity).fill(undefined);
+    this.overflow = new Map();
     for (const entry of entries) this.place(entry);
+    if (adding !== undefined) this.place(adding);
   }
 }
