@@ -265,7 +265,19 @@ export class SourceBinding implements SourceObserver {
     if (!signal) return;
     const what = this.signalWhat[signal.index]!;
     if (args.length !== signal.params.length) checkArgumentCount(signal.params.length, args.length, `signal "${name}"`);
-    const conformed = signal.params.map((p, i) => conformValue(p.type, args[i], what(i)));
+    // Arguments of the declared type as they are (the common case) are sent as they are: no
+    // array, and no argument name built, per emission.
+    const params = signal.params;
+    let conformed = args;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      const type = params[i]!.type;
+      if (conformsAsIs(type, arg)) continue;
+      const v = conformValue(type, arg, what(i));
+      if (v === arg) continue;
+      if (conformed === args) conformed = args.slice();
+      (conformed as unknown[])[i] = v;
+    }
     const bytes = encodeSignal(this.id, signal.index, conformed, what);
     if (this.listeners.length > 0) this.broadcast(bytes, -1);
   }

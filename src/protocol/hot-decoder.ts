@@ -48,6 +48,14 @@ function malformed(what: string): ProtocolError {
 }
 
 function varint(end: number): number {
+  // Ids, indexes, serials below 128 and the lengths of small values: one byte, read here.
+  if (pos < end) {
+    const b = buf[pos]!;
+    if (b < 0x80) {
+      pos++;
+      return b;
+    }
+  }
   const v = readVarint(buf, pos, end);
   if (v < 0) throw malformed('varint');
   pos = varintEnd;
