@@ -7,7 +7,7 @@
 // A call whose slot is taken by another (a long-lived stream call from long ago, or serials
 // after the counter wrapped) goes to a small overflow Map, so the array's size follows the
 // number of calls in flight, never the spread of their serials: it doubles when half full and
-// halves when less than an eighth is used.
+// shrinks (to about four times what it holds) when less than 1/32 is used.
 
 /** What the table holds: anything that knows its serial. */
 export interface Serialed {
@@ -47,13 +47,22 @@ export class SerialTable<T extends Serialed> {
     const i = serial & (slots.length - 1);
     if (slots[i]?.serial === serial) slots[i] = undefined;
     else if (!this.overflow.delete(serial)) return false;
-    if (--this.count < slots.length >>> 3 && slots.length > MIN_CAPACITY) this.resize(slots.length >>> 1);
+    // Shrunk in one step once a burst has drained (not by halves, each a copy of the table).
+    if (--this.count < slots.length >>> 5 && slots.length > MIN_CAPACITY) {
+      let capacity = MIN_CAPACITY;
+      while (capacity < this.count * 4) capacity *= 2;
+      if (capacity < slots.length) this.resize(capacity);
+    }
     return true;
   }
 
   /** Every entry, in no particular order (a copy: the table may change meanwhile). */
   values(): T[] {
-    return [...this.slots.filter((e) => e !== undefined), ...this.overflow.values()] as T[];
+    const out: T[] = [];
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) if (slots[i] !== undefined) out.push(slots[i]!);
+    for (const entry of this.overflow.values()) out.push(entry);
+    return out;
   }
 
   private place(entry: T): void {
