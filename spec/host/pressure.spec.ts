@@ -8,6 +8,7 @@
 // maxBufferedBytes (signals, which never coalesce) the connection still closes. Fan-out: every
 // connection gets the same bytes.
 
+import { once } from 'node:events';
 import { expect } from 'chai';
 import { Host, Property, RemoteObjectType, Signal, Slot, type PressureChange, type Replica } from '../../src/index';
 import { decodeValue } from '../../src/protocol/value-codec';
@@ -64,11 +65,18 @@ async function slowReader(w: World, host: Host): Promise<{ raw: RawClient; sourc
   return { raw, source, after: raw.packets.length };
 }
 
+/** Resolves once `seen()` holds, checking after every chunk the raw client receives. */
+async function until(raw: RawClient, seen: () => boolean, what: string): Promise<void> {
+  while (!seen()) await within(once(raw.socket, 'data'), WAIT_MS, what);
+}
+
 /** Resolves once the raw client has received a change of `text` to the value numbered `n`. */
-async function reaches(raw: RawClient, n: number): Promise<void> {
-  const seen = (): boolean =>
-    raw.packets.some((p) => p.kind === 'propertyChange' && p.propertyChange!.index === 0 && indexOf(decodeValue(p.propertyChange!.value!) as string) === n);
-  while (!seen()) await within(raw.packet('propertyChange', WAIT_MS).then(() => turn()), WAIT_MS, `text ${n} to arrive`);
+function reaches(raw: RawClient, n: number): Promise<void> {
+  return until(
+    raw,
+    () => raw.packets.some((p) => p.kind === 'propertyChange' && p.propertyChange!.index === 0 && indexOf(decodeValue(p.propertyChange!.value!) as string) === n),
+    `text ${n} to arrive`,
+  );
 }
 
 describe('host: a slow replica under pressure', function () {
@@ -202,6 +210,29 @@ describe('host: a slow replica under pressure', function () {
     slow.raw.socket.resume(); // sees the end
     await slow.raw.whenClosed();
     expect(host.pressuredConnections, 'a closed connection is no longer under pressure').to.equal(0);
+  });
+
+  it('coalesces a burst of small changes in one turn once it passes the threshold (and only then)', async () => {
+    const host = await w.host('tcp://127.0.0.1:0', { pressureThreshold: 64 * KiB });
+    const feed = new Feed();
+    host.enableRemoting(feed);
+    const slow = await slowReader(w, host);
+    // 100 000 changes of `count` in one turn: about 1 MB of frames, far over 64 KiB.
+    for (let n = 1; n <= 100_000; n++) feed.count = n;
+    expect(host.pressuredConnections).to.equal(1);
+    const coalesced = host.coalescedChanges;
+    // The frames under the threshold went out as they were; from there on one pending change
+    // of `count` was replaced by every later one.
+    expect(coalesced).to.be.above(100_000 - 64 * KiB / 4);
+    expect(coalesced).to.be.below(100_000 - 64 * KiB / 16);
+    feed.text = 'last:';
+    slow.raw.socket.resume();
+    await within(host.drained(), WAIT_MS, 'drained()');
+    await until(slow.raw, () => slow.raw.packets.some((p) => p.kind === 'propertyChange' && p.propertyChange!.index === 0), 'the change of text');
+    const counts = slow.raw.packets.slice(slow.after).flatMap((p) => (p.kind === 'propertyChange' && p.propertyChange!.index === 1 ? [decodeValue(p.propertyChange!.value!) as number] : []));
+    expect(counts.length + coalesced).to.equal(100_000);
+    expect(counts.at(-1)).to.equal(100_000);
+    expect(counts).to.deep.equal([...counts].sort((a, b) => a - b));
   });
 
   it('drained() resolves false when its timeout passes under pressure, and at once when nothing is pressed', async () => {

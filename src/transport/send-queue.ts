@@ -120,6 +120,24 @@ export class SendQueue {
     return at === undefined ? 0 : this.#held[at]!.size;
   }
 
+  /**
+   * The fast path of fan-out: if `frame` continues this turn's open run (the next frame of the
+   * same arena) and the queue is not under pressure, takes it by extending the run; else false
+   * and the caller takes the ordinary path (writeShared). The caller bounds how much it lets
+   * through here between two ordinary sends (the pressure and hard-limit checks).
+   */
+  extend(frame: SharedFrame): boolean {
+    if (this.#runEnd !== frame.start || this.#runBuf !== frame.arena || this.#runBuf === undefined || this.#pressured) return false;
+    this.#runEnd = frame.end;
+    return true;
+  }
+
+  /** Bytes that may still be queued before the pressure threshold is passed (0 under pressure). */
+  get roomBeforePressure(): number {
+    if (this.#pressured) return 0;
+    return this.pressureThreshold - (this.#batchBytes + this.#runEnd - this.#runStart + this.sink.unsent);
+  }
+
   /** Queues a frame for this connection only; it is copied (or, if large, referred to until written). */
   write(frame: Uint8Array): void {
     const length = frame.length;
