@@ -34,6 +34,7 @@ import { signals } from './scenarios/signals';
 import { wireBytes } from './scenarios/wire-bytes';
 import { streams } from './scenarios/streams';
 import { callTimeouts } from './scenarios/call-timeouts';
+import { pressure } from './scenarios/pressure';
 import { scaleFanout } from './scale/scale-fanout';
 import { scaleIdle } from './scale/scale-idle';
 import { scaleSources } from './scale/scale-sources';
@@ -41,7 +42,7 @@ import { scaleValues } from './scale/scale-values';
 import { evaluate, formatGoalSummary, formatTable, type Row } from './table';
 import { errorText, type TransportName } from './util';
 
-export const SCENARIOS: Scenario[] = [rtt, pipelined, streams, callTimeouts, properties, signals, fanout, init, memory, wireBytes, nats, websocket];
+export const SCENARIOS: Scenario[] = [rtt, pipelined, streams, callTimeouts, properties, signals, fanout, init, memory, wireBytes, nats, websocket, pressure];
 /** The scale scenarios (--scale): long, tcp only, each host in the bench process. */
 export const SCALE_SCENARIOS: Scenario[] = [scaleFanout, scaleIdle, scaleSources, scaleValues];
 const ALL = [...SCENARIOS, ...SCALE_SCENARIOS];

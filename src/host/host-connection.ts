@@ -14,6 +14,7 @@ import { decodeValues } from '../protocol/value-codec';
 import type { DecodedPacket, ErrorInfoMessage, PacketMessage } from '../protocol/messages';
 import { encodePacket } from '../protocol/packet-codec';
 import type { Peer } from '../protocol/peer';
+import type { HotPacketHandler } from '../protocol/hot-decoder';
 import type { SharedFrame } from '../transport/shared-frame';
 import { errorInfo, type CallOutcome, type SourceBinding, type SourceListener } from './source-binding';
 import { StreamPump } from './stream-pump';
@@ -63,20 +64,23 @@ export interface HostLimits {
   readonly authenticate: ((credential: unknown, peer: { readonly address: string }) => boolean | Promise<boolean>) | undefined;
 }
 
-export class HostConnection implements SourceListener {
-  private readonly subscriptions = new Set<SourceBinding>();
+export class HostConnection implements SourceListener, HotPacketHandler {
+  // The collections below are made on first use: an idle connection holds none (memory per
+  // connection is what 10 000 idle connections cost a host).
+  private subscriptions: Set<SourceBinding> | undefined;
   /** Sources this node reads from their shared stream (NATS) rather than from this connection. */
-  private readonly streams = new Map<SourceBinding, SharedStream>();
+  private streams: Map<SourceBinding, SharedStream> | undefined;
   private admitted = false;
   private inFlight = 0;
   /** Calls with a reply wanted, by serial, until answered or given up by their caller. */
-  private readonly running = new Map<number, RunningCall>();
+  private running: Map<number, RunningCall> | undefined;
   private handshakeTimer: unknown;
   private idleTimer: unknown;
   private framesAtLastIdleCheck = -1;
-  /** Resolves once the connection is closed and its socket released. */
-  readonly ended: Promise<void>;
-  private markEnded!: () => void;
+  // Made when someone waits (the host closing): an idle connection holds no promise.
+  private endedPromise: Promise<void> | undefined;
+  private markEnded: (() => void) | undefined;
+  private hasEnded = false;
 
   constructor(
     private readonly peer: Peer,
@@ -89,7 +93,6 @@ export class HostConnection implements SourceListener {
     peer.awaitingAdmission = true;
     peer.onOpen = () => this.admit();
     peer.onPacket = (p) => this.receive(p);
-    this.ended = new Promise<void>((resolve) => (this.markEnded = resolve));
     const timeout = owner.limits.handshakeTimeout;
     if (timeout > 0) {
       this.handshakeTimer = owner.timers.setTimeout(() => {
@@ -104,11 +107,21 @@ export class HostConnection implements SourceListener {
       if (this.idleTimer !== undefined) owner.timers.clearTimeout(this.idleTimer);
       this.idleTimer = undefined;
       this.abandonAll(error);
-      for (const b of this.subscriptions) this.unsubscribe(b);
-      this.subscriptions.clear();
+      const subscriptions = this.subscriptions;
+      this.subscriptions = undefined;
+      if (subscriptions !== undefined) for (const b of subscriptions) this.unsubscribe(b);
       owner.connectionEnded(this, error);
-      this.markEnded();
+      this.hasEnded = true;
+      this.markEnded?.();
     };
+  }
+
+  /** Resolves once the connection is closed and its socket released. */
+  get ended(): Promise<void> {
+    if (this.endedPromise === undefined) {
+      this.endedPromise = this.hasEnded ? Promise.resolve() : new Promise<void>((resolve) => (this.markEnded = resolve));
+    }
+    return this.endedPromise;
   }
 
   get label(): string {
@@ -177,7 +190,8 @@ export class HostConnection implements SourceListener {
     this.admitted = true;
     this.peer.awaitingAdmission = false;
     this.onAdmitted();
-    this.peer.hot = { invoke: (source, index, serial, args) => this.invoke(source, index, serial, args) };
+    // The connection is its own hot-packet handler (its `invoke`): nothing more to hold per connection.
+    this.peer.hot = this;
     this.owner.connectionOpened(this);
     this.send(this.owner.sourceListPacket(this.peer.peerSourceListLimit));
     this.scheduleIdleCheck();
@@ -195,7 +209,7 @@ export class HostConnection implements SourceListener {
     this.idleTimer = this.owner.timers.setTimeout(() => {
       this.idleTimer = undefined;
       const frames = this.peer.framesReceived;
-      const holds = this.subscriptions.size > 0 || this.inFlight > 0 || this.running.size > 0;
+      const holds = (this.subscriptions?.size ?? 0) > 0 || this.inFlight > 0 || (this.running?.size ?? 0) > 0;
       if (!holds && frames === this.framesAtLastIdleCheck) {
         this.owner.warn(`closing ${this.label}: idle for ${timeout} ms, holding nothing`);
         this.peer.close(new TimeoutError(`${this.label} was idle for ${timeout} ms and held nothing`));
@@ -260,17 +274,17 @@ export class HostConnection implements SourceListener {
 
   /** The binding went away (disabled): forget it without telling it. */
   forget(binding: SourceBinding): void {
-    this.subscriptions.delete(binding);
-    this.streams.get(binding)?.release();
-    this.streams.delete(binding);
+    this.subscriptions?.delete(binding);
+    this.streams?.get(binding)?.release();
+    this.streams?.delete(binding);
   }
 
   /** Stops this connection's subscription to `binding`, direct or through a shared stream. */
   private unsubscribe(binding: SourceBinding): void {
     binding.removeListener(this);
-    const stream = this.streams.get(binding);
+    const stream = this.streams?.get(binding);
     if (stream === undefined) return;
-    this.streams.delete(binding);
+    this.streams!.delete(binding);
     if (stream.release()) binding.removeListener(stream);
   }
 
@@ -319,7 +333,7 @@ export class HostConnection implements SourceListener {
         // can be missed.
         // A model's deltas depend on what each node holds: never a shared stream.
         const wantStream = m.sharedStream === true && this.publisher !== undefined && !(binding instanceof ModelBinding);
-        let stream = this.streams.get(binding);
+        let stream = this.streams?.get(binding);
         const opened = wantStream && stream === undefined;
         if (opened) stream = this.publisher!.open(binding.id);
         const source = m.source ?? 0;
@@ -341,9 +355,9 @@ export class HostConnection implements SourceListener {
           this.send({ acquireRefused: { source, error: errorInfo(refusal) } });
           return;
         }
-        this.subscriptions.add(binding);
+        (this.subscriptions ??= new Set()).add(binding);
         if (wantStream) {
-          this.streams.set(binding, stream!);
+          (this.streams ??= new Map()).set(binding, stream!);
           binding.removeListener(this);
           binding.addListener(stream!);
         } else {
@@ -353,7 +367,7 @@ export class HostConnection implements SourceListener {
       }
       case 'release': {
         const binding = this.owner.bindingById(p.release!.source ?? 0);
-        if (binding && this.subscriptions.delete(binding)) this.unsubscribe(binding);
+        if (binding && this.subscriptions?.delete(binding)) this.unsubscribe(binding);
         return;
       }
       case 'cancel': {
@@ -368,7 +382,7 @@ export class HostConnection implements SourceListener {
       }
       case 'streamCredit': {
         const m = p.streamCredit!;
-        this.running.get(m.serial ?? 0)?.pump?.credit(m.items ?? 0);
+        this.running?.get(m.serial ?? 0)?.pump?.credit(m.items ?? 0);
         return;
       }
       case 'pong':
@@ -382,7 +396,8 @@ export class HostConnection implements SourceListener {
     }
   }
 
-  private invoke(source: number, index: number, serial: number, args: unknown[]): void {
+  /** Runs a slot call (HotPacketHandler: Invoke packets come here decoded straight to values). */
+  invoke(source: number, index: number, serial: number, args: unknown[]): void {
     const binding = this.owner.bindingById(source);
     if (!binding) {
       this.reply(serial, { error: errorInfo(new NotValidError(`no source #${source} on this host`, 'UNKNOWN_SOURCE')) });
@@ -400,12 +415,12 @@ export class HostConnection implements SourceListener {
       });
       return;
     }
-    if (serial !== 0 && this.running.has(serial)) {
+    if (serial !== 0 && this.running?.has(serial)) {
       throw new ProtocolError('PROTOCOL_ERROR', `${this.label} reused serial #${serial} of a call still running`);
     }
     const served = new ServedCall(binding.name, binding.api.slots[index]?.name ?? `#${index}`, this.label);
     const call: RunningCall = { served, abandoned: false, pump: undefined };
-    if (serial !== 0) this.running.set(serial, call);
+    if (serial !== 0) (this.running ??= new Map()).set(serial, call);
     this.inFlight++;
     binding.invoke(
       index,
@@ -429,7 +444,7 @@ export class HostConnection implements SourceListener {
             outcome,
             this,
             (end) => {
-              if (this.running.get(serial) === call) this.running.delete(serial);
+              if (this.running?.get(serial) === call) this.running.delete(serial);
               this.inFlight--;
               this.reply(serial, end);
             },
@@ -444,7 +459,7 @@ export class HostConnection implements SourceListener {
           abandoned.remove();
           return;
         }
-        if (serial !== 0) this.running.delete(serial);
+        if (serial !== 0) this.running?.delete(serial);
         this.inFlight--;
         this.reply(serial, outcome);
       },
@@ -459,9 +474,9 @@ export class HostConnection implements SourceListener {
    * tell the slot through its signal.
    */
   private cancel(serial: number, reason: TsroError): void {
-    const call = this.running.get(serial);
+    const call = this.running?.get(serial);
     if (!call) return; // answered already, or never seen: nothing to do
-    this.running.delete(serial);
+    this.running!.delete(serial);
     call.abandoned = true;
     this.inFlight--;
     this.owner.abandoned.add();
@@ -480,7 +495,7 @@ export class HostConnection implements SourceListener {
 
   /** The connection ended: every call still running is abandoned. */
   private abandonAll(error: TsroError | undefined): void {
-    if (this.running.size === 0) return;
+    if (this.running === undefined || this.running.size === 0) return;
     const reason = new DisconnectedError(`the caller's connection closed${error ? `: ${error.message}` : ''}`);
     const calls = [...this.running.values()];
     this.running.clear();

@@ -47,6 +47,8 @@ export interface SendQueueEvents {
 // A chunk is only worth its own write above this; runs of smaller chunks are merged by copying.
 const MERGE_BELOW = 512;
 const EMPTY = new Uint8Array(0);
+// Shared by every queue that holds nothing (never written to: #hold makes a queue its own array).
+const EMPTY_HELD: Held[] = [];
 
 /** A frame held while the connection is under pressure. */
 interface Held {
@@ -74,7 +76,7 @@ export class SendQueue {
   // Under pressure: everything sent waits here, in order. `#keys` maps the key of each held
   // keyed frame sent since the last frame without a key to its position.
   #pressured = false;
-  readonly #held: Held[] = [];
+  #held: Held[] = EMPTY_HELD;
   #heldBytes = 0;
   #keys: Map<number, number> | undefined = undefined;
   /** A written-callback is pending: it will tell whether the socket emptied. */
@@ -84,13 +86,18 @@ export class SendQueue {
     this.#scheduled = false;
     this.flush();
   };
-  readonly #onWritten = (): void => {
+  // Made when first needed (under pressure): an idle queue holds no more than it must.
+  #onWrittenFn: (() => void) | undefined;
+  get #onWritten(): () => void {
+    return (this.#onWrittenFn ??= () => this.#written());
+  }
+  #written(): void {
     this.#fenced = false;
     if (!this.#pressured) return;
     // Written since the fence was set (a turn's batch): wait for that too.
     if (this.sink.unsent === 0) this.#release();
     else this.#fence();
-  };
+  }
 
   /**
    * @param pressureThreshold bytes waiting (here and in the sink) past which keyed frames are held
@@ -217,7 +224,7 @@ export class SendQueue {
     this.#batchBytes = 0;
     this.#own = undefined;
     this.#ownEnd = 0;
-    this.#held.length = 0;
+    this.#held = EMPTY_HELD;
     this.#heldBytes = 0;
     this.#keys = undefined;
     this.#pressured = false;
@@ -314,6 +321,7 @@ export class SendQueue {
     } else {
       this.#keys?.clear();
     }
+    if (this.#held === EMPTY_HELD) this.#held = [];
     this.#held.push({ bytes, size });
     this.#heldBytes += size;
   }
@@ -398,7 +406,7 @@ export class SendQueue {
       }
       i = j;
     }
-    held.length = 0;
+    this.#held = EMPTY_HELD;
     this.#heldBytes = 0;
     this.#keys = undefined;
     if (chunks.length === 1) {

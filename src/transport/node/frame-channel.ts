@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { DisconnectedError, LimitError, ProtocolError, TsroError } from '../../errors';
 import { FrameDecoder } from '../frame-decoder';
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_SIZE, type FrameLink } from '../frame-link';
-import { SendQueue, type ChunkSink } from '../send-queue';
+import { SendQueue, type ChunkSink, type SendQueueEvents } from '../send-queue';
 import type { SharedFrame } from '../shared-frame';
 import { describeOsError } from './os-error';
 import { hostPortUrl } from '../url';
@@ -112,7 +112,7 @@ export class FrameChannel implements FrameLink {
   private reported = false;
   private closeTimer: NodeJS.Timeout | undefined = undefined;
   private readonly pool: BufferedBytesPool | undefined;
-  private readonly poolMember: PoolMember | undefined;
+  private readonly poolMember: PoolSeat | undefined;
 
   /**
    * Takes ownership of a connected `socket`: from now on only the channel reads, writes, ends or
@@ -131,18 +131,7 @@ export class FrameChannel implements FrameLink {
     if (shared !== undefined) (this as { [SHARED_STREAMS]?: unknown })[SHARED_STREAMS] = shared;
     this.pool = options.pool;
     if (this.pool) {
-      this.poolMember = {
-        accounted: 0,
-        measure: () => (this.state === 'closed' ? 0 : this.queue.pendingBytes + this.socket.writableLength),
-        label: this.label,
-        pressured: false,
-        evict: (bytes, total, limit) =>
-          this.destroy(
-            new LimitError(
-              `${this.label} was disconnected: it holds ${bytes} unsent bytes, the most of any connection, while the host holds ${total} (host-wide limit ${limit})`,
-            ),
-          ),
-      };
+      this.poolMember = new PoolSeat(this, this.pool);
       this.pool.join(this.poolMember);
     }
     this.remoteLabel =
@@ -163,31 +152,7 @@ export class FrameChannel implements FrameLink {
       },
       this.label,
     );
-    const sink: ChunkSink = {
-      write: (chunk, written) => {
-        if (!socket.writable) return;
-        if (written === undefined) socket.write(chunk);
-        else socket.write(chunk, () => written());
-      },
-      cork: () => socket.cork(),
-      uncork: () => socket.uncork(),
-      get unsent() {
-        return socket.writableLength;
-      },
-    };
-    const pool = this.pool;
-    this.queue = new SendQueue(
-      sink,
-      pool?.pressureThreshold ?? Infinity,
-      pool && {
-        pressure: (pressured, unsent) => {
-          if (this.state === 'open') pool.pressureChanged(this.poolMember!, pressured, unsent);
-        },
-        coalesced: () => {
-          pool.coalesced++;
-        },
-      },
-    );
+    this.queue = new SendQueue(new SocketSink(socket), this.pool?.pressureThreshold ?? Infinity, this.poolMember);
 
     if (socket.destroyed) {
       // Its 'close' may already have been emitted; report without waiting for it.
@@ -214,6 +179,11 @@ export class FrameChannel implements FrameLink {
 
   expectFirstBytes(check: (head: Uint8Array) => TsroError | undefined): void {
     this.decoder.checkFirstBytes(check);
+  }
+
+  /** Bytes waiting to be sent: queued here (held ones included) and in the socket. */
+  get unsentBytes(): number {
+    return this.state === 'closed' ? 0 : this.queue.pendingBytes + this.socket.writableLength;
   }
 
   /** True once the channel no longer sends: after `close()`, `destroy()`, or when the connection failed. */
@@ -396,5 +366,54 @@ export class FrameChannel implements FrameLink {
     this.fastBudget = 0;
     this.queue.discard();
     this.onClose(this.reason);
+  }
+}
+
+/** The socket as a send queue sees it (a class: no closures per connection). */
+class SocketSink implements ChunkSink {
+  constructor(private readonly socket: Duplex) {}
+  write(chunk: Uint8Array, written?: () => void): void {
+    const socket = this.socket;
+    if (!socket.writable) return;
+    if (written === undefined) socket.write(chunk);
+    else socket.write(chunk, written);
+  }
+  cork(): void {
+    this.socket.cork();
+  }
+  uncork(): void {
+    this.socket.uncork();
+  }
+  get unsent(): number {
+    return this.socket.writableLength;
+  }
+}
+
+/** A channel's seat in its host's pool: its unsent bytes, its eviction, its pressure. */
+class PoolSeat implements PoolMember, SendQueueEvents {
+  accounted = 0;
+  pressured = false;
+  constructor(
+    private readonly channel: FrameChannel,
+    private readonly pool: BufferedBytesPool,
+  ) {}
+  get label(): string {
+    return this.channel.label;
+  }
+  measure(): number {
+    return this.channel.unsentBytes;
+  }
+  evict(bytes: number, total: number, limit: number): void {
+    this.channel.destroy(
+      new LimitError(
+        `${this.channel.label} was disconnected: it holds ${bytes} unsent bytes, the most of any connection, while the host holds ${total} (host-wide limit ${limit})`,
+      ),
+    );
+  }
+  pressure(pressured: boolean, unsent: number): void {
+    if (!this.channel.closed) this.pool.pressureChanged(this, pressured, unsent);
+  }
+  coalesced(): void {
+    this.pool.coalesced++;
   }
 }
