@@ -26,7 +26,8 @@ export const scaleValues: Scenario = {
     if (ctx.transport !== 'tcp') return [];
     const sizes = ctx.quick ? VALUE_SIZES.filter((v) => v.bytes <= 64 * 1024) : VALUE_SIZES;
     const budget = ctx.quick ? 2 * 1024 * 1024 : 128 * 1024 * 1024;
-    const host = new Host('tcp://127.0.0.1:0');
+    // A 16 MiB value and its packet are past the default 16 MiB frame limit (both ends raise it).
+    const host = new Host('tcp://127.0.0.1:0', { maxFrameSize: 32 * 1024 * 1024 });
     const rawServer = await rawListen('tcp://127.0.0.1:0', () => {});
     const crowd = await Crowd.fork(ctx.script('scale-child'), 1, 1);
     const results: MetricResult[] = [];
