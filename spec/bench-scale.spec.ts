@@ -5,10 +5,10 @@
 // registry), and the value-size curve. It asserts nothing about performance.
 
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runNode } from './support/run-node';
 
 const RUN = path.join(__dirname, '..', 'bench', 'run.js');
 
@@ -29,12 +29,7 @@ describe('bench harness (--scale --quick)', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsro-bench-scale-spec-'));
     const out = path.join(dir, 'scale.json');
     try {
-      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [RUN, '--scale', '--quick', '--out', out], { timeout: 230_000 }, (err, so, se) => {
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: so, stderr: se });
-        });
-        child.stdin?.end();
-      });
+      const { code, stdout, stderr } = await runNode([RUN, '--scale', '--quick', '--out', out], { killAfterMs: 230_000 });
       expect(code, `exit code; stderr:\n${stderr}`).to.equal(0);
       expect(stdout).to.include('goals (bench/goals.ts):');
       const json = JSON.parse(fs.readFileSync(out, 'utf8')) as { errors: unknown[]; results: Row[]; meta: { quick: boolean; scale: boolean; loadAverage: number[] } };

@@ -4,10 +4,10 @@
 // about performance.
 
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runNode } from './support/run-node';
 
 const RUN = path.join(__dirname, '..', 'bench', 'run.js');
 const SCENARIOS = ['rtt', 'pipelined', 'streams', 'timeouts', 'properties', 'signals', 'fanout', 'init', 'memory', 'bytes'];
@@ -33,12 +33,7 @@ describe('bench harness (--quick)', function () {
     const out = path.join(dir, 'quick.json');
     try {
       const started = Date.now();
-      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [RUN, '--quick', '--out', out], { timeout: 170_000 }, (err, so, se) => {
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: so, stderr: se });
-        });
-        child.stdin?.end();
-      });
+      const { code, stdout, stderr } = await runNode([RUN, '--quick', '--out', out], { killAfterMs: 170_000 });
       const seconds = (Date.now() - started) / 1000;
       expect(code, `exit code; stderr:\n${stderr}`).to.equal(0);
       expect(stdout).to.match(/scenario\s+tr\s+metric.*\sgoal\s+status/);

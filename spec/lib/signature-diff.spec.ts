@@ -11,7 +11,7 @@ import { Property, RemoteObjectType, Signal, Slot } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { diffApis, describeDifference, type ApiDifference } from '../../src/api/api-diff';
 import { transports } from '../support/fixtures';
-import { Printer } from '../support/printer';
+import { Printer, PrinterWithStringInk } from '../support/printer';
 import { WAIT_MS, bindingOf, whenOffered } from '../support/e2e';
 import { nextEvent } from '../../src/testing';
 import { useWorld } from '../support/world-fixture';
@@ -73,41 +73,9 @@ class GaugePlain {
   }
 }
 
+/** Meter's members under another type name. */
 @RemoteObjectType('Meter2')
-class MeterRenamed {
-  @Property({ type: 'int32' }) level = 1;
-  @Property({ readonly: true }) unit: string = 'V';
-  @Property() label: string = '';
-  @Signal() overload(_level: number, _at: string): Signal {}
-  @Slot() scale(factor: number, offset: number = 0): number {
-    return factor + offset;
-  }
-  @Slot() reset(): void {}
-}
-
-/** Printer's member names, but inkLevel is a string: a typed replica of it mismatches Printer. */
-@RemoteObjectType('Printer')
-class PrinterWithStringInk {
-  @Property({ type: 'string' }) inkLevel = 'full';
-  @Property({ readonly: true }) busy = false;
-  @Property({ type: 'int32' }) copies = 1;
-  @Property({ type: { array: 'string' } }) queue: string[] = [];
-  @Signal() jammed(_page: number, _reason: string): void {}
-  @Slot({ returns: 'int32' }) async print(doc: string): Promise<number> {
-    return doc.length;
-  }
-  @Slot() add(a: number, b: number): number {
-    return a + b;
-  }
-  @Slot() fail(_message: string): void {}
-  @Slot() async failLater(_message: string): Promise<void> {}
-  @Slot() greet(name: string, greeting = 'hello'): string {
-    return `${greeting} ${name}`;
-  }
-  @Slot() hang(): Promise<void> {
-    return new Promise(() => {});
-  }
-}
+class MeterRenamed extends Meter {}
 
 const INK_DIFFERENCE: ApiDifference = {
   kind: 'property',

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { Property, RemoteObjectType, Signal, Slot } from '../../src/index';
 import { apiOf } from '../../src/api/metadata';
 import { transports } from '../support/fixtures';
-import { Printer } from '../support/printer';
+import { Printer, PrinterWithStringInk } from '../support/printer';
 import { WAIT_MS, bindingOf, whenOffered, expectTsro, recordEvents, rejectionOf, thrownBy } from '../support/e2e';
 import { nextEvent } from '../../src/testing';
 import { useWorld } from '../support/world-fixture';
@@ -15,27 +15,6 @@ import { useWorld } from '../support/world-fixture';
 @RemoteObjectType('Printer')
 class PrinterWithExtra extends Printer {
   @Property() extra = 'x';
-}
-
-/** Printer's member names, but inkLevel is a string. */
-@RemoteObjectType('Printer')
-class PrinterWithStringInk {
-  @Property() inkLevel = 'full';
-  @Property({ readonly: true }) busy = false;
-  @Property({ type: 'int32' }) copies = 1;
-  @Property({ type: { array: 'string' } }) queue: string[] = [];
-  @Signal() jammed(_page: number, _reason: string): void {}
-  @Slot({ returns: 'int32' }) async print(doc: string): Promise<number> {
-    return doc.length;
-  }
-  @Slot() add(a: number, b: number): number {
-    return a + b;
-  }
-  @Slot() fail(_message: string): void {}
-  @Slot() async failLater(_message: string): Promise<void> {}
-  @Slot() greet(name: string, greeting = 'hello'): string {
-    return `${greeting} ${name}`;
-  }
 }
 
 /** What the tests use of either mismatched class. */
