@@ -133,6 +133,15 @@ export class BenchChild {
 }
 
 /** Closes every child still alive. */
+/**
+ * Arms every child to report 'done' once it has seen value `last`; resolves, once all are
+ * armed, with the 'done' messages to await.
+ */
+export async function armChildren(children: readonly BenchChild[], last: number): Promise<Promise<Message>[]> {
+  await Promise.all(children.map((c) => c.request('arm', { last })));
+  return children.map((c) => c.next('done'));
+}
+
 export async function closeAllChildren(): Promise<void> {
   await Promise.all([...live].map((c) => c.close()));
 }

@@ -8,7 +8,7 @@
 
 import { Host } from '../src/index';
 import { BenchSource } from './bench-api';
-import { BenchChild } from './ipc';
+import { BenchChild, armChildren } from './ipc';
 import { RawWriter, rawListen, type RawConn } from './raw-baseline';
 import { median } from './stats';
 import { immediate, listenUrl, sleep, withTimeout, type TransportName } from './util';
@@ -43,8 +43,7 @@ async function main(): Promise<void> {
       const first = value + 1;
       const last = value + updates;
       value = last;
-      await Promise.all(children.map((c) => c.request('arm', { last })));
-      const dones = children.map((c) => c.next('done'));
+      const dones = await armChildren(children, last);
       const cpu0 = process.cpuUsage();
       for (let v = first; v <= last; ) {
         const end = Math.min(last, v + chunk - 1);

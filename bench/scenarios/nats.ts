@@ -14,7 +14,7 @@ import { Host } from '../../src/index';
 import { NatsServer } from '../../spec/support/nats-server';
 import { BenchSource } from '../bench-api';
 import { goal } from '../goals';
-import { BenchChild } from '../ipc';
+import { BenchChild, armChildren } from '../ipc';
 import { slotRoundTripUs } from '../slot-round-trip';
 import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
 import { median, nowMs } from '../stats';
@@ -62,8 +62,7 @@ export const nats: Scenario = {
           const first = value + 1;
           const last = value + updates;
           value = last;
-          await Promise.all(children.map((c) => c.request('arm', { last })));
-          const dones = children.map((c) => c.next('done'));
+          const dones = await armChildren(children, last);
           const cpu0 = process.cpuUsage();
           const t0 = nowMs();
           for (let v = first; v <= last; ) {
