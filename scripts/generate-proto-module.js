@@ -16,8 +16,8 @@ const out = path.join(root, 'src', 'protocol', 'tsro-descriptor.ts');
 const text =
   '// Generated from src/protocol/tsro.proto by scripts/generate-proto-module.js (run by `npm run build`).\n' +
   '// Edit tsro.proto, not this file: spec/protocol/schema.spec.ts checks that this is what the .proto\n' +
-  '// parses to.\n\n' +
+  '// parses to. One line: it is data for protobufjs, not for reading (read the .proto).\n\n' +
   "import type { INamespace } from 'protobufjs/light';\n\n" +
   '/** src/protocol/tsro.proto as a protobufjs JSON descriptor. */\n' +
-  `export const TSRO_DESCRIPTOR = ${JSON.stringify(descriptor, null, 1)} as INamespace;\n`;
+  `export const TSRO_DESCRIPTOR = ${JSON.stringify(descriptor)} as INamespace;\n`;
 if (!fs.existsSync(out) || fs.readFileSync(out, 'utf8') !== text) fs.writeFileSync(out, text);

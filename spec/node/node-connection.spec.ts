@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import type * as sinon from 'sinon';
 import { DisconnectedError, RemoteError, type TsroError } from '../../src/errors';
-import { NodeConnection, type NodeConnectionEvents, type SourceInfo } from '../../src/node/node-connection';
+import { NodeConnection, type NodeConnectionEvents } from '../../src/node/node-connection';
+import type { SourceInfo } from '../../src/node/source-info';
 import { Peer } from '../../src/protocol/peer';
 import { decodeValues, encodeValue } from '../../src/protocol/value-codec';
 import { systemTimers } from '../../src/util/timers';

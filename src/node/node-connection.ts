@@ -3,7 +3,11 @@
 // the connection ends every pending call rejects with a DisconnectedError.
 
 import { CancelledError, DisconnectedError, ProtocolError, RemoteError, TimeoutError, type TsroError } from '../errors';
-import { CallDeadlines, type DeadlineQueue, type Deadlined } from './call-deadlines';
+import { CallDeadlines } from './call-deadlines';
+import { PendingCall, cancelledError, describeCall, promiseOf, withCallerStack } from './pending-call';
+import { remoteError } from './remote-error';
+import { sourceInfo, type SourceInfo } from './source-info';
+import { SharedStreamReaders } from './shared-stream-readers';
 import { SerialTable } from './serial-table';
 import { apiFromMessage } from '../protocol/api-codec';
 import type { ApiDescription } from '../api/api-description';
@@ -18,16 +22,6 @@ import type { SharedStreamSubscriber } from '../transport/shared-streams';
 import type { CallOptions } from '../replica/call-options';
 import type { CallStream, StreamControl } from '../replica/call-stream';
 
-/** A source as a host announced it. */
-export interface SourceInfo {
-  readonly id: number;
-  readonly name: string;
-  readonly typeName: string;
-  readonly signature: string;
-  /** A hidden child object source: acquirable, but not listed by instances() or knownSources(). */
-  readonly child?: boolean;
-}
-
 /** What a connection tells its node. */
 export interface NodeConnectionEvents {
   sourcesOffered(conn: NodeConnection, sources: readonly SourceInfo[]): void;
@@ -37,94 +31,7 @@ export interface NodeConnectionEvents {
   acquireRefused(conn: NodeConnection, source: SourceInfo, error: RemoteError): void;
 }
 
-/** Where a node stands in reading one source's shared stream. */
-interface StreamReader {
-  /** The number expected next; 0 while waiting for an Init to say where the stream stands. */
-  next: number;
-  /** What arrived before that Init. */
-  waiting: { seq: number; packet: Uint8Array | undefined }[];
-  stop: () => void;
-}
-
-class PendingCall implements Deadlined {
-  settled = false;
-  deadline = 0;
-  queue: DeadlineQueue | undefined = undefined;
-  signal: AbortSignal | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
-  /** A stream call: its items and end go here instead of resolve/reject. */
-  stream: CallStream | undefined = undefined;
-  resolve: (value: unknown) => void = settleNothing;
-  reject: (error: Error) => void = settleNothing;
-  constructor(
-    readonly serial: number,
-    /** Names the call in errors: `slot "print" of "Printer"`, or for a set its own text. */
-    readonly slot: string,
-    readonly source: string | undefined,
-    readonly timeout: number,
-  ) {}
-}
-
-function settleNothing(): void {}
-
-// The call whose promise is being made: one executor for every call takes its resolving
-// functions, instead of a closure made per call (100 k calls in flight are 100 k fewer objects
-// for the garbage collector to copy).
-let promised: PendingCall | undefined;
-function promiseExecutor(resolve: (value: unknown) => void, reject: (error: Error) => void): void {
-  const call = promised!;
-  promised = undefined;
-  call.resolve = resolve;
-  call.reject = reject;
-}
-
-/** The promise of `call`, settled through call.resolve / call.reject. */
-function promiseOf(call: PendingCall): Promise<unknown> {
-  promised = call;
-  return new Promise<unknown>(promiseExecutor);
-}
-
-function describeCall(call: { readonly slot: string; readonly source: string | undefined }): string {
-  return call.source === undefined ? call.slot : `slot "${call.slot}" of "${call.source}"`;
-}
-
-/** The rejection of a call whose signal is aborted. */
-function cancelledError(what: string, signal: AbortSignal): CancelledError {
-  return new CancelledError(`${what} was cancelled`, signal.reason);
-}
-
-/**
- * Gives a rejection the caller's stack: it is made where the reply is read, but runs as a
- * reaction of the promise the caller awaits, so V8's async stack trace reaches the caller's
- * frames. Costs nothing on success.
- */
-function withCallerStack(error: unknown): never {
-  if (error instanceof Error) Error.captureStackTrace(error);
-  throw error;
-}
-
-/** How many causes deep a RemoteError's chain is rebuilt (the host sends at most 8). */
-const MAX_CAUSE_DEPTH = 8;
-
-/** The RemoteError for an error reply. */
-export function remoteError(info: ErrorInfoMessage, depth = 0): RemoteError {
-  const code = info.code || 'REMOTE';
-  let remoteData: Record<string, unknown> | undefined;
-  if (info.data) {
-    const data = decodeValue(info.data);
-    if (data !== null && typeof data === 'object' && !Array.isArray(data)) remoteData = data as Record<string, unknown>;
-  }
-  const cause = info.cause && depth < MAX_CAUSE_DEPTH ? remoteError(info.cause, depth + 1) : undefined;
-  return new RemoteError(info.name || 'Error', info.message ?? '', code === 'REMOTE' ? undefined : code, { remoteData, cause });
-}
-
 const MAX_SERIAL = 0xffffffff;
-
-function sourceInfo(m: SourceInfoMessage | null | undefined): SourceInfo {
-  if (!m || !m.id || !m.name) throw new ProtocolError('PROTOCOL_ERROR', 'source announced without id or name');
-  const info = { id: m.id, name: m.name, typeName: m.typeName ?? '', signature: m.signature ?? '' };
-  return m.child ? { ...info, child: true } : info;
-}
 
 /** A SourceQuery waiting for its SourcePage. */
 interface PendingQuery {
@@ -164,6 +71,9 @@ export class NodeConnection implements SubscriptionLink {
   private pingOutstanding = false;
   private heartbeatTimer: unknown;
 
+  /** Reading the sources' shared streams, where the transport has them (NATS). */
+  private readonly readers: SharedStreamReaders | undefined;
+
   constructor(
     readonly url: string,
     private readonly peer: Peer,
@@ -172,11 +82,18 @@ export class NodeConnection implements SubscriptionLink {
     /** Ping the host after this long without traffic; 0 = never. */
     private readonly heartbeatInterval: number,
     /** The transport's shared streams, if it fans out by itself (NATS). */
-    private readonly sharedStreams?: SharedStreamSubscriber,
+    sharedStreams?: SharedStreamSubscriber,
     /** Timeout of calls that set none, in ms; 0 = none. */
     private readonly callTimeout = 0,
   ) {
     this.lastReceived = timers.now();
+    this.readers =
+      sharedStreams &&
+      new SharedStreamReaders(sharedStreams, {
+        touch: () => this.touch(),
+        receive: (packet) => peer.receiveShared(packet),
+        resync: (source) => peer.send({ acquire: { source, wantDefinition: false, sharedStream: true } }),
+      });
     this.deadlines = new CallDeadlines<PendingCall>(timers, (call) =>
       this.giveUp(call, 'TIMEOUT', new TimeoutError(`${describeCall(call)} got no reply within ${call.timeout} ms`)),
     );
@@ -307,17 +224,13 @@ export class NodeConnection implements SubscriptionLink {
     this.subscriptions.set(sourceId, core);
     // Subscribed before the Acquire goes out, so nothing published after the host's snapshot
     // can be missed; what arrives before the Init waits for it.
-    if (this.sharedStreams !== undefined && !this.readers.has(sourceId)) {
-      const reader: StreamReader = { next: 0, waiting: [], stop: () => {} };
-      this.readers.set(sourceId, reader);
-      reader.stop = this.sharedStreams.subscribe(sourceId, (seq, packet) => this.streamed(sourceId, reader, seq, packet));
-    }
-    this.peer.send({ acquire: { source: sourceId, wantDefinition, sharedStream: this.sharedStreams !== undefined } });
+    this.readers?.start(sourceId);
+    this.peer.send({ acquire: { source: sourceId, wantDefinition, sharedStream: this.readers !== undefined } });
     existingModelCore(core)?.acquired();
   }
 
   release(sourceId: number): void {
-    this.stopReading(sourceId);
+    this.readers?.stop(sourceId);
     if (this.subscriptions.delete(sourceId)) this.peer.send({ release: { source: sourceId } });
   }
 
@@ -357,65 +270,6 @@ export class NodeConnection implements SubscriptionLink {
     for (const w of waiting) {
       if (api instanceof Error) w.reject(api);
       else w.resolve(api);
-    }
-  }
-
-  // ---- shared streams (NATS): a source's changes arrive numbered, beside the connection -------
-
-  private readonly readers = new Map<number, StreamReader>();
-
-  private stopReading(sourceId: number): void {
-    const reader = this.readers.get(sourceId);
-    if (reader === undefined) return;
-    this.readers.delete(sourceId);
-    reader.stop();
-  }
-
-  private streamed(sourceId: number, reader: StreamReader, seq: number, packet: Uint8Array | undefined): void {
-    if (this.readers.get(sourceId) !== reader) return;
-    this.touch();
-    if (reader.next === 0) {
-      // No Init yet: keep it for when the snapshot says where the stream stands.
-      reader.waiting.push({ seq, packet });
-      return;
-    }
-    this.applyStreamed(sourceId, reader, seq, packet);
-  }
-
-  private applyStreamed(sourceId: number, reader: StreamReader, seq: number, packet: Uint8Array | undefined): void {
-    // Already in the snapshot, or a mark of what was applied.
-    if (seq < reader.next) return;
-    if (packet === undefined || seq > reader.next) {
-      // A mark beyond what arrived, or a gap: something was lost. Ask for a fresh snapshot; what
-      // comes meanwhile waits for it.
-      this.resync(sourceId, reader);
-      return;
-    }
-    reader.next++;
-    this.peer.receiveShared(packet);
-  }
-
-  private resync(sourceId: number, reader: StreamReader): void {
-    reader.next = 0;
-    reader.waiting = [];
-    this.peer.send({ acquire: { source: sourceId, wantDefinition: false, sharedStream: true } });
-  }
-
-  /** The Init of a source read from a shared stream: line the stream up with the snapshot. */
-  private streamInitialized(sourceId: number, streamSeq: number | { toNumber(): number } | null | undefined): void {
-    const reader = this.readers.get(sourceId);
-    if (reader === undefined) return;
-    if (streamSeq === undefined || streamSeq === null) {
-      // The host has no shared stream for it: changes come over the connection.
-      this.stopReading(sourceId);
-      return;
-    }
-    reader.next = (typeof streamSeq === 'number' ? streamSeq : streamSeq.toNumber()) + 1;
-    const waiting = reader.waiting;
-    reader.waiting = [];
-    for (const m of waiting) {
-      if (this.readers.get(sourceId) !== reader || reader.next === 0) return;
-      this.applyStreamed(sourceId, reader, m.seq, m.packet);
     }
   }
 
@@ -622,7 +476,7 @@ export class NodeConnection implements SubscriptionLink {
           );
         }
         this.core(m.source)?.initialize(decodeValues(m.values), definition);
-        if (this.readers.size > 0) this.streamInitialized(m.source ?? 0, m.streamSeq);
+        if (this.readers !== undefined && this.readers.size > 0) this.readers.initialized(m.source ?? 0, m.streamSeq);
         return;
       }
       case 'sourceList': {
@@ -653,7 +507,7 @@ export class NodeConnection implements SubscriptionLink {
         this.described(id, new DisconnectedError(`${this.url} withdrew source "${s.name}"`));
         const core = this.subscriptions.get(id);
         this.subscriptions.delete(id);
-        this.stopReading(id);
+        this.readers?.stop(id);
         core?.detach();
         this.events.sourceWithdrawn(this, s);
         return;
@@ -708,7 +562,7 @@ export class NodeConnection implements SubscriptionLink {
     const queries = [...this.#queries.values()];
     this.#queries.clear();
     for (const q of queries) q.reject(new DisconnectedError(`source query to ${this.url} got no answer: ${reason}`, code));
-    for (const id of [...this.readers.keys()]) this.stopReading(id);
+    this.readers?.stopAll();
     for (const id of [...this.describing.keys()]) this.described(id, new DisconnectedError(`${this.url}: no answer about a source's API: ${reason}`, code));
     const cores = [...this.subscriptions.values()];
     this.subscriptions.clear();

@@ -6,7 +6,8 @@
 
 import { MAX_QUERY_NAMES } from '../protocol/source-lists';
 import type { Logger } from '../util/logger';
-import type { NodeConnection, SourceInfo } from './node-connection';
+import type { NodeConnection } from './node-connection';
+import type { SourceInfo } from './source-info';
 
 /** A source on offer: the connection that offers it and what it announced. */
 export interface Offer {
