@@ -7,18 +7,7 @@ import { BenchSource } from '../bench-api';
 import { goal } from '../goals';
 import { BenchChild } from '../ipc';
 import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
-import { nowMs } from '../stats';
-import { withTimeout } from '../util';
-
-async function burst(calls: number, add: (a: number, b: number) => Promise<number>): Promise<number> {
-  const t0 = nowMs();
-  const replies = new Array<Promise<number>>(calls);
-  for (let i = 0; i < calls; i++) replies[i] = add(i, 1);
-  const values = await withTimeout(Promise.all(replies), 120_000, `${calls} pipelined calls`);
-  const elapsed = nowMs() - t0;
-  for (let i = 0; i < calls; i++) if (values[i] !== i + 1) throw new Error(`call ${i} returned ${values[i]}`);
-  return (calls / elapsed) * 1000;
-}
+import { burst } from './pipelined';
 
 export const callTimeouts: Scenario = {
   name: 'timeouts',

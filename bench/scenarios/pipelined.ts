@@ -11,7 +11,8 @@ import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
 import { nowMs } from '../stats';
 import { withTimeout } from '../util';
 
-async function burst(calls: number, add: (a: number, b: number) => Promise<number>): Promise<number> {
+/** Fires `calls` add() calls in one synchronous loop, awaits every reply, checks them; calls/s. */
+export async function burst(calls: number, add: (a: number, b: number) => Promise<number>): Promise<number> {
   const t0 = nowMs();
   const replies = new Array<Promise<number>>(calls);
   for (let i = 0; i < calls; i++) replies[i] = add(i, 1);

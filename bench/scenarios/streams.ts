@@ -10,6 +10,7 @@ import { RawRpcClient, rawConnect, rawStream, type RawConn } from '../raw-baseli
 import type { MetricResult, Scenario, ScenarioContext } from '../scenario';
 import { median, nowMs } from '../stats';
 import { withTimeout } from '../util';
+import { burst } from './pipelined';
 
 async function tsroStream(r: Replica<BenchSource>, n: number): Promise<number> {
   const t0 = nowMs();
@@ -29,14 +30,6 @@ async function rawRate(conn: RawConn, n: number): Promise<number> {
   const t0 = nowMs();
   await withTimeout(rawStream(conn, n), 120_000, `a raw stream of ${n} items`);
   return (n / (nowMs() - t0)) * 1000;
-}
-
-async function callRate(add: (a: number, b: number) => Promise<number>, calls: number): Promise<number> {
-  const t0 = nowMs();
-  const replies = new Array<Promise<number>>(calls);
-  for (let i = 0; i < calls; i++) replies[i] = add(i, 1);
-  await withTimeout(Promise.all(replies), 120_000, `${calls} pipelined calls`);
-  return (calls / (nowMs() - t0)) * 1000;
 }
 
 export const streams: Scenario = {
@@ -62,7 +55,7 @@ export const streams: Scenario = {
       if (!ctx.quick) {
         await tsroStream(r, n / 10);
         await rawRate(raw, n / 10);
-        await callRate((a, b) => r.add(a, b), n / 10);
+        await burst(n / 10, (a, b) => r.add(a, b));
       }
       const tsro: number[] = [];
       const rawRates: number[] = [];
@@ -71,8 +64,8 @@ export const streams: Scenario = {
       for (let run = 0; run < ctx.runs; run++) {
         rawRates.push(await rawRate(raw, n));
         tsro.push(await tsroStream(r, n));
-        calls.push(await callRate((a, b) => r.add(a, b), n));
-        rawCalls.push(await callRate((a, b) => rpc.add(a, b), n));
+        calls.push(await burst(n, (a, b) => r.add(a, b)));
+        rawCalls.push(await burst(n, (a, b) => rpc.add(a, b)));
         ctx.log(
           `streams ${ctx.transport} run ${run + 1}: stream ${tsro.at(-1)!.toFixed(0)} items/s, raw ${rawRates.at(-1)!.toFixed(0)}/s, ` +
             `pipelined calls ${calls.at(-1)!.toFixed(0)}/s`,

@@ -42,7 +42,10 @@ export async function strictHost(w: World, config: StrictHostConfig = {}): Promi
   w.defer(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.send({ type: 'close' });
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      // A grace period for a clean exit, then SIGKILL; the timer goes as soon as the child exits.
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (grace = setTimeout(resolve, 2000)))]);
+      clearTimeout(grace);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   });
